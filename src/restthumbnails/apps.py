@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RestThumbnailsConfig(AppConfig):
+    name = "restthumbnails"
+    verbose_name = "REST thumbnails"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

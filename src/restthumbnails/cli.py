@@ -1,0 +1,199 @@
+"""The `restthumbnails` command: `serve` a folder of images, print a signed `url`."""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .exceptions import InvalidSpec
+from .server.keys import ENV_SECRET_KEY, is_inside, resolve_key
+from .spec import make_spec
+from .urlbuilding import signed_thumbnail
+
+RESPONSE_BACKEND_NAMES = ("django", "nginx", "sendfile", "redirect")
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
+EXAMPLE_THUMBNAILS = (
+    ("200x200", "crop", "jpg"),
+    ("400x", "scale", "webp"),
+    ("300x200", "smart", "jpg"),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="restthumbnails",
+        description="On-demand image thumbnails behind signed URLs.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the thumbnail server on a folder of images",
+        description="Serve thumbnails of the images in MEDIA_DIR with gunicorn workers.",
+    )
+    serve.add_argument("media_dir", metavar="MEDIA_DIR", type=Path, help="folder of source images")
+    serve.add_argument(
+        "--thumbnails-dir",
+        type=Path,
+        help="where thumbnails are written (default: MEDIA_DIR-thumbnails beside MEDIA_DIR); "
+        "point the proxy's root here",
+    )
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="worker processes (default: 2 per core = %(default)s)",
+    )
+    _add_key_option(serve)
+    serve.add_argument(
+        "--response-backend",
+        default="django",
+        choices=RESPONSE_BACKEND_NAMES,
+        help="how thumbnails reach the client: django sends the bytes itself (no proxy), "
+        "nginx answers X-Accel-Redirect, sendfile answers X-Sendfile (Apache, lighttpd), "
+        "redirect answers 302 (default %(default)s)",
+    )
+    serve.add_argument(
+        "--base-url",
+        help="URL prefix of the thumbnails as clients see them, for the printed examples "
+        "(default http://HOST:PORT/)",
+    )
+
+    url = commands.add_parser(
+        "url",
+        help="print the signed URL of one thumbnail",
+        description="Print the signed URL of a thumbnail; invalid input exits with status 2.",
+    )
+    url.add_argument("source", metavar="SOURCE", help="source path inside the media folder")
+    url.add_argument("size", metavar="SIZE", help="WxH, Wx or xH, e.g. 200x200")
+    url.add_argument("method", metavar="METHOD", help="crop, scale or smart")
+    url.add_argument("ext", metavar="EXT", help="jpg, jpeg, png, webp, gif (with or without dot)")
+    _add_key_option(url)
+    url.add_argument(
+        "--base-url",
+        default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/",
+        help="URL prefix (default %(default)s, where `serve` listens by default)",
+    )
+    return parser
+
+
+def _add_key_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--secret-key",
+        help=f"signing key (default: ${ENV_SECRET_KEY}, else the key file that serve creates "
+        "in ~/.config/restthumbnails/)",
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"restthumbnails: {message}", file=sys.stderr)
+    return 2
+
+
+def command_url(args: argparse.Namespace) -> int:
+    key, where = resolve_key(args.secret_key, create=False)
+    if key is None:
+        return _fail(where)
+    try:
+        spec = make_spec(args.source, args.size, args.method, args.ext)
+    except InvalidSpec as exc:
+        return _fail(exc.reason)
+    print(signed_thumbnail(spec, key=key, base_url=args.base_url).url)
+    return 0
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    media_dir = args.media_dir.resolve()
+    if not media_dir.is_dir():
+        return _fail(f"{args.media_dir} is not a folder")
+    thumbnails_dir = args.thumbnails_dir or media_dir.with_name(media_dir.name + "-thumbnails")
+    thumbnails_dir = thumbnails_dir.resolve()
+    if is_inside(thumbnails_dir, media_dir) or is_inside(media_dir, thumbnails_dir):
+        return _fail("the thumbnails folder and the media folder must not contain each other")
+    if args.workers < 1:
+        return _fail("--workers must be at least 1")
+    key, where = resolve_key(args.secret_key, create=True)
+    assert key is not None
+    base_url = args.base_url or f"http://{args.host}:{args.port}/"
+    thumbnails_dir.mkdir(parents=True, exist_ok=True)
+
+    from .server.settings import embedded_settings, lock_database_path
+
+    lock_database = lock_database_path(thumbnails_dir)
+    lock_database.parent.mkdir(parents=True, exist_ok=True)
+    _configure_django(
+        embedded_settings(
+            media_dir=media_dir,
+            thumbnails_dir=thumbnails_dir,
+            secret_key=key,
+            response_backend=args.response_backend,
+            base_url=base_url,
+            lock_database=lock_database,
+        )
+    )
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    print(f"restthumbnails: sources    {media_dir}", file=sys.stderr)
+    print(f"restthumbnails: thumbnails {thumbnails_dir}", file=sys.stderr)
+    print(f"restthumbnails: signing key from {where}", file=sys.stderr)
+    print(f"restthumbnails: locks      {lock_database}", file=sys.stderr)
+    print(
+        f"restthumbnails: listening on http://{args.host}:{args.port}/ with {args.workers} "
+        f"workers, {args.response_backend} response backend. Try:",
+        file=sys.stderr,
+    )
+    for url in example_urls(media_dir, key=key, base_url=base_url):
+        print(f"  {url}", file=sys.stderr)
+    sys.stderr.flush()
+
+    from .server.wsgi_server import run
+
+    run(application, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def _configure_django(values: dict[str, object]) -> None:
+    import django
+    from django.conf import settings
+    from django.core import checks
+
+    settings.configure(**values)
+    django.setup()
+    problems = [m for m in checks.run_checks() if m.is_serious() and not m.is_silenced()]
+    if problems:
+        raise SystemExit("\n".join(str(problem) for problem in problems))
+
+
+def example_urls(media_dir: Path, *, key: str, base_url: str, limit: int = 6) -> list[str]:
+    images = sorted(
+        path.relative_to(media_dir).as_posix()
+        for path in media_dir.rglob("*")
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
+    )
+    urls = []
+    for index, name in enumerate(images[:limit]):
+        size, method, ext = EXAMPLE_THUMBNAILS[index % len(EXAMPLE_THUMBNAILS)]
+        try:
+            spec = make_spec(name, size, method, ext)
+        except InvalidSpec:
+            continue
+        urls.append(signed_thumbnail(spec, key=key, base_url=base_url).url)
+    return urls
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "url":
+        return command_url(args)
+    return command_serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

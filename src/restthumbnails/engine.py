@@ -1,0 +1,195 @@
+"""The Pillow engine: bytes of a source in, bytes of a thumbnail out.
+
+The order matters for speed and memory: read the header and refuse what is too
+big before any pixel is decoded; let the JPEG decoder shrink by 1/2, 1/4 or 1/8
+while decoding (DCT scaling) so a large photo is never held at full size; cut
+and resample in one `resize(box=...)`; convert colours on the small result.
+"""
+
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageCms
+
+from .exceptions import SourceRejected
+from .formats import OUTPUT_FORMATS
+from .geometry import Plan, draft_size, plan
+from .smart import entropy_anchor
+from .spec import ThumbnailSpec
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SOURCE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
+
+# We enforce our own pixel limit from the header; Pillow's warning would only
+# add noise (its hard error above 2x its limit is still caught below).
+warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+
+_TRANSPOSE = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    upscale: bool = False
+    quality: int = 85
+    background: tuple[int, int, int] = (255, 255, 255)
+    max_source_pixels: int = 50_000_000
+    source_formats: tuple[str, ...] = DEFAULT_SOURCE_FORMATS
+
+
+def render(data: bytes, spec: ThumbnailSpec, options: EngineOptions) -> bytes:
+    """Make the thumbnail `spec` describes from the encoded source `data`."""
+    image = open_source(data, options)
+    orientation = _orientation(image)
+    upright_size = _upright_size(image.size, orientation)
+    layout = plan(*upright_size, spec.width, spec.height, spec.method, upscale=options.upscale)
+    image, decoded_scale = _decode(image, layout, upright_size, orientation)
+    image = _normalise_mode(_apply_orientation(image, orientation))
+    anchor = (0.5, 0.5)
+    if spec.method == "smart":
+        anchor = entropy_anchor(
+            image, layout.region_width * decoded_scale, layout.region_height * decoded_scale
+        )
+    box = tuple(v * decoded_scale for v in layout.box(*upright_size, anchor))
+    box = _clamp(box, image.size)
+    thumb = image.resize(
+        (layout.width, layout.height), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0
+    )
+    thumb = _to_srgb(thumb, image.info.get("icc_profile"))
+    return encode(thumb, spec.ext, options)
+
+
+def open_source(data: bytes, options: EngineOptions) -> Image.Image:
+    """Identify the source from its header only, refusing what we will not decode."""
+    if not data:
+        raise SourceRejected("source is empty")
+    try:
+        image = Image.open(io.BytesIO(data), formats=list(options.source_formats))
+        width, height = image.size
+        frames = getattr(image, "n_frames", 1) if getattr(image, "is_animated", False) else 1
+    except Image.DecompressionBombError:
+        raise SourceRejected("source has too many pixels") from None
+    except Exception as exc:
+        raise SourceRejected(f"source is not a supported image ({type(exc).__name__})") from None
+    if width < 1 or height < 1:
+        raise SourceRejected("source has no pixels")
+    if width * height * frames > options.max_source_pixels:
+        raise SourceRejected(
+            f"source has {width}x{height}x{frames} pixels, "
+            f"over the limit of {options.max_source_pixels}"
+        )
+    return image
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except Exception:
+        # A broken EXIF block must not cost the whole picture.
+        return 1
+    return value if value in _TRANSPOSE else 1
+
+
+def _upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+
+
+def _decode(
+    image: Image.Image, layout: Plan, upright_size: tuple[int, int], orientation: int
+) -> tuple[Image.Image, float]:
+    """Decode the pixels, shrunk by the decoder where it can; return the scale used."""
+    scale = 1.0
+    if image.format == "JPEG":
+        wanted = draft_size(layout, *upright_size)
+        wanted = _upright_size(wanted, orientation)  # back to stored orientation
+        drafted = image.draft(image.mode, wanted)
+        if drafted is not None:
+            # draft() reports the region of the original that maps onto the
+            # decoded image: (0, 0, width / scale, height / scale).
+            scale = drafted[1][2] / _upright_size(upright_size, orientation)[0]
+    try:
+        image.load()
+    except Exception as exc:
+        raise SourceRejected(f"source cannot be decoded ({type(exc).__name__})") from None
+    return image, scale
+
+
+def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
+    for step in _TRANSPOSE.get(orientation, ()):
+        image = image.transpose(step)
+    return image
+
+
+def _normalise_mode(image: Image.Image) -> Image.Image:
+    """Bring any source mode to one that resamples well (never palette or 1-bit)."""
+    mode = image.mode
+    if mode in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        return image
+    if mode == "P":
+        has_alpha = "transparency" in image.info or image.palette.mode == "RGBA"
+        return image.convert("RGBA" if has_alpha else "RGB")
+    if mode == "PA":
+        return image.convert("RGBA")
+    if mode == "1":
+        return image.convert("L")
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        # 16-bit and float sources: scale into 8 bits rather than clip.
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    return image.convert("RGBA" if "A" in mode else "RGB")
+
+
+def _clamp(box: tuple[float, ...], size: tuple[int, int]) -> tuple[float, float, float, float]:
+    left, top, right, bottom = box
+    return (max(0.0, left), max(0.0, top), min(float(size[0]), right), min(float(size[1]), bottom))
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Convert to sRGB on the small image: CMYK always, others when they carry a profile."""
+    if icc_profile and image.mode in ("RGB", "RGBA", "CMYK"):
+        try:
+            source_profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+            out_mode = "RGB" if image.mode == "CMYK" else image.mode
+            converted = ImageCms.profileToProfile(
+                image, source_profile, _SRGB, outputMode=out_mode
+            )
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError) as exc:
+            logger.debug("ignoring unusable ICC profile: %s", exc)
+    if image.mode == "CMYK":
+        return image.convert("RGB")
+    return image
+
+
+def encode(image: Image.Image, ext: str, options: EngineOptions) -> bytes:
+    """Encode in the format the extension names, with no metadata carried over."""
+    output = OUTPUT_FORMATS[ext]
+    if not output.keeps_alpha and image.mode in ("RGBA", "LA"):
+        image = _flatten(image, options.background)
+    image.info = {}
+    buffer = io.BytesIO()
+    if output.pillow_name == "JPEG":
+        image.save(buffer, "JPEG", quality=options.quality, progressive=True, optimize=True)
+    elif output.pillow_name in ("WEBP", "AVIF"):
+        image.save(buffer, output.pillow_name, quality=options.quality)
+    else:
+        image.save(buffer, output.pillow_name)
+    return buffer.getvalue()
+
+
+def _flatten(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
+    rgba = image.convert("RGBA")
+    canvas = Image.new("RGB", rgba.size, background)
+    canvas.paste(rgba, mask=rgba.getchannel("A"))
+    return canvas

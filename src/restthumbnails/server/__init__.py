@@ -1,0 +1,1 @@
+"""The standalone thumbnail server behind `restthumbnails serve`: no Django project needed."""

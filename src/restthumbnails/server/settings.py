@@ -1,0 +1,73 @@
+"""Django settings for the standalone server, built from the command line."""
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+
+def lock_database_path(thumbnails_dir: Path) -> Path:
+    """One lock file per thumbnail folder, in the user's cache folder (never served).
+
+    Every `serve` on this host writing to the same folder shares its locks.
+    """
+    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    digest = hashlib.sha256(str(thumbnails_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(cache_home) / "restthumbnails" / f"locks-{digest}.sqlite3"
+
+
+def embedded_settings(
+    *,
+    media_dir: Path,
+    thumbnails_dir: Path,
+    secret_key: str,
+    response_backend: str,
+    base_url: str,
+    lock_database: Path,
+    log_level: str = "INFO",
+) -> dict[str, Any]:
+    return {
+        "DEBUG": False,
+        "SECRET_KEY": secret_key,
+        # A thumbnail host answers for whatever name the proxy gives it and
+        # builds no absolute URL from the Host header.
+        "ALLOWED_HOSTS": ["*"],
+        "ROOT_URLCONF": "restthumbnails.urls",
+        "INSTALLED_APPS": ["restthumbnails"],
+        "MIDDLEWARE": [],
+        "DATABASES": {},
+        "USE_TZ": True,
+        "STORAGES": {
+            "sources": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(media_dir)},
+            },
+            "thumbnails": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(thumbnails_dir), "base_url": base_url},
+            },
+        },
+        "CACHES": {
+            "default": {
+                "BACKEND": "restthumbnails.sqlite_cache.SQLiteCache",
+                "LOCATION": str(lock_database),
+            }
+        },
+        "REST_THUMBNAILS_SOURCE_STORAGE": "sources",
+        "REST_THUMBNAILS_STORAGE": "thumbnails",
+        "REST_THUMBNAILS_RESPONSE_BACKEND": response_backend,
+        "REST_THUMBNAILS_BASE_URL": base_url,
+        # Serving the bytes from Python is a deliberate choice when no proxy is in front.
+        "SILENCED_SYSTEM_CHECKS": ["restthumbnails.W002"],
+        "LOGGING": {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {
+                "plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(message)s"}
+            },
+            "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+            "loggers": {
+                "restthumbnails": {"handlers": ["stderr"], "level": log_level, "propagate": False}
+            },
+        },
+    }

@@ -1,0 +1,78 @@
+"""The use case: make sure one thumbnail exists, generating it at most once.
+
+Knows nothing of HTTP: it answers with an Outcome or raises a ThumbnailError.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.core.cache.backends.base import BaseCache
+from django.core.files.storage import Storage
+
+from .engine import EngineOptions, render
+from .exceptions import Busy, StorageUnavailable
+from .locks import ThumbnailLock, lock_key, wait_until
+from .logsafe import redact
+from .spec import ThumbnailSpec
+from .storage import read_source, thumbnail_exists, write_thumbnail
+
+logger = logging.getLogger("restthumbnails")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    generated: bool
+
+
+@dataclass(frozen=True)
+class ThumbnailService:
+    source_storage: Storage
+    thumbnail_storage: Storage
+    lock_cache: BaseCache
+    key_prefix: str
+    lock_timeout: float
+    lock_wait: float
+    max_source_bytes: int
+    engine: EngineOptions
+
+    def ensure(self, spec: ThumbnailSpec, signature: str) -> Outcome:
+        name = spec.name(signature)
+        if self._exists(name):
+            return Outcome(name, generated=False)
+        lock = ThumbnailLock(self.lock_cache, lock_key(self.key_prefix, name), self.lock_timeout)
+        if not lock.acquire():
+            if not self.lock_wait:
+                raise Busy("another worker is generating this thumbnail")
+            # Wait for the file, or for the holder to give up (its source may be
+            # bad); in the second case try once ourselves to get the real answer.
+            wait_until(
+                lambda: self._exists(name) or not lock.held_by_anyone(), timeout=self.lock_wait
+            )
+            if self._exists(name):
+                return Outcome(name, generated=False)
+            if not lock.acquire():
+                raise Busy("another worker is still generating this thumbnail")
+        try:
+            return self._generate(spec, name)
+        finally:
+            lock.release()
+
+    def _exists(self, name: str) -> bool:
+        return thumbnail_exists(self.thumbnail_storage, name)
+
+    def _generate(self, spec: ThumbnailSpec, name: str) -> Outcome:
+        if self._exists(name):  # finished by another worker since our first look
+            return Outcome(name, generated=False)
+        started = time.perf_counter()
+        data = read_source(self.source_storage, spec.source, max_bytes=self.max_source_bytes)
+        thumbnail = render(data, spec, self.engine)
+        try:
+            write_thumbnail(self.thumbnail_storage, name, thumbnail)
+        except OSError as exc:
+            logger.error("cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__)
+            raise StorageUnavailable("thumbnail storage cannot be written") from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        logger.info("generated %s in %.0f ms", redact(name), elapsed_ms)
+        return Outcome(name, generated=True)

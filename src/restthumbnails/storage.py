@@ -1,0 +1,111 @@
+"""Reading sources and writing thumbnails through Django storages.
+
+Two promises live here: a source whose real path leaves its storage is never
+read, and a thumbnail appears at its name whole or not at all.
+"""
+
+import contextlib
+import os
+import tempfile
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+
+from .exceptions import InvalidSpec, SourceMissing, SourceRejected
+
+# Thumbnails must be readable by the proxy, which usually runs as another user;
+# mkstemp() would create them 0600.
+THUMBNAIL_FILE_MODE = 0o644
+
+
+def local_path(storage: Storage, name: str) -> str | None:
+    """The file's absolute path when the storage is a local filesystem, else None."""
+    try:
+        return storage.path(name)
+    except NotImplementedError:
+        return None
+    except SuspiciousFileOperation:
+        raise InvalidSpec("source path leaves the storage") from None
+
+
+def read_source(storage: Storage, name: str, *, max_bytes: int) -> bytes:
+    """The source's bytes, or SourceMissing / SourceRejected; never more than max_bytes."""
+    path = local_path(storage, name)
+    if path is not None:
+        return _read_local(storage, path, max_bytes=max_bytes)
+    try:
+        if not storage.exists(name):
+            raise SourceMissing("source not found")
+        size = storage.size(name)
+    except (OSError, SuspiciousFileOperation):
+        raise SourceMissing("source not found") from None
+    if size > max_bytes:
+        raise SourceRejected(f"source is {size} bytes, over the limit of {max_bytes}")
+    with storage.open(name, "rb") as handle:
+        return _read_bounded(handle, max_bytes)
+
+
+def _read_local(storage: Storage, path: str, *, max_bytes: int) -> bytes:
+    root = os.path.realpath(storage.path(""))
+    real = os.path.realpath(path)
+    if os.path.commonpath((root, real)) != root:
+        # A symlink out of the media root: behave as if nothing were there.
+        raise SourceMissing("source not found")
+    try:
+        with open(real, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise SourceRejected(f"source is {size} bytes, over the limit of {max_bytes}")
+            return _read_bounded(handle, max_bytes)
+    except (FileNotFoundError, NotADirectoryError):
+        raise SourceMissing("source not found") from None
+    except IsADirectoryError:
+        raise SourceMissing("source is a folder") from None
+    except PermissionError:
+        raise SourceRejected("source is not readable") from None
+
+
+def _read_bounded(handle, max_bytes: int) -> bytes:  # type: ignore[no-untyped-def]
+    data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SourceRejected(f"source is over the limit of {max_bytes} bytes")
+    return data
+
+
+def thumbnail_exists(storage: Storage, name: str) -> bool:
+    path = local_path(storage, name)
+    if path is not None:
+        return os.path.isfile(path)
+    return storage.exists(name)
+
+
+def write_thumbnail(storage: Storage, name: str, data: bytes) -> None:
+    """Write the whole file under `name`, replacing any older copy, atomically."""
+    path = local_path(storage, name)
+    if path is not None:
+        _write_local_atomically(path, data)
+        return
+    # Object storages put a whole object in one request, so there is no partial
+    # state to hide. Storage.save() renames on collision; when a concurrent
+    # writer got there first, drop our copy instead of keeping a duplicate.
+    saved = storage.save(name, ContentFile(data))
+    if saved != name:
+        storage.delete(saved)
+
+
+def _write_local_atomically(path: str, data: bytes) -> None:
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    # The temporary name starts with a dot and ends in .tmp, so it can never be
+    # a thumbnail URL; rename() then makes the whole file appear at once.
+    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp_path, THUMBNAIL_FILE_MODE)
+        os.replace(temp_path, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_path)
+        raise

@@ -1,0 +1,27 @@
+"""Signed thumbnail URLs from a spec and a key: pure, no settings, no I/O."""
+
+from dataclasses import dataclass
+
+from django.utils.encoding import filepath_to_uri
+
+from .signing import sign
+from .spec import ThumbnailSpec
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A thumbnail's address; nothing here has been generated or looked up."""
+
+    spec: ThumbnailSpec
+    name: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def signed_thumbnail(spec: ThumbnailSpec, *, key: str | bytes, base_url: str) -> Thumbnail:
+    name = spec.name(sign(spec, key=key))
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return Thumbnail(spec=spec, name=name, url=base_url + filepath_to_uri(name))
