@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="URL prefix of the thumbnails as clients see them, for the printed examples "
         "(default http://HOST:PORT/)",
     )
+    serve.add_argument(
+        "--cache-url",
+        help="shared lock for several servers: redis://HOST:PORT/DB or memcached://HOST:PORT "
+        "(default: a SQLite lock file shared by this host's workers)",
+    )
 
     url = commands.add_parser(
         "url",
@@ -123,10 +128,14 @@ def command_serve(args: argparse.Namespace) -> int:
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
     thumbnails_dir.mkdir(parents=True, exist_ok=True)
 
-    from .server.settings import embedded_settings, lock_database_path
+    from .server.settings import embedded_settings, lock_cache_settings
 
-    lock_database = lock_database_path(thumbnails_dir)
-    lock_database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock_cache = lock_cache_settings(args.cache_url, thumbnails_dir)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if lock_cache["BACKEND"].endswith("SQLiteCache"):
+        Path(lock_cache["LOCATION"]).parent.mkdir(parents=True, exist_ok=True)
     _configure_django(
         embedded_settings(
             media_dir=media_dir,
@@ -134,7 +143,7 @@ def command_serve(args: argparse.Namespace) -> int:
             secret_key=key,
             response_backend=args.response_backend,
             base_url=base_url,
-            lock_database=lock_database,
+            lock_cache=lock_cache,
         )
     )
     from django.core.wsgi import get_wsgi_application
@@ -143,7 +152,7 @@ def command_serve(args: argparse.Namespace) -> int:
     print(f"restthumbnails: sources    {media_dir}", file=sys.stderr)
     print(f"restthumbnails: thumbnails {thumbnails_dir}", file=sys.stderr)
     print(f"restthumbnails: signing key from {where}", file=sys.stderr)
-    print(f"restthumbnails: locks      {lock_database}", file=sys.stderr)
+    print(f"restthumbnails: locks      {lock_cache['LOCATION']}", file=sys.stderr)
     print(
         f"restthumbnails: listening on http://{args.host}:{args.port}/ with {args.workers} "
         f"workers, {args.response_backend} response backend. Try:",

@@ -16,6 +16,28 @@ def lock_database_path(thumbnails_dir: Path) -> Path:
     return Path(cache_home) / "restthumbnails" / f"locks-{digest}.sqlite3"
 
 
+def lock_cache_settings(cache_url: str | None, thumbnails_dir: Path) -> dict[str, Any]:
+    """A CACHES entry for the lock: the embedded SQLite file, Redis or memcached.
+
+    Several `serve` hosts sharing one thumbnail storage must share one lock,
+    which is what redis:// and memcached:// are for.
+    """
+    if not cache_url:
+        return {
+            "BACKEND": "restthumbnails.sqlite_cache.SQLiteCache",
+            "LOCATION": str(lock_database_path(thumbnails_dir)),
+        }
+    scheme, _, rest = cache_url.partition("://")
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+    if scheme == "memcached" and rest:
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": rest.rstrip("/"),
+        }
+    raise ValueError("--cache-url must be redis://HOST:PORT/DB or memcached://HOST:PORT")
+
+
 def embedded_settings(
     *,
     media_dir: Path,
@@ -23,7 +45,7 @@ def embedded_settings(
     secret_key: str,
     response_backend: str,
     base_url: str,
-    lock_database: Path,
+    lock_cache: dict[str, Any],
     log_level: str = "INFO",
 ) -> dict[str, Any]:
     return {
@@ -47,12 +69,7 @@ def embedded_settings(
                 "OPTIONS": {"location": str(thumbnails_dir), "base_url": base_url},
             },
         },
-        "CACHES": {
-            "default": {
-                "BACKEND": "restthumbnails.sqlite_cache.SQLiteCache",
-                "LOCATION": str(lock_database),
-            }
-        },
+        "CACHES": {"default": lock_cache},
         "REST_THUMBNAILS_SOURCE_STORAGE": "sources",
         "REST_THUMBNAILS_STORAGE": "thumbnails",
         "REST_THUMBNAILS_RESPONSE_BACKEND": response_backend,
