@@ -35,6 +35,9 @@ def error_response(status: int, reason: str) -> HttpResponse:
     """Short plain text that never echoes the request, and never cached."""
     response = HttpResponse(f"{reason}\n", status=status, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
+    # We log every refusal ourselves with the signature shortened; this keeps
+    # django.request from logging the same answer again with the full URL.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

@@ -1,0 +1,104 @@
+"""Test images built in code: no binary fixtures in the repository."""
+
+import io
+
+from PIL import Image, ImageDraw
+
+
+def picture(width: int, height: int, mode: str = "RGB") -> Image.Image:
+    """A picture with structure (not flat), so resampling and cuts are visible."""
+    image = Image.new("RGB", (width, height), (40, 90, 160))
+    draw = ImageDraw.Draw(image)
+    step = max(4, min(width, height) // 8)
+    for x in range(0, width, step):
+        draw.line([(x, 0), (x, height)], fill=(250, 200, 40), width=max(1, step // 4))
+    draw.ellipse([width // 4, height // 4, 3 * width // 4, 3 * height // 4], fill=(200, 30, 30))
+    return image.convert(mode) if mode != "RGB" else image
+
+
+def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def jpeg(width: int, height: int, *, orientation: int = 1, **options: object) -> bytes:
+    image = picture(width, height)
+    if orientation != 1:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        options["exif"] = exif
+    return encode(image, "JPEG", quality=90, **options)
+
+
+def png(width: int, height: int, mode: str = "RGB") -> bytes:
+    return encode(picture(width, height, mode), "PNG")
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def linear_rgb_icc_profile() -> bytes:
+    """A minimal ICC v2 display profile: sRGB primaries but a linear (gamma 1.0) curve.
+
+    Built here because Pillow can only create sRGB/Lab/XYZ profiles. Mid-grey 128
+    in this space is about 188 in sRGB, so a conversion is plain to see.
+    """
+    import struct
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ " + b"\0" * 4 + s15(x) + s15(y) + s15(z)
+
+    def padded(block: bytes) -> bytes:
+        return block + b"\0" * (-len(block) % 4)
+
+    text = b"linear sRGB test profile"
+    desc = (
+        b"desc"
+        + b"\0" * 4
+        + struct.pack(">I", len(text) + 1)
+        + text
+        + b"\0"
+        + b"\0" * 8
+        + b"\0" * 3
+        + b"\0" * 67
+    )
+    curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, 0x0100)
+    tags = [
+        (b"desc", desc),
+        (b"cprt", b"text" + b"\0" * 4 + b"CC0\0"),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.4361, 0.2225, 0.0139)),
+        (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)),
+        (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for signature, block in tags:
+        table += signature + struct.pack(">II", offset + len(body), len(block))
+        body += padded(block)
+    size = offset + len(body)
+    header = (
+        struct.pack(">I", size)
+        + b"\0" * 4
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 24
+        + struct.pack(">I", 0)
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)
+    )
+    header += b"\0" * (128 - len(header))
+    return header + struct.pack(">I", len(tags)) + table + body

@@ -1,0 +1,221 @@
+"""The `restthumbnails` command: `url` in-process, `serve` as a real subprocess over HTTP."""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from restthumbnails.cli import main
+
+from .conftest import files_under
+from .images import decode, jpeg, png
+
+KEY = "cli-test-key"
+
+
+@pytest.fixture
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("REST_THUMBNAILS_SECRET_KEY", raising=False)
+    monkeypatch.delenv("REST_THUMBNAILS_KEY_FILE", raising=False)
+    return tmp_path
+
+
+def run_url(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    code = main(["url", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_url_prints_a_signed_url(capsys, isolated_home) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_url(
+        capsys,
+        "animals/kitten.jpg",
+        "100x100",
+        "crop",
+        ".jpg",
+        "--secret-key",
+        "example-key",
+        "--base-url",
+        "https://t.example/",
+    )
+    assert code == 0 and err == ""
+    assert out == (
+        "https://t.example/animals/kitten.jpg/100x100/crop/"
+        "5eaa0a8ce0155ef3207290c0145dad8485189f733120ca5f489e1055146ad28e.jpg\n"
+    )
+    code, out_no_dot, _ = run_url(
+        capsys,
+        "animals/kitten.jpg",
+        "100x100",
+        "crop",
+        "jpg",
+        "--secret-key",
+        "example-key",
+        "--base-url",
+        "https://t.example/",
+    )
+    assert out_no_dot == out
+
+
+def test_url_reads_the_key_from_the_environment(capsys, isolated_home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("REST_THUMBNAILS_SECRET_KEY", "example-key")
+    code, out, _ = run_url(capsys, "animals/kitten.jpg", "100x100", "crop", "jpg")
+    assert code == 0 and "5eaa0a8ce0155ef3" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("a.jpg", "100", "crop", "jpg"), "size"),
+        (("a.jpg", "100x100", "zoom", "jpg"), "method"),
+        (("a.jpg", "100x100", "crop", "exe"), "extension"),
+        (("../etc/passwd", "100x100", "crop", "jpg"), "segment"),
+        (("/etc/passwd", "100x100", "crop", "jpg"), "absolute"),
+    ],
+)
+def test_url_rejects_bad_input_with_one_line(capsys, isolated_home, args, reason) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_url(capsys, *args, "--secret-key", KEY)
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and reason in err
+
+
+def test_url_without_any_key_says_where_it_looked(capsys, isolated_home) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_url(capsys, "a.jpg", "100x100", "crop", "jpg")
+    assert code != 0 and out == ""
+    assert "REST_THUMBNAILS_SECRET_KEY" in err and "secret-key" in err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:  # type: ignore[type-arg]
+        self.process, self.port, self.log = process, port, log
+
+    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:  # type: ignore[type-arg]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("serve exited early:\n" + log.read_text())
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not start:\n" + log.read_text())
+
+
+@pytest.fixture
+def served(tmp_path: Path, isolated_home: Path) -> Iterator[Server]:
+    media = tmp_path / "media"
+    (media / "sub dir").mkdir(parents=True)
+    (media / "photo.jpg").write_bytes(jpeg(1200, 800))
+    (media / "sub dir" / "pic.png").write_bytes(png(400, 400, "RGBA"))
+    (media / "broken.jpg").write_bytes(jpeg(1200, 800)[:2000])
+    (tmp_path / "secret.jpg").write_bytes(jpeg(100, 100))
+    (media / "escape.jpg").symlink_to(tmp_path / "secret.jpg")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "restthumbnails",
+                "serve",
+                str(media),
+                "--thumbnails-dir",
+                str(tmp_path / "thumbs"),
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--secret-key",
+                KEY,
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        wait_for_port(port, process, log)
+        yield Server(process, port, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def signed(capsys, source: str, size: str, method: str, ext: str) -> str:  # type: ignore[no-untyped-def]
+    code, out, _ = run_url(
+        capsys, source, size, method, ext, "--secret-key", KEY, "--base-url", "/"
+    )
+    assert code == 0
+    return urlsplit(out.strip()).path
+
+
+def test_serve_answers_real_http(served: Server, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    startup = served.log.read_text()
+    assert "thumbnails " in startup and "signing key from --secret-key" in startup
+    assert "/photo.jpg/" in startup  # ready-made example URLs
+
+    path = signed(capsys, "photo.jpg", "300x200", "smart", "webp")
+    status, headers, body = served.get(path)
+    assert status == 200 and headers["Content-Type"] == "image/webp"
+    assert decode(body).size == (300, 200)
+    status, _, again = served.get(path)
+    assert status == 200 and again == body
+
+    path = signed(capsys, "sub dir/pic.png", "100x", "scale", "png")
+    status, headers, body = served.get(path.replace(" ", "%20"))
+    assert status == 200 and decode(body).mode == "RGBA"
+
+    status, headers, body = served.get(signed(capsys, "photo.jpg", "50x50", "crop", "jpg"), "HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
+
+    hostile = {
+        "/photo.jpg/300x200/smart/" + "0" * 64 + ".webp": 401,
+        "/%2e%2e/etc/passwd/100x100/crop/" + "0" * 64 + ".jpg": 400,
+        "/photo.jpg/100x100/crop/" + "0" * 63 + ".jpg": 400,
+        "/photo.jpg/100X100/crop/" + "0" * 64 + ".jpg": 400,
+        signed(capsys, "missing.jpg", "100x100", "crop", "jpg"): 404,
+        signed(capsys, "escape.jpg", "100x100", "crop", "jpg"): 404,
+        signed(capsys, "broken.jpg", "100x100", "crop", "jpg"): 422,
+    }
+    for url, expected in hostile.items():
+        status, headers, body = served.get(url)
+        assert (url, status) == (url, expected)
+        assert headers["Cache-Control"] == "no-store"
+    assert served.get(path, "POST")[0] == 405
+
+    log = served.log.read_text()
+    assert log.count("generated ") == 3
+    assert "Traceback" not in log
+    names = files_under(tmp_path / "thumbs")
+    assert len(names) == 3 and not any(name.startswith("escape") for name in names)

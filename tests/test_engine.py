@@ -1,0 +1,253 @@
+import io
+import random
+import struct
+import zlib
+
+import pytest
+from PIL import Image, ImageCms, ImageStat
+
+from restthumbnails.engine import EngineOptions, _decode, open_source, render
+from restthumbnails.exceptions import SourceRejected
+from restthumbnails.geometry import plan
+from restthumbnails.spec import make_spec
+
+from .images import decode, encode, jpeg, linear_rgb_icc_profile, picture, png
+
+OPTIONS = EngineOptions()
+
+
+def thumb(
+    data: bytes, size: str, method: str = "crop", ext: str = "jpg", **options
+) -> Image.Image:  # type: ignore[no-untyped-def]
+    return decode(render(data, make_spec("s", size, method, ext), EngineOptions(**options)))
+
+
+SOURCES = {"landscape": (1600, 1200), "portrait": (1200, 1600), "square": (1000, 1000)}
+EXPECTED = {
+    # (source, size, method): output size
+    ("landscape", "200x200", "crop"): (200, 200),
+    ("landscape", "200x200", "smart"): (200, 200),
+    ("landscape", "200x200", "scale"): (200, 150),
+    ("portrait", "200x200", "crop"): (200, 200),
+    ("portrait", "200x200", "scale"): (150, 200),
+    ("portrait", "300x100", "smart"): (300, 100),
+    ("square", "200x100", "crop"): (200, 100),
+    ("square", "200x100", "scale"): (100, 100),
+    ("square", "100x300", "smart"): (100, 300),
+    ("landscape", "400x", "crop"): (400, 300),
+    ("landscape", "x300", "smart"): (400, 300),
+    ("portrait", "x400", "scale"): (300, 400),
+    ("portrait", "300x", "crop"): (300, 400),
+}
+
+
+@pytest.mark.parametrize(("case", "expected"), EXPECTED.items(), ids=lambda v: str(v))
+def test_each_method_gives_the_exact_size(case: tuple[str, str, str], expected) -> None:  # type: ignore[no-untyped-def]
+    source, size, method = case
+    assert thumb(jpeg(*SOURCES[source]), size, method).size == expected
+
+
+def test_no_upscaling_by_default_and_upscaling_on_request() -> None:
+    small = jpeg(120, 90)
+    assert thumb(small, "400x400", "scale").size == (120, 90)
+    assert thumb(small, "400x200", "crop").size == (120, 60)
+    assert thumb(small, "400x400", "scale", upscale=True).size == (400, 300)
+    assert thumb(small, "400x200", "crop", upscale=True).size == (400, 200)
+
+
+@pytest.mark.parametrize("ext", ["jpg", "jpeg", "png", "webp", "gif"])
+def test_output_format_is_exactly_the_extension(ext: str) -> None:
+    expected = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}[ext]
+    assert thumb(png(300, 200), "100x100", "crop", ext).format == expected
+
+
+def test_jpeg_output_is_progressive_quality_and_carries_no_metadata() -> None:
+    source = picture(800, 600)
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = encode(source, "JPEG", exif=exif, icc_profile=icc, comment=b"secret")
+    out = thumb(data, "200x150", "scale")
+    assert out.info.get("progressive") == 1
+    assert "exif" not in out.info and "icc_profile" not in out.info and "comment" not in out.info
+    assert len(thumb(data, "200x150", "scale", quality=30).tobytes()) == 200 * 150 * 3
+    small = render(data, make_spec("s", "200x150", "scale", "jpg"), EngineOptions(quality=30))
+    large = render(data, make_spec("s", "200x150", "scale", "jpg"), EngineOptions(quality=95))
+    assert len(small) < len(large)
+
+
+def _quadrant_picture() -> Image.Image:
+    """Upright 120x80: red top-left block, blue elsewhere."""
+    image = Image.new("RGB", (120, 80), (0, 0, 255))
+    image.paste((255, 0, 0), (0, 0, 60, 40))
+    return image
+
+
+# The transform that turns an upright picture into what a camera stores with tag N.
+_STORE = {
+    1: None,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied_first(orientation: int) -> None:
+    upright = _quadrant_picture()
+    stored = upright if _STORE[orientation] is None else upright.transpose(_STORE[orientation])
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(stored, "JPEG", quality=95, exif=exif)
+    out = thumb(data, "60x", "scale").convert("RGB")
+    assert out.size == (60, 40)
+    red, _, blue = out.getpixel((5, 5))
+    assert red > 200 and blue < 60, f"top-left should be red, is {out.getpixel((5, 5))}"
+    red, _, blue = out.getpixel((55, 35))
+    assert blue > 200 and red < 60
+
+
+def test_cmyk_source_becomes_rgb() -> None:
+    data = encode(Image.new("CMYK", (200, 100), (0, 255, 255, 0)), "JPEG", quality=95)
+    out = thumb(data, "100x50", "scale")
+    assert out.mode == "RGB"
+    red, green, blue = out.getpixel((50, 25))
+    assert red > 200 and green < 60 and blue < 60
+
+
+def test_embedded_profile_is_converted_to_srgb() -> None:
+    icc = linear_rgb_icc_profile()
+    source = Image.new("RGB", (100, 100), (128, 128, 128))
+    plain = thumb(encode(source, "PNG"), "50x50", "scale", ext="png")
+    profiled = thumb(encode(source, "PNG", icc_profile=icc), "50x50", "scale", ext="png")
+    assert plain.getpixel((25, 25)) == (128, 128, 128)
+    assert profiled.getpixel((25, 25)) == pytest.approx((188, 188, 188), abs=3)
+    assert "icc_profile" not in profiled.info
+
+
+def _transparent_with_blue_square() -> bytes:
+    image = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
+    image.paste((0, 0, 255, 255), (50, 50, 150, 150))
+    return encode(image, "PNG")
+
+
+def test_alpha_is_flattened_over_the_background_for_jpeg() -> None:
+    out = thumb(_transparent_with_blue_square(), "100x100", "scale")
+    assert out.mode == "RGB"
+    assert out.getpixel((2, 2)) == pytest.approx((255, 255, 255), abs=3)
+    black = thumb(_transparent_with_blue_square(), "100x100", "scale", background=(0, 0, 0))
+    assert black.getpixel((2, 2)) == pytest.approx((0, 0, 0), abs=3)
+    assert out.getpixel((50, 50))[2] > 240
+
+
+@pytest.mark.parametrize("ext", ["png", "webp"])
+def test_alpha_is_kept_for_png_and_webp(ext: str) -> None:
+    out = thumb(_transparent_with_blue_square(), "100x100", "scale", ext)
+    assert out.mode == "RGBA"
+    assert out.getpixel((2, 2))[3] == 0
+    assert out.getpixel((50, 50))[3] == 255
+
+
+def test_palette_source_with_transparency() -> None:
+    image = Image.new("P", (100, 100), 0)
+    image.putpalette([255, 255, 255, 255, 0, 0] + [0] * 762)
+    image.paste(1, (25, 25, 75, 75))
+    data = encode(image, "GIF", transparency=0)
+    out = thumb(data, "50x50", "scale", "png")
+    assert out.mode == "RGBA"
+    assert out.getpixel((1, 1))[3] == 0
+    assert out.getpixel((25, 25)) == (255, 0, 0, 255)
+
+
+def test_grayscale_source_stays_grey() -> None:
+    out = thumb(encode(picture(300, 200, "L"), "JPEG"), "150x100", "scale")
+    assert out.mode == "L" and out.size == (150, 100)
+
+
+def test_sixteen_bit_source_is_scaled_not_clipped() -> None:
+    image = Image.new("I;16", (64, 64), 32768)
+    out = thumb(encode(image, "PNG"), "32x32", "scale", "png")
+    assert out.getpixel((16, 16)) in range(120, 136)
+
+
+def test_large_jpeg_is_never_decoded_at_full_size() -> None:
+    data = jpeg(4000, 3000)
+    image = open_source(data, OPTIONS)
+    layout = plan(4000, 3000, 200, 200, "crop", upscale=False)
+    decoded, scale = _decode(image, layout, (4000, 3000), 1)
+    assert decoded.size == (500, 375) and scale == 1 / 8
+    # and the thumbnail is still right
+    assert thumb(data, "200x200").size == (200, 200)
+
+
+def test_smart_keeps_the_busy_corner() -> None:
+    rng = random.Random(7)
+    image = Image.new("L", (600, 200), 128)
+    noise = Image.frombytes("L", (120, 200), bytes(rng.randrange(256) for _ in range(120 * 200)))
+    image.paste(noise, (480, 0))
+    data = encode(image.convert("RGB"), "PNG")
+    smart = thumb(data, "200x200", "smart", "png")
+    centre = thumb(data, "200x200", "crop", "png")
+    assert ImageStat.Stat(centre).stddev[0] < 2
+    assert ImageStat.Stat(smart.crop((100, 0, 200, 200))).stddev[0] > 40
+
+
+# Hostile sources: each refused before or during decoding, never a crash.
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    data = bytearray(png(8, 8))
+    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return bytes(data)
+
+
+HOSTILE = {
+    "zero bytes": b"",
+    "text": b"hello, I am not an image\n" * 10,
+    "truncated jpeg": jpeg(800, 600)[:3000],
+    "header-only jpeg": jpeg(800, 600)[:300],
+    "svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    "postscript": b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nshowpage\n",
+    "png claiming 40000x40000": _png_claiming(40000, 40000),
+    "psd": b"8BPS\x00\x01" + b"\x00" * 40,
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_sources_are_rejected(name: str) -> None:
+    with pytest.raises(SourceRejected):
+        render(HOSTILE[name], make_spec("s", "100x100", "crop", "jpg"), OPTIONS)
+
+
+def test_pixel_limit_is_read_from_the_header() -> None:
+    data = jpeg(1000, 1000)
+    with pytest.raises(SourceRejected, match="over the limit"):
+        open_source(data, EngineOptions(max_source_pixels=999_999))
+    assert open_source(data, EngineOptions(max_source_pixels=1_000_000)).size == (1000, 1000)
+
+
+def test_animated_frames_count_toward_the_pixel_limit() -> None:
+    frames = [Image.new("RGB", (100, 100), (i * 80, 0, 0)) for i in range(3)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
+    with pytest.raises(SourceRejected, match="100x100x3"):
+        open_source(buffer.getvalue(), EngineOptions(max_source_pixels=25_000))
+    # only the first frame is rendered
+    assert thumb(buffer.getvalue(), "50x50", "scale", "gif").size == (50, 50)
+
+
+def test_only_listed_source_formats_are_decoded() -> None:
+    data = encode(picture(100, 100), "BMP")
+    assert thumb(data, "50x50", "scale").size == (50, 50)
+    with pytest.raises(SourceRejected):
+        render(
+            data,
+            make_spec("s", "50x50", "scale", "jpg"),
+            EngineOptions(source_formats=("JPEG", "PNG")),
+        )

@@ -1,0 +1,87 @@
+import pytest
+
+from restthumbnails.exceptions import InvalidSpec
+from restthumbnails.spec import ThumbnailSpec, make_spec, parse_path, parse_size
+
+SIG = "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [("100x100", (100, 100)), ("1x4096", (1, 4096)), ("640x", (640, None)), ("x480", (None, 480))],
+)
+def test_canonical_sizes_parse(size: str, expected: tuple) -> None:
+    assert parse_size(size) == expected
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        "",
+        "x",
+        "100",
+        "100X100",
+        "0x100",
+        "100x0",
+        "0100x100",
+        "+100x100",
+        "-1x100",
+        "100x100x",
+        " 100x100",
+        "100 x100",
+        "4097x100",
+        "100x4097",
+        "1e3x100",
+        "\uff11\uff10\uff10x100",  # full-width digits
+        "99999999999x1",
+    ],
+)
+def test_non_canonical_or_out_of_range_sizes_are_rejected(size: str) -> None:
+    with pytest.raises(InvalidSpec):
+        parse_size(size)
+
+
+def test_max_dimension_is_a_parameter() -> None:
+    assert parse_size("5000x", max_dimension=8000) == (5000, None)
+    with pytest.raises(InvalidSpec, match="larger than 100"):
+        parse_size("101x", max_dimension=100)
+
+
+def test_parse_path_round_trips_to_the_same_name() -> None:
+    path = f"photos 2026/café crème.jpg/200x/scale/{SIG}.webp"
+    spec, signature = parse_path(path)
+    assert spec == ThumbnailSpec("photos 2026/café crème.jpg", 200, None, "scale", "webp")
+    assert signature == SIG
+    assert spec.name(signature) == path
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        (f"../etc/passwd/100x100/crop/{SIG}.jpg", "segment"),
+        (f"a/../b.jpg/100x100/crop/{SIG}.jpg", "segment"),
+        (f"a/./b.jpg/100x100/crop/{SIG}.jpg", "segment"),
+        (f"a//b.jpg/100x100/crop/{SIG}.jpg", "segment"),
+        (f"/etc/passwd/100x100/crop/{SIG}.jpg", "absolute"),
+        (f"a\x00b.jpg/100x100/crop/{SIG}.jpg", "control"),
+        (f"a\nb.jpg/100x100/crop/{SIG}.jpg", "control"),
+        (f"a\\..\\b.jpg/100x100/crop/{SIG}.jpg", "backslash"),
+        ("x" * 1025 + f"/100x100/crop/{SIG}.jpg", "1024"),
+        (f"a.jpg/100x100/stretch/{SIG}.jpg", "method"),
+        (f"a.jpg/100x100/crop/{SIG}.bmp", "extension"),
+        (f"a.jpg/100x100/crop/{SIG}.JPG", "extension"),
+        (f"a.jpg/100x100/crop/{SIG}", "extension"),
+        ("a.jpg/100x100/crop/nothex.jpg", "signature"),
+        (f"a.jpg/100x100/crop/{SIG.upper()}.jpg", "signature"),
+        (f"100x100/crop/{SIG}.jpg", "path must be"),
+        (f"a.jpg/100X100/crop/{SIG}.jpg", "size"),
+    ],
+)
+def test_malformed_paths_say_why(path: str, reason: str) -> None:
+    with pytest.raises(InvalidSpec, match=reason):
+        parse_path(path)
+
+
+def test_make_spec_accepts_ext_with_or_without_dot() -> None:
+    assert make_spec("a.jpg", "10x10", "crop", ".png").ext == "png"
+    assert make_spec("a.jpg", "10x10", "crop", "png").ext == "png"
