@@ -103,7 +103,7 @@ def test_a_source_of_the_wrong_type_is_a_type_error() -> None:
 
 def test_template_tag_syntax_error() -> None:
     with pytest.raises(TemplateSyntaxError, match="takes"):
-        Template('{% load thumbnail %}{% thumbnail src "100x100" %}')
+        Template('{% load thumbnail %}{% thumbnail src "100x100" "crop" %}')
 
 
 def test_content_file_without_name_gives_none() -> None:

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.files import File
 
-from .conf import get_settings
+from .conf import Settings, get_settings
+from .exceptions import InvalidSpec
 from .spec import make_spec
 from .urlbuilding import Thumbnail, signed_thumbnail
 
@@ -20,17 +21,38 @@ def source_name(source: Any) -> str | None:
     raise TypeError(f"a thumbnail source must be a file or a name, not {type(source).__name__}")
 
 
+def _resolve(
+    settings: Settings, size_or_preset: str, method: str | None, ext: str | None
+) -> tuple[str, str, str]:
+    if method is None and ext is None:
+        preset = settings.presets.get(size_or_preset)
+        if preset is None:
+            raise InvalidSpec(f"unknown thumbnail preset {size_or_preset!r}")
+        return preset.size, preset.method, preset.ext
+    if method is None or ext is None:
+        raise InvalidSpec("give a preset name alone, or size, method and ext")
+    return size_or_preset, method, ext
+
+
 def get_thumbnail(
-    source: Any, size: str, method: str, ext: str, *, base_url: str | None = None
+    source: Any,
+    size_or_preset: str,
+    method: str | None = None,
+    ext: str | None = None,
+    *,
+    base_url: str | None = None,
 ) -> Thumbnail | None:
     """The thumbnail of `source`, or None for an empty source.
 
-    Raises restthumbnails.exceptions.InvalidSpec for a bad size, method, ext or path.
+    Call it with size, method and ext (`"200x200", "crop", "jpg"`), or with the
+    name of one of REST_THUMBNAILS_PRESETS alone. Raises
+    restthumbnails.exceptions.InvalidSpec for a bad size, method, ext, preset or path.
     """
     name = source_name(source)
     if name is None:
         return None
     settings = get_settings()
+    size, method, ext = _resolve(settings, size_or_preset, method, ext)
     spec = make_spec(name, size, method, ext, max_dimension=settings.max_dimension)
     return signed_thumbnail(
         spec, key=settings.secret_key, base_url=settings.base_url if base_url is None else base_url
@@ -38,7 +60,12 @@ def get_thumbnail(
 
 
 def thumbnail_url(
-    source: Any, size: str, method: str, ext: str, *, base_url: str | None = None
+    source: Any,
+    size_or_preset: str,
+    method: str | None = None,
+    ext: str | None = None,
+    *,
+    base_url: str | None = None,
 ) -> str | None:
-    thumb = get_thumbnail(source, size, method, ext, base_url=base_url)
+    thumb = get_thumbnail(source, size_or_preset, method, ext, base_url=base_url)
     return None if thumb is None else thumb.url

@@ -53,4 +53,14 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="restthumbnails.W003",
             )
         )
+    if conf.allowed_thumbnails is not None:
+        for name, preset in conf.presets.items():
+            if preset.allow_key not in conf.allowed_thumbnails:
+                messages.append(
+                    Error(
+                        f"Preset {name!r} ({preset.allow_key}) is not in "
+                        f"{PREFIX}ALLOWED_THUMBNAILS, so its URLs would all be refused.",
+                        id="restthumbnails.E002",
+                    )
+                )
     return messages

@@ -11,6 +11,7 @@ from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 from .engine import DEFAULT_SOURCE_FORMATS, EngineOptions
+from .policy import Preset, parse_allowed, parse_presets
 from .spec import DEFAULT_MAX_DIMENSION
 
 PREFIX = "REST_THUMBNAILS_"
@@ -39,6 +40,16 @@ class Settings:
     max_dimension: int
     max_source_bytes: int
     engine: EngineOptions
+    allowed_thumbnails: frozenset[str] | None
+    presets: dict[str, Preset]
+    max_concurrent: int
+    max_queued: int
+    queue_timeout: float
+    generation_timeout: float
+    fallback_image: str | None
+    fallback_max_age: int
+    health_path: str | None
+    metrics_path: str | None
 
     def respond(self) -> Callable[..., Any]:
         return import_string(RESPONSE_BACKENDS.get(self.response_backend, self.response_backend))
@@ -59,6 +70,13 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
+def _non_negative_int(name: str, default: int) -> int:
+    value = _get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _fail(name, f"must be an integer >= 0, not {value!r}")
+    return value
+
+
 def _non_negative_number(name: str, default: float) -> float:
     value = _get(name, default)
     if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
@@ -70,6 +88,40 @@ def _positive_number(name: str, default: float) -> float:
     value = _non_negative_number(name, default)
     if value == 0:
         raise _fail(name, "must be a number > 0")
+    return value
+
+
+def _path_or_none(name: str, default: str | None) -> str | None:
+    value = _get(name, default)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip("/") or value.strip("/").count("/"):
+        raise _fail(name, "must be None or a one-segment path such as '_health'")
+    # One segment can never be a thumbnail URL, which has at least four.
+    return value.strip("/")
+
+
+def _policy(max_dimension: int) -> tuple[frozenset[str] | None, dict[str, Preset]]:
+    allowed_values = _get("ALLOWED_THUMBNAILS", None)
+    try:
+        allowed = (
+            None
+            if allowed_values is None
+            else parse_allowed(allowed_values, max_dimension=max_dimension)
+        )
+    except (ValueError, TypeError) as exc:
+        raise _fail("ALLOWED_THUMBNAILS", f"is invalid: {exc}") from None
+    try:
+        presets = parse_presets(_get("PRESETS", {}), max_dimension=max_dimension)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise _fail("PRESETS", f"is invalid: {exc}") from None
+    return allowed, presets
+
+
+def _fallback_image() -> str | None:
+    value = _get("FALLBACK_IMAGE", None)
+    if value is not None and not (isinstance(value, str) and value.startswith("/")):
+        raise _fail("FALLBACK_IMAGE", "must be None or the absolute path of an image file")
     return value
 
 
@@ -124,6 +176,8 @@ def _load() -> Settings:
         isinstance(nginx_location, str) and nginx_location.startswith("/")
     ):
         raise _fail("NGINX_LOCATION", "must be None or a path starting with '/'")
+    max_dimension = _positive_int("MAX_DIMENSION", DEFAULT_MAX_DIMENSION)
+    allowed, presets = _policy(max_dimension)
     return Settings(
         secret_key=secret_key,
         secret_key_fallbacks=tuple(fallbacks),
@@ -136,7 +190,7 @@ def _load() -> Settings:
         lock_wait=_non_negative_number("LOCK_WAIT", 0),
         response_backend=backend,
         nginx_location=nginx_location,
-        max_dimension=_positive_int("MAX_DIMENSION", DEFAULT_MAX_DIMENSION),
+        max_dimension=max_dimension,
         max_source_bytes=_positive_int("MAX_SOURCE_BYTES", 50 * 1024 * 1024),
         engine=EngineOptions(
             upscale=upscale,
@@ -145,6 +199,16 @@ def _load() -> Settings:
             max_source_pixels=_positive_int("MAX_SOURCE_PIXELS", 50_000_000),
             source_formats=source_formats,
         ),
+        allowed_thumbnails=allowed,
+        presets=presets,
+        max_concurrent=_positive_int("MAX_CONCURRENT", 2),
+        max_queued=_non_negative_int("MAX_QUEUED", 8),
+        queue_timeout=_non_negative_number("QUEUE_TIMEOUT", 5),
+        generation_timeout=_positive_number("GENERATION_TIMEOUT", 30),
+        fallback_image=_fallback_image(),
+        fallback_max_age=_non_negative_int("FALLBACK_MAX_AGE", 60),
+        health_path=_path_or_none("HEALTH_PATH", "_health"),
+        metrics_path=_path_or_none("METRICS_PATH", "_metrics"),
     )
 
 

@@ -9,11 +9,12 @@ and resample in one `resize(box=...)`; convert colours on the small result.
 import io
 import logging
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms
 
-from .exceptions import SourceRejected
+from .exceptions import SourceRejected, SourceTooLarge
 from .formats import OUTPUT_FORMATS
 from .geometry import Plan, draft_size, plan
 from .smart import entropy_anchor
@@ -48,13 +49,28 @@ class EngineOptions:
     source_formats: tuple[str, ...] = DEFAULT_SOURCE_FORMATS
 
 
-def render(data: bytes, spec: ThumbnailSpec, options: EngineOptions) -> bytes:
-    """Make the thumbnail `spec` describes from the encoded source `data`."""
+def _no_deadline() -> None:
+    pass
+
+
+def render(
+    data: bytes,
+    spec: ThumbnailSpec,
+    options: EngineOptions,
+    *,
+    checkpoint: Callable[[], None] = _no_deadline,
+) -> bytes:
+    """Make the thumbnail `spec` describes from the encoded source `data`.
+
+    `checkpoint` is called between the expensive steps; it raises to abandon
+    the work (the generation deadline). Nothing has been written by then.
+    """
     image = open_source(data, options)
     orientation = _orientation(image)
     upright_size = _upright_size(image.size, orientation)
     layout = plan(*upright_size, spec.width, spec.height, spec.method, upscale=options.upscale)
     image, decoded_scale = _decode(image, layout, upright_size, orientation)
+    checkpoint()
     image = _normalise_mode(_apply_orientation(image, orientation))
     anchor = (0.5, 0.5)
     if spec.method == "smart":
@@ -66,6 +82,7 @@ def render(data: bytes, spec: ThumbnailSpec, options: EngineOptions) -> bytes:
     thumb = image.resize(
         (layout.width, layout.height), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0
     )
+    checkpoint()
     thumb = _to_srgb(thumb, image.info.get("icc_profile"))
     return encode(thumb, spec.ext, options)
 
@@ -79,13 +96,13 @@ def open_source(data: bytes, options: EngineOptions) -> Image.Image:
         width, height = image.size
         frames = getattr(image, "n_frames", 1) if getattr(image, "is_animated", False) else 1
     except Image.DecompressionBombError:
-        raise SourceRejected("source has too many pixels") from None
+        raise SourceTooLarge("source has too many pixels") from None
     except Exception as exc:
         raise SourceRejected(f"source is not a supported image ({type(exc).__name__})") from None
     if width < 1 or height < 1:
         raise SourceRejected("source has no pixels")
     if width * height * frames > options.max_source_pixels:
-        raise SourceRejected(
+        raise SourceTooLarge(
             f"source has {width}x{height}x{frames} pixels, "
             f"over the limit of {options.max_source_pixels}"
         )

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from django.core.cache.backends.base import BaseCache
 from django.core.files.storage import Storage
 
+from . import metrics
 from .engine import EngineOptions, render
 from .exceptions import Busy, StorageUnavailable
 from .locks import ThumbnailLock, lock_key, wait_until
 from .logsafe import redact
+from .overload import Deadline, GenerationSlots
 from .spec import ThumbnailSpec
 from .storage import read_source, thumbnail_exists, write_thumbnail
 
@@ -36,6 +38,9 @@ class ThumbnailService:
     lock_wait: float
     max_source_bytes: int
     engine: EngineOptions
+    slots: GenerationSlots
+    queue_timeout: float
+    generation_timeout: float
 
     def ensure(self, spec: ThumbnailSpec, signature: str) -> Outcome:
         name = spec.name(signature)
@@ -43,6 +48,7 @@ class ThumbnailService:
             return Outcome(name, generated=False)
         lock = ThumbnailLock(self.lock_cache, lock_key(self.key_prefix, name), self.lock_timeout)
         if not lock.acquire():
+            metrics.LOCK_CONTENTION.inc()
             if not self.lock_wait:
                 raise Busy("another worker is generating this thumbnail")
             # Wait for the file, or for the holder to give up (its source may be
@@ -55,7 +61,8 @@ class ThumbnailService:
             if not lock.acquire():
                 raise Busy("another worker is still generating this thumbnail")
         try:
-            return self._generate(spec, name)
+            with self.slots.slot(wait=self.queue_timeout):
+                return self._generate(spec, name)
         finally:
             lock.release()
 
@@ -66,13 +73,21 @@ class ThumbnailService:
         if self._exists(name):  # finished by another worker since our first look
             return Outcome(name, generated=False)
         started = time.perf_counter()
-        data = read_source(self.source_storage, spec.source, max_bytes=self.max_source_bytes)
-        thumbnail = render(data, spec, self.engine)
-        try:
-            write_thumbnail(self.thumbnail_storage, name, thumbnail)
-        except OSError as exc:
-            logger.error("cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__)
-            raise StorageUnavailable("thumbnail storage cannot be written") from None
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info("generated %s in %.0f ms", redact(name), elapsed_ms)
+        deadline = Deadline(self.generation_timeout)
+        with metrics.IN_FLIGHT.track_inprogress():
+            data = read_source(self.source_storage, spec.source, max_bytes=self.max_source_bytes)
+            metrics.SOURCE_BYTES.inc(len(data))
+            thumbnail = render(data, spec, self.engine, checkpoint=deadline)
+            deadline()  # the last chance to abandon: nothing is written yet
+            try:
+                write_thumbnail(self.thumbnail_storage, name, thumbnail)
+            except OSError as exc:
+                logger.error(
+                    "cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__
+                )
+                raise StorageUnavailable("thumbnail storage cannot be written") from None
+        elapsed = time.perf_counter() - started
+        metrics.GENERATIONS.inc()
+        metrics.GENERATION_SECONDS.observe(elapsed)
+        logger.info("generated %s in %.0f ms", redact(name), elapsed * 1000)
         return Outcome(name, generated=True)

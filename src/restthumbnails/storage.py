@@ -12,7 +12,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
-from .exceptions import InvalidSpec, SourceMissing, SourceRejected
+from .exceptions import InvalidSpec, SourceMissing, SourceRejected, SourceTooLarge
 
 # Thumbnails must be readable by the proxy, which usually runs as another user;
 # mkstemp() would create them 0600.
@@ -41,7 +41,7 @@ def read_source(storage: Storage, name: str, *, max_bytes: int) -> bytes:
     except (OSError, SuspiciousFileOperation):
         raise SourceMissing("source not found") from None
     if size > max_bytes:
-        raise SourceRejected(f"source is {size} bytes, over the limit of {max_bytes}")
+        raise SourceTooLarge(f"source is {size} bytes, over the limit of {max_bytes}")
     with storage.open(name, "rb") as handle:
         return _read_bounded(handle, max_bytes)
 
@@ -56,7 +56,7 @@ def _read_local(storage: Storage, path: str, *, max_bytes: int) -> bytes:
         with open(real, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > max_bytes:
-                raise SourceRejected(f"source is {size} bytes, over the limit of {max_bytes}")
+                raise SourceTooLarge(f"source is {size} bytes, over the limit of {max_bytes}")
             return _read_bounded(handle, max_bytes)
     except (FileNotFoundError, NotADirectoryError):
         raise SourceMissing("source not found") from None
@@ -69,7 +69,7 @@ def _read_local(storage: Storage, path: str, *, max_bytes: int) -> bytes:
 def _read_bounded(handle, max_bytes: int) -> bytes:  # type: ignore[no-untyped-def]
     data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise SourceRejected(f"source is over the limit of {max_bytes} bytes")
+        raise SourceTooLarge(f"source is over the limit of {max_bytes} bytes")
     return data
 
 

@@ -1,21 +1,27 @@
 """The Django view: a thin adapter from HTTP to the thumbnail use case."""
 
+import json
 import logging
+import time
 
 from django.core.cache import caches
 from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
 
+from . import metrics
 from .conf import Settings, get_settings
-from .exceptions import StorageUnavailable, ThumbnailError
+from .exceptions import SourceMissing, SourceRejected, ThumbnailError
+from .fallback import placeholder
+from .formats import OUTPUT_FORMATS
+from .health import check_cache, check_storage
 from .logsafe import redact
+from .overload import slots_for
+from .policy import check_allowed
 from .service import ThumbnailService
 from .signing import verify
-from .spec import parse_path
+from .spec import ThumbnailSpec, parse_path
 
 logger = logging.getLogger("restthumbnails")
-
-RETRY_AFTER_SECONDS = 5
 
 
 def service_for(settings: Settings) -> ThumbnailService:
@@ -28,6 +34,9 @@ def service_for(settings: Settings) -> ThumbnailService:
         lock_wait=settings.lock_wait,
         max_source_bytes=settings.max_source_bytes,
         engine=settings.engine,
+        slots=slots_for(settings.max_concurrent, settings.max_queued),
+        queue_timeout=settings.queue_timeout,
+        generation_timeout=settings.generation_timeout,
     )
 
 
@@ -35,33 +44,99 @@ def error_response(status: int, reason: str) -> HttpResponse:
     """Short plain text that never echoes the request, and never cached."""
     response = HttpResponse(f"{reason}\n", status=status, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
-    # We log every refusal ourselves with the signature shortened; this keeps
-    # django.request from logging the same answer again with the full URL.
+    # We log every answer ourselves with the signature shortened; this keeps
+    # django.request from logging it again with the full URL.
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
 def thumbnail(request: HttpRequest, path: str) -> HttpResponse:
+    started = time.perf_counter()
+    settings = get_settings()
+    if path in (settings.health_path, settings.metrics_path):
+        return health(settings) if path == settings.health_path else metrics_text()
+    response, outcome = _answer(request, path, settings)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    metrics.REQUESTS.labels(status=str(response.status_code)).inc()
+    name = redact(path)
+    logger.log(
+        logging.WARNING if response.status_code >= 500 else logging.INFO,
+        "%d %s: %s (%.0f ms)",
+        response.status_code,
+        name,
+        outcome,
+        elapsed_ms,
+        extra={
+            "status": response.status_code,
+            "thumbnail": name,
+            "outcome": outcome,
+            "duration_ms": round(elapsed_ms, 1),
+        },
+    )
+    return response
+
+
+def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpResponse, str]:
     if request.method not in ("GET", "HEAD"):
-        logger.info("405 %s for %s", request.method, redact(path))
+        metrics.REJECTIONS.labels(reason="method").inc()
         response = error_response(405, "method not allowed")
         response["Allow"] = "GET, HEAD"
-        return response
-    settings = get_settings()
+        return response, f"method {request.method} not allowed"
+    spec = None
     try:
         spec, signature = parse_path(path, max_dimension=settings.max_dimension)
         verify(
             spec, signature, key=settings.secret_key, fallback_keys=settings.secret_key_fallbacks
         )
+        check_allowed(spec, settings.allowed_thumbnails)
         outcome = service_for(settings).ensure(spec, signature)
     except ThumbnailError as exc:
-        log = logger.warning if exc.status >= 500 else logger.info
-        log("%s %s: %s", exc.status, redact(path), exc.reason)
+        metrics.REJECTIONS.labels(reason=exc.category).inc()
+        if settings.fallback_image and spec and isinstance(exc, SourceMissing | SourceRejected):
+            return _fallback(spec, exc, settings), f"fallback for {exc.category}: {exc.reason}"
         response = error_response(exc.status, exc.reason)
-        if isinstance(exc, StorageUnavailable):
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        if exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return response, exc.reason
     respond = settings.respond()
-    return respond(
+    response = respond(
         request, storage=storages[settings.storage], name=outcome.name, settings=settings
     )
+    return response, "miss" if outcome.generated else "hit"
+
+
+def _fallback(spec: ThumbnailSpec, exc: ThumbnailError, settings: Settings) -> HttpResponse:
+    assert settings.fallback_image is not None
+    try:
+        body = placeholder(settings.fallback_image, spec, settings.engine)
+    except (OSError, ThumbnailError) as error:
+        logger.error("fallback image %s unusable: %s", settings.fallback_image, error)
+        return error_response(exc.status, exc.reason)
+    response = HttpResponse(body, content_type=OUTPUT_FORMATS[spec.ext].content_type)
+    response["Cache-Control"] = f"public, max-age={settings.fallback_max_age}"
+    response["X-Thumbnail-Fallback"] = exc.category
+    return response
+
+
+def health(settings: Settings) -> HttpResponse:
+    checks = {
+        "storage": check_storage(storages[settings.storage]),
+        "lock": check_cache(caches[settings.cache], settings.key_prefix),
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if healthy else "failing", **checks}
+    response = HttpResponse(
+        json.dumps(body), status=200 if healthy else 503, content_type="application/json"
+    )
+    response["Cache-Control"] = "no-store"
+    if not healthy:
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        logger.warning("health check failing: %s", checks)
+    return response
+
+
+def metrics_text() -> HttpResponse:
+    body, content_type = metrics.exposition()
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response

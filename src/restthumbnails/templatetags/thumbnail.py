@@ -3,6 +3,7 @@
     {% load thumbnail %}
     {% thumbnail src "100x100" "crop" ".jpg" as thumb %}{{ thumb.url }}
     <img src="{% thumbnail src "100x100" "crop" ".jpg" %}">
+    {% thumbnail src "avatar" as thumb %}    (a name from REST_THUMBNAILS_PRESETS)
 
 With `as`, the variable holds a Thumbnail, or None for an empty source; inline,
 the tag prints the URL (nothing for an empty source).
@@ -23,8 +24,8 @@ class ThumbnailNode(template.Node):
         self.target = target
 
     def render(self, context: template.Context) -> str:
-        source, size, method, ext = (argument.resolve(context) for argument in self.arguments)
-        thumb = get_thumbnail(source, size, method, ext)
+        source, *rest = (argument.resolve(context) for argument in self.arguments)
+        thumb = get_thumbnail(source, *rest)
         if self.target is not None:
             context[self.target] = thumb
             return ""
@@ -39,8 +40,9 @@ def thumbnail_tag(parser: Parser, token: Token) -> ThumbnailNode:
     if len(arguments) >= 2 and arguments[-2] == "as":
         target = arguments[-1]
         arguments = arguments[:-2]
-    if len(arguments) != 4:
+    if len(arguments) not in (2, 4):
         raise template.TemplateSyntaxError(
-            f'{tag_name} takes: source "WxH" "method" ".ext" [as name]'
+            f'{tag_name} takes: source "WxH" "method" ".ext" [as name], '
+            'or source "preset" [as name]'
         )
     return ThumbnailNode([parser.compile_filter(argument) for argument in arguments], target)

@@ -1,0 +1,66 @@
+"""Operator policy: which thumbnails may exist, and named presets. Pure: values passed in."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .exceptions import InvalidSpec, NotAllowed
+from .spec import DEFAULT_MAX_DIMENSION, ThumbnailSpec, parse_ext, parse_method, parse_size
+
+
+@dataclass(frozen=True)
+class Preset:
+    size: str
+    method: str
+    ext: str
+
+    @property
+    def allow_key(self) -> str:
+        return f"{self.size}/{self.method}"
+
+
+def allow_key(spec: ThumbnailSpec) -> str:
+    return f"{spec.size}/{spec.method}"
+
+
+def parse_allowed(
+    values: Iterable[str], *, max_dimension: int = DEFAULT_MAX_DIMENSION
+) -> frozenset[str]:
+    """Validate "WxH/method" entries; raise ValueError naming the bad entry."""
+    allowed = set()
+    for value in values:
+        size, _, method = str(value).partition("/")
+        try:
+            parse_size(size, max_dimension=max_dimension)
+            parse_method(method)
+        except InvalidSpec as exc:
+            raise ValueError(f"entry {value!r}: {exc.reason}") from None
+        allowed.add(f"{size}/{method}")
+    return frozenset(allowed)
+
+
+def parse_presets(
+    values: Mapping[str, Any], *, max_dimension: int = DEFAULT_MAX_DIMENSION
+) -> dict[str, Preset]:
+    """Presets as {name: (size, method, ext)} or {name: {"size", "method", "ext"}}."""
+    presets = {}
+    for name, value in values.items():
+        if isinstance(value, Mapping):
+            parts = (value.get("size"), value.get("method"), value.get("ext"))
+        else:
+            parts = tuple(value)
+        if len(parts) != 3 or not all(isinstance(part, str) for part in parts):
+            raise ValueError(f"preset {name!r} must be (size, method, ext)")
+        size, method, ext = parts
+        try:
+            parse_size(size, max_dimension=max_dimension)
+            presets[name] = Preset(size, parse_method(method), parse_ext(ext))
+        except InvalidSpec as exc:
+            raise ValueError(f"preset {name!r}: {exc.reason}") from None
+    return presets
+
+
+def check_allowed(spec: ThumbnailSpec, allowed: frozenset[str] | None) -> None:
+    """Raise NotAllowed when an allow-list is set and this size/method is not on it."""
+    if allowed is not None and allow_key(spec) not in allowed:
+        raise NotAllowed(f"{allow_key(spec)} is not an allowed thumbnail size")
