@@ -4,6 +4,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from django.core.cache import caches
@@ -342,6 +343,16 @@ def test_sendfile_backend_answers_the_absolute_path(
     assert response.status_code == 200 and response.content == b""
     assert response["X-Sendfile"] == str(thumbs / path)
     assert Path(response["X-Sendfile"]).is_file()
+
+
+def test_sendfile_path_is_percent_encoded(client, media, signed_path, settings, thumbs) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_RESPONSE_BACKEND = "sendfile"
+    (media / "café 100%.jpg").write_bytes(jpeg(200, 200))
+    path = signed_path("café 100%.jpg", "100x100")
+    response = client.get("/t/" + path)
+    assert response["X-Sendfile"] == quote(str(thumbs / path))
+    assert "caf%C3%A9%20100%25.jpg/100x100/" in response["X-Sendfile"]
+    assert Path(unquote(response["X-Sendfile"])).is_file()
 
 
 def test_redirect_backend_and_dotted_path(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
