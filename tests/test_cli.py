@@ -1,11 +1,5 @@
 """The `restthumbnails` command: `url` in-process, `serve` as a real subprocess over HTTP."""
 
-import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +10,7 @@ from restthumbnails.cli import main
 
 from .conftest import files_under
 from .images import decode, jpeg, png
+from .serving import Server, start_serve
 
 KEY = "cli-test-key"
 
@@ -94,39 +89,6 @@ def test_url_without_any_key_says_where_it_looked(capsys, isolated_home) -> None
     assert "REST_THUMBNAILS_SECRET_KEY" in err and "secret-key" in err
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:  # type: ignore[type-arg]
-        self.process, self.port, self.log = process, port, log
-
-    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path)
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("serve exited early:\n" + log.read_text())
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("serve did not start:\n" + log.read_text())
-
-
 @pytest.fixture
 def served(tmp_path: Path, isolated_home: Path) -> Iterator[Server]:
     media = tmp_path / "media"
@@ -136,40 +98,8 @@ def served(tmp_path: Path, isolated_home: Path) -> Iterator[Server]:
     (media / "broken.jpg").write_bytes(jpeg(1200, 800)[:2000])
     (tmp_path / "secret.jpg").write_bytes(jpeg(100, 100))
     (media / "escape.jpg").symlink_to(tmp_path / "secret.jpg")
-    port = free_port()
-    log = tmp_path / "serve.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "restthumbnails",
-                "serve",
-                str(media),
-                "--thumbnails-dir",
-                str(tmp_path / "thumbs"),
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--secret-key",
-                KEY,
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        wait_for_port(port, process, log)
-        yield Server(process, port, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with start_serve(media, tmp_path / "thumbs", key=KEY) as server:
+        yield server
 
 
 def signed(capsys, source: str, size: str, method: str, ext: str) -> str:  # type: ignore[no-untyped-def]

@@ -1,13 +1,26 @@
 """The `restthumbnails` command: `serve` a folder of images, print a signed `url`."""
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from .exceptions import InvalidSpec
+from .proxyconfig import (
+    DEFAULT_BACKEND,
+    DEFAULT_LISTEN,
+    DEFAULT_SERVER_NAME,
+    DEFAULT_THUMBNAILS_DIR,
+    ConfigError,
+    nginx_site,
+    render_nginx,
+)
 from .server.keys import ENV_SECRET_KEY, is_inside, resolve_key
+from .server.options import add_setting_options, settings_from_args
 from .spec import make_spec
 from .urlbuilding import signed_thumbnail
 
@@ -47,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=2 * (os.cpu_count() or 1),
-        help="worker processes (default: 2 per core = %(default)s)",
+        default=os.cpu_count() or 1,
+        help="worker processes (default: one per core = %(default)s)",
     )
     _add_key_option(serve)
     serve.add_argument(
@@ -69,6 +82,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="shared lock for several servers: redis://HOST:PORT/DB or memcached://HOST:PORT "
         "(default: a SQLite lock file shared by this host's workers)",
     )
+    serve.add_argument(
+        "--lock-timeout",
+        type=float,
+        help="seconds after which the lock of a thumbnail being generated expires, so a "
+        "crashed worker blocks it no longer (default 10)",
+    )
+    serve.add_argument(
+        "--lock-wait",
+        type=float,
+        help="seconds a request for a thumbnail being generated waits for it; 0 answers "
+        "404 at once (default 0)",
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="also show a gallery of MEDIA_DIR's images at several sizes and methods at /",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per worker: one renders, the others answer hits and refuse excess "
+        "work at once (default %(default)s)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="INFO logs one line per request (default %(default)s)",
+    )
+    serve.add_argument(
+        "--log-format",
+        default="plain",
+        choices=("plain", "json"),
+        help="plain text or one JSON object per line (default %(default)s)",
+    )
+    add_setting_options(serve)
 
     url = commands.add_parser(
         "url",
@@ -84,6 +134,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url",
         default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/",
         help="URL prefix (default %(default)s, where `serve` listens by default)",
+    )
+    nginx = commands.add_parser(
+        "nginx-config",
+        help="print an nginx site for serving the thumbnails folder",
+        description="Print an nginx configuration (for /etc/nginx/conf.d/) that sends existing "
+        "thumbnails from disk and passes misses to `serve --response-backend nginx`.",
+    )
+    nginx.add_argument(
+        "--thumbnails-dir",
+        type=Path,
+        default=Path(DEFAULT_THUMBNAILS_DIR),
+        help="the folder given to `serve --thumbnails-dir` (default %(default)s)",
+    )
+    nginx.add_argument(
+        "--backend",
+        action="append",
+        metavar="HOST:PORT",
+        help=f"a `serve` instance; repeat for several (default {DEFAULT_BACKEND})",
+    )
+    nginx.add_argument(
+        "--listen", default=DEFAULT_LISTEN, help="nginx `listen` value (default %(default)s)"
+    )
+    nginx.add_argument(
+        "--server-name",
+        default=DEFAULT_SERVER_NAME,
+        help="nginx `server_name`, e.g. thumbs.example.com (default %(default)s)",
     )
     return parser
 
@@ -113,6 +189,20 @@ def command_url(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_nginx_config(args: argparse.Namespace) -> int:
+    try:
+        site = nginx_site(
+            thumbnails_dir=str(args.thumbnails_dir.absolute()),
+            backends=args.backend or [DEFAULT_BACKEND],
+            listen=args.listen,
+            server_name=args.server_name,
+        )
+    except ConfigError as exc:
+        return _fail(str(exc))
+    sys.stdout.write(render_nginx(site))
+    return 0
+
+
 def command_serve(args: argparse.Namespace) -> int:
     media_dir = args.media_dir.resolve()
     if not media_dir.is_dir():
@@ -121,12 +211,22 @@ def command_serve(args: argparse.Namespace) -> int:
     thumbnails_dir = thumbnails_dir.resolve()
     if is_inside(thumbnails_dir, media_dir) or is_inside(media_dir, thumbnails_dir):
         return _fail("the thumbnails folder and the media folder must not contain each other")
-    if args.workers < 1:
-        return _fail("--workers must be at least 1")
+    if args.workers < 1 or args.threads < 1:
+        return _fail("--workers and --threads must be at least 1")
+    if args.lock_timeout is not None and not args.lock_timeout > 0:
+        return _fail("--lock-timeout must be more than 0 seconds")
+    if args.lock_wait is not None and not args.lock_wait >= 0:
+        return _fail("--lock-wait must be 0 or more seconds")
     key, where = resolve_key(args.secret_key, create=True)
     assert key is not None
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
     thumbnails_dir.mkdir(parents=True, exist_ok=True)
+
+    # Before anything imports prometheus_client: every worker then writes its
+    # metrics where the /_metrics view of any worker can merge them.
+    metrics_dir = tempfile.mkdtemp(prefix="restthumbnails-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
 
     from .server.settings import embedded_settings, lock_cache_settings
 
@@ -144,6 +244,12 @@ def command_serve(args: argparse.Namespace) -> int:
             response_backend=args.response_backend,
             base_url=base_url,
             lock_cache=lock_cache,
+            lock_timeout=args.lock_timeout,
+            lock_wait=args.lock_wait,
+            demo=args.demo,
+            log_level=args.log_level,
+            log_format=args.log_format,
+            extra=settings_from_args(args),
         )
     )
     from django.core.wsgi import get_wsgi_application
@@ -153,9 +259,11 @@ def command_serve(args: argparse.Namespace) -> int:
     print(f"restthumbnails: thumbnails {thumbnails_dir}", file=sys.stderr)
     print(f"restthumbnails: signing key from {where}", file=sys.stderr)
     print(f"restthumbnails: locks      {lock_cache['LOCATION']}", file=sys.stderr)
+    if args.demo:
+        print(f"restthumbnails: demo gallery at {base_url}", file=sys.stderr)
     print(
         f"restthumbnails: listening on http://{args.host}:{args.port}/ with {args.workers} "
-        f"workers, {args.response_backend} response backend. Try:",
+        f"workers x {args.threads} threads, {args.response_backend} response backend. Try:",
         file=sys.stderr,
     )
     for url in example_urls(media_dir, key=key, base_url=base_url):
@@ -164,7 +272,7 @@ def command_serve(args: argparse.Namespace) -> int:
 
     from .server.wsgi_server import run
 
-    run(application, host=args.host, port=args.port, workers=args.workers)
+    run(application, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -201,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "url":
         return command_url(args)
+    if args.command == "nginx-config":
+        return command_nginx_config(args)
     return command_serve(args)
 
 

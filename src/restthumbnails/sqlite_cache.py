@@ -9,6 +9,7 @@ opens the same file. It needs no extra service, which is the point.
 import os
 import pickle
 import sqlite3
+import threading
 import time
 from typing import Any
 
@@ -23,17 +24,18 @@ class SQLiteCache(BaseCache):
     def __init__(self, location: str, params: dict[str, Any]) -> None:
         super().__init__(params)
         self._path = location
-        self._connection: sqlite3.Connection | None = None
-        self._pid = 0
+        self._local = threading.local()
 
     def _db(self) -> sqlite3.Connection:
-        # A connection must not cross fork(): gunicorn workers each open their own.
-        if self._connection is None or self._pid != os.getpid():
+        # A connection must cross neither fork() nor threads: each gunicorn worker
+        # and each of its threads opens its own.
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
             connection = sqlite3.connect(self._path, timeout=30, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(_SCHEMA)
-            self._connection, self._pid = connection, os.getpid()
-        return self._connection
+            local.connection, local.pid = connection, os.getpid()
+        return local.connection
 
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None

@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..logformat import logging_config
+
 
 def lock_database_path(thumbnails_dir: Path) -> Path:
     """One lock file per thumbnail folder, in the user's cache folder (never served).
@@ -47,8 +49,13 @@ def embedded_settings(
     base_url: str,
     lock_cache: dict[str, Any],
     log_level: str = "INFO",
+    log_format: str = "plain",
+    extra: dict[str, Any] | None = None,
+    lock_timeout: float | None = None,
+    lock_wait: float | None = None,
+    demo: bool = False,
 ) -> dict[str, Any]:
-    return {
+    values: dict[str, Any] = {
         "DEBUG": False,
         "SECRET_KEY": secret_key,
         # A thumbnail host answers for whatever name the proxy gives it and
@@ -76,15 +83,17 @@ def embedded_settings(
         "REST_THUMBNAILS_BASE_URL": base_url,
         # Serving the bytes from Python is a deliberate choice when no proxy is in front.
         "SILENCED_SYSTEM_CHECKS": ["restthumbnails.W002"],
-        "LOGGING": {
-            "version": 1,
-            "disable_existing_loggers": False,
-            "formatters": {
-                "plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(message)s"}
-            },
-            "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-            "loggers": {
-                "restthumbnails": {"handlers": ["stderr"], "level": log_level, "propagate": False}
-            },
-        },
+        "LOGGING": logging_config(level=log_level, fmt=log_format),
+        # serve runs one render per process (as many processes as cores) and uses
+        # its threads for hits and for refusing excess work quickly.
+        "REST_THUMBNAILS_MAX_CONCURRENT": 1,
     }
+    if lock_timeout is not None:
+        values["REST_THUMBNAILS_LOCK_TIMEOUT"] = lock_timeout
+    if lock_wait is not None:
+        values["REST_THUMBNAILS_LOCK_WAIT"] = lock_wait
+    values.update(extra or {})
+    if demo:
+        # The thumbnails plus a gallery page at /.
+        values["ROOT_URLCONF"] = "restthumbnails.server.demo"
+    return values

@@ -19,16 +19,24 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def run(application: Any, *, host: str, port: int, workers: int) -> None:
+def _child_exit(server: Any, worker: Any) -> None:
+    from ..metrics import worker_exited
+
+    worker_exited(worker.pid)
+
+
+def run(application: Any, *, host: str, port: int, workers: int, threads: int) -> None:
     GunicornServer(
         application,
         {
             "bind": f"{host}:{port}",
             "workers": workers,
-            # Sync workers: one request per process. Rendering is CPU-bound, so
-            # threads would only share a core; more processes than cores keep a
-            # hit from waiting behind a slow miss.
-            "worker_class": "sync",
+            # Threaded workers: renders are CPU-bound and bounded to one per
+            # process (MAX_CONCURRENT), one process per core; the other threads
+            # keep answering hits, and refuse excess work at once, meanwhile.
+            "worker_class": "gthread",
+            "threads": threads,
+            "child_exit": _child_exit,
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": None,

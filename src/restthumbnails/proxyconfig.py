@@ -1,0 +1,136 @@
+"""`restthumbnails nginx-config`: an nginx site for the thumbnails folder of `serve`.
+
+nginx sends every thumbnail that exists straight from disk (`try_files`); a miss
+goes to the backend, which writes the file and answers `X-Accel-Redirect` to
+the same URI, so nginx sends that file too. Only the first request for a
+thumbnail ever reaches Python. `examples/nginx.conf` is this output with the
+defaults, and a test keeps the two equal.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+DEFAULT_THUMBNAILS_DIR = "/srv/thumbnails"
+DEFAULT_BACKEND = "127.0.0.1:8000"
+DEFAULT_LISTEN = "80"
+DEFAULT_SERVER_NAME = "_"
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Only the formats restthumbnails writes; a location-level `types` block makes
+# the Content-Type independent of the distribution's mime.types (AVIF, WebP).
+CONTENT_TYPES = (
+    ("image/jpeg", "jpg jpeg"),
+    ("image/png", "png"),
+    ("image/webp", "webp"),
+    ("image/gif", "gif"),
+    ("image/avif", "avif"),
+)
+
+# Characters that would end a quoted nginx string, start a variable or a block.
+_UNSAFE_PATH = re.compile(r'["\\$;{}\x00-\x1f\x7f]')
+_BACKEND = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):[0-9]{1,5}")
+_LISTEN = re.compile(r"(?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):)?[0-9]{1,5}")
+_SERVER_NAME = re.compile(r"[A-Za-z0-9_*~.^-][A-Za-z0-9_*.-]*")
+
+
+class ConfigError(ValueError):
+    """An option value that cannot be written into an nginx configuration."""
+
+
+@dataclass(frozen=True)
+class NginxSite:
+    thumbnails_dir: str
+    backends: tuple[str, ...]
+    listen: str
+    server_names: tuple[str, ...]
+
+
+def nginx_site(
+    *,
+    thumbnails_dir: str = DEFAULT_THUMBNAILS_DIR,
+    backends: Sequence[str] = (DEFAULT_BACKEND,),
+    listen: str = DEFAULT_LISTEN,
+    server_name: str = DEFAULT_SERVER_NAME,
+) -> NginxSite:
+    """Validate the options; raise ConfigError naming the bad one."""
+    folder = PurePosixPath(thumbnails_dir)
+    if not folder.is_absolute():
+        raise ConfigError("--thumbnails-dir must be an absolute path")
+    if _UNSAFE_PATH.search(thumbnails_dir):
+        raise ConfigError("--thumbnails-dir must not contain quotes, \\, $, ;, { or }")
+    if not backends:
+        raise ConfigError("--backend needs at least one HOST:PORT")
+    for backend in backends:
+        if not _BACKEND.fullmatch(backend) or not _port_ok(backend):
+            raise ConfigError(f"--backend must be HOST:PORT, not {backend!r}")
+    if not _LISTEN.fullmatch(listen) or not _port_ok(listen):
+        raise ConfigError(f"--listen must be PORT or ADDRESS:PORT, not {listen!r}")
+    names = tuple(server_name.split())
+    if not names or not all(_SERVER_NAME.fullmatch(name) for name in names):
+        raise ConfigError(f"--server-name must be host names, not {server_name!r}")
+    return NginxSite(
+        thumbnails_dir=str(folder),
+        backends=tuple(backends),
+        listen=listen,
+        server_names=names,
+    )
+
+
+def _port_ok(address: str) -> bool:
+    return 1 <= int(address.rsplit(":", 1)[-1]) <= 65535
+
+
+def render_nginx(site: NginxSite) -> str:
+    """The nginx site (a file for /etc/nginx/conf.d/, inside `http { }`)."""
+    servers = "".join(f"    server {backend};\n" for backend in site.backends)
+    types = "".join(f"            {kind} {exts};\n" for kind, exts in CONTENT_TYPES)
+    return f"""\
+# restthumbnails behind nginx, made by `restthumbnails nginx-config`.
+# Install as /etc/nginx/conf.d/restthumbnails.conf (it goes inside `http {{ }}`), and run
+#   restthumbnails serve MEDIA_DIR --thumbnails-dir {site.thumbnails_dir} \\
+#       --response-backend nginx --base-url http://YOUR-HOST/
+# A thumbnail on disk is sent by nginx; only a miss reaches Python, which writes
+# the file and answers `X-Accel-Redirect: <the same URI>`, so nginx sends it too.
+
+upstream restthumbnails_backend {{
+{servers}    keepalive 16;
+}}
+
+server {{
+    listen {site.listen};
+    server_name {" ".join(site.server_names)};
+
+    # The folder given to `restthumbnails serve --thumbnails-dir`.
+    root "{site.thumbnails_dir}";
+
+    location / {{
+        # $uri is decoded, as the file names are: "a%20b.jpg" finds "a b.jpg".
+        try_files $uri @restthumbnails;
+        types {{
+{types}        }}
+        default_type application/octet-stream;
+        # Only successful answers from disk: a thumbnail URL never changes content.
+        add_header Cache-Control "{IMMUTABLE}";
+    }}
+
+    # Thumbnails are written to ".<random>.tmp" and renamed: never send one.
+    location ~ \\.tmp$ {{
+        return 404;
+    }}
+
+    location @restthumbnails {{
+        proxy_pass http://restthumbnails_backend;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        # A cold thumbnail of a large source can take seconds to render.
+        proxy_read_timeout 60s;
+        # Errors (400, 401, 404 while locked, 422, 503) pass through unchanged,
+        # with their Cache-Control: no-store.
+        proxy_intercept_errors off;
+    }}
+}}
+"""

@@ -1,0 +1,117 @@
+"""`serve` options that map one-to-one onto REST_THUMBNAILS_* settings.
+
+One table, so that an option, its setting and its help text cannot drift apart;
+a value the settings reject fails at start with the setting's own message.
+"""
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SettingOption:
+    flag: str
+    setting: str
+    type: Any
+    help: str
+    repeat: bool = False
+
+
+def _optional_path(value: str) -> str | None:
+    return None if value.lower() in ("", "none", "off") else value
+
+
+SETTING_OPTIONS = (
+    SettingOption(
+        "--max-source-pixels",
+        "MAX_SOURCE_PIXELS",
+        int,
+        "refuse sources with more pixels, all frames counted (default 50000000)",
+    ),
+    SettingOption(
+        "--max-source-bytes",
+        "MAX_SOURCE_BYTES",
+        int,
+        "refuse larger source files (default 52428800)",
+    ),
+    SettingOption(
+        "--max-dimension", "MAX_DIMENSION", int, "largest side a URL may ask for (default 4096)"
+    ),
+    SettingOption(
+        "--max-concurrent",
+        "MAX_CONCURRENT",
+        int,
+        "generations at once per worker process (serve's default 1)",
+    ),
+    SettingOption(
+        "--max-queued",
+        "MAX_QUEUED",
+        int,
+        "generations waiting for a slot per process; beyond, 503 (default 8)",
+    ),
+    SettingOption(
+        "--queue-timeout",
+        "QUEUE_TIMEOUT",
+        float,
+        "seconds a generation waits for a slot before 503 (default 5)",
+    ),
+    SettingOption(
+        "--generation-timeout",
+        "GENERATION_TIMEOUT",
+        float,
+        "seconds after which a generation is abandoned with 503 (default 30)",
+    ),
+    SettingOption(
+        "--fallback-image",
+        "FALLBACK_IMAGE",
+        str,
+        "image served, at the requested size, for missing or broken sources",
+    ),
+    SettingOption(
+        "--allow",
+        "ALLOWED_THUMBNAILS",
+        str,
+        "allow only this SIZE/METHOD, e.g. 200x200/crop; repeat for more",
+        repeat=True,
+    ),
+    SettingOption(
+        "--health-path",
+        "HEALTH_PATH",
+        _optional_path,
+        "health check path, 'off' to disable (default _health)",
+    ),
+    SettingOption(
+        "--metrics-path",
+        "METRICS_PATH",
+        _optional_path,
+        "Prometheus metrics path, 'off' to disable (default _metrics)",
+    ),
+    SettingOption("--quality", "QUALITY", int, "JPEG/WebP/AVIF quality (default 85)"),
+)
+
+
+def add_setting_options(parser: argparse.ArgumentParser) -> None:
+    for option in SETTING_OPTIONS:
+        parser.add_argument(
+            option.flag,
+            dest=_dest(option),
+            type=option.type,
+            action="append" if option.repeat else "store",
+            default=None,
+            help=option.help,
+        )
+
+
+def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """REST_THUMBNAILS_* values for the options given on the command line."""
+    values: dict[str, Any] = {}
+    for option in SETTING_OPTIONS:
+        value = getattr(args, _dest(option))
+        if value is not None:
+            values["REST_THUMBNAILS_" + option.setting] = value
+    return values
+
+
+def _dest(option: SettingOption) -> str:
+    return "setting_" + option.setting.lower()
