@@ -1,6 +1,8 @@
 """Test images built in code: no binary fixtures in the repository."""
 
 import io
+import struct
+import zlib
 
 from PIL import Image, ImageDraw
 
@@ -47,7 +49,6 @@ def linear_rgb_icc_profile() -> bytes:
     Built here because Pillow can only create sRGB/Lab/XYZ profiles. Mid-grey 128
     in this space is about 188 in sRGB, so a conversion is plain to see.
     """
-    import struct
 
     def s15(value: float) -> bytes:
         return struct.pack(">i", round(value * 65536))
@@ -102,3 +103,12 @@ def linear_rgb_icc_profile() -> bytes:
     )
     header += b"\0" * (128 - len(header))
     return header + struct.pack(">I", len(tags)) + table + body
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A valid 8x8 PNG whose header says it is width x height (a decompression bomb)."""
+    data = bytearray(png(8, 8))
+    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return bytes(data)

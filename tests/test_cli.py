@@ -9,7 +9,7 @@ import pytest
 from restthumbnails.cli import main
 
 from .conftest import files_under
-from .images import decode, jpeg, png
+from .images import decode, jpeg, png, png_claiming
 from .serving import Server, start_serve
 
 KEY = "cli-test-key"
@@ -96,6 +96,7 @@ def served(tmp_path: Path, isolated_home: Path) -> Iterator[Server]:
     (media / "photo.jpg").write_bytes(jpeg(1200, 800))
     (media / "sub dir" / "pic.png").write_bytes(png(400, 400, "RGBA"))
     (media / "broken.jpg").write_bytes(jpeg(1200, 800)[:2000])
+    (media / "bomb.png").write_bytes(png_claiming(40000, 40000))
     (tmp_path / "secret.jpg").write_bytes(jpeg(100, 100))
     (media / "escape.jpg").symlink_to(tmp_path / "secret.jpg")
     with start_serve(media, tmp_path / "thumbs", key=KEY) as server:
@@ -137,6 +138,7 @@ def test_serve_answers_real_http(served: Server, capsys, tmp_path) -> None:  # t
         signed(capsys, "missing.jpg", "100x100", "crop", "jpg"): 404,
         signed(capsys, "escape.jpg", "100x100", "crop", "jpg"): 404,
         signed(capsys, "broken.jpg", "100x100", "crop", "jpg"): 422,
+        signed(capsys, "bomb.png", "100x100", "crop", "jpg"): 422,
     }
     for url, expected in hostile.items():
         status, headers, body = served.get(url)

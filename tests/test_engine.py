@@ -1,7 +1,5 @@
 import io
 import random
-import struct
-import zlib
 
 import pytest
 from PIL import Image, ImageCms, ImageStat
@@ -11,7 +9,7 @@ from restthumbnails.exceptions import SourceRejected
 from restthumbnails.geometry import plan
 from restthumbnails.spec import make_spec
 
-from .images import decode, encode, jpeg, linear_rgb_icc_profile, picture, png
+from .images import decode, encode, jpeg, linear_rgb_icc_profile, picture, png, png_claiming
 
 OPTIONS = EngineOptions()
 
@@ -199,14 +197,6 @@ def test_smart_keeps_the_busy_corner() -> None:
 # Hostile sources: each refused before or during decoding, never a crash.
 
 
-def _png_claiming(width: int, height: int) -> bytes:
-    data = bytearray(png(8, 8))
-    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
-    data[16:29] = ihdr
-    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    return bytes(data)
-
-
 HOSTILE = {
     "zero bytes": b"",
     "text": b"hello, I am not an image\n" * 10,
@@ -214,7 +204,7 @@ HOSTILE = {
     "header-only jpeg": jpeg(800, 600)[:300],
     "svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     "postscript": b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nshowpage\n",
-    "png claiming 40000x40000": _png_claiming(40000, 40000),
+    "png claiming 40000x40000": png_claiming(40000, 40000),
     "psd": b"8BPS\x00\x01" + b"\x00" * 40,
 }
 

@@ -148,6 +148,19 @@ def test_saturated_server_refuses_new_work_and_serves_hits(media: Path) -> None:
         assert not any(name.startswith("p1.jpg") for name in names)
 
 
+def test_generation_timeout_and_pixel_limit_over_http(media: Path) -> None:
+    options = ("--generation-timeout", "0.001", "--max-source-pixels", "19000000")
+    with start_serve(media, media.parent / "thumbs-strict", key=KEY, options=options) as strict:
+        # slow.png is 20 MP: over this server's pixel limit, refused from its header
+        status, headers, body = strict.get(url("slow.png", "200x", "scale"))
+        assert (status, headers["Cache-Control"]) == (422, "no-store")
+        assert b"over the limit of 19000000" in body
+        # no 3 MP render finishes within 1 ms: the deadline abandons it before writing
+        status, headers, body = strict.get(url("big.jpg", "1000x1000", "smart", "png"))
+        assert (status, headers.get("Retry-After")) == (503, "10")
+        assert files_under(media.parent / "thumbs-strict") == []
+
+
 def test_one_json_line_per_request_without_full_signatures(server: Server) -> None:
     path = url("p2.jpg", "100x100")
     assert server.get(path)[0] == 200

@@ -14,7 +14,7 @@ from restthumbnails import engine
 from restthumbnails.locks import ThumbnailLock, lock_key
 
 from .conftest import files_under
-from .images import decode, encode, jpeg, picture, png
+from .images import decode, encode, jpeg, picture, png, png_claiming
 
 SIG = "0" * 64
 
@@ -169,9 +169,7 @@ def test_unprocessable_sources_are_422_and_write_nothing(
 
 
 def test_png_whose_header_claims_40000_squared_is_422(client, media, signed_path, thumbs) -> None:  # type: ignore[no-untyped-def]
-    from .test_engine import _png_claiming
-
-    (media / "bomb.png").write_bytes(_png_claiming(40000, 40000))
+    (media / "bomb.png").write_bytes(png_claiming(40000, 40000))
     assert_plain_error(client.get("/t/" + signed_path("bomb.png", "100x100")), 422)
     assert files_under(thumbs) == []
 
