@@ -343,12 +343,21 @@ def test_sendfile_backend_answers_the_absolute_path(
     assert Path(response["X-Sendfile"]).is_file()
 
 
-def test_sendfile_path_is_percent_encoded(client, media, signed_path, settings, thumbs) -> None:  # type: ignore[no-untyped-def]
+def test_sendfile_path_is_raw_utf8_or_percent_encoded(
+    client, media, signed_path, settings, thumbs
+) -> None:  # type: ignore[no-untyped-def]
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "sendfile"
     (media / "café 100%.jpg").write_bytes(jpeg(200, 200))
     path = signed_path("café 100%.jpg", "100x100")
+    target = str(thumbs / path)
+    # Default: the UTF-8 bytes of the path, which WSGI writes as Latin-1 unchanged
+    # (what Apache's mod_xsendfile 0.12 opens byte for byte).
     response = client.get("/t/" + path)
-    assert response["X-Sendfile"] == quote(str(thumbs / path))
+    assert response["X-Sendfile"].encode("latin-1") == target.encode("utf-8")
+    # For lighttpd, which URL-decodes the value:
+    settings.REST_THUMBNAILS_SENDFILE_ESCAPE = True
+    response = client.get("/t/" + path)
+    assert response["X-Sendfile"] == quote(target)
     assert "caf%C3%A9%20100%25.jpg/100x100/" in response["X-Sendfile"]
     assert Path(unquote(response["X-Sendfile"])).is_file()
 
@@ -369,3 +378,27 @@ def test_bytes_of_a_source_in_each_format(client, media, signed_path) -> None:  
         response = client.get("/t/" + signed_path(f"s.{ext}", "100x", "scale", "png"))
         assert response.status_code == 200, fmt
         assert decode(b"".join(response.streaming_content)).size == (100, 50)
+
+
+class UnreachableCache:
+    """What a Redis or memcached client does when its server is down."""
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise ConnectionRefusedError(111, "Connection refused")
+
+        return fail
+
+
+def test_lock_service_down_is_503_and_existing_thumbnails_still_serve(
+    client, photo, signed_path, thumbs, monkeypatch, logs
+) -> None:  # type: ignore[no-untyped-def]
+    existing = signed_path(photo, "50x50")
+    assert client.get("/t/" + existing).status_code == 200
+    monkeypatch.setattr("restthumbnails.views.caches", {"default": UnreachableCache()})
+    response = client.get("/t/" + signed_path(photo, "100x100"))
+    assert_plain_error(response, 503)
+    assert response["Retry-After"] == "5"
+    assert client.get("/t/" + existing).status_code == 200
+    assert files_under(thumbs) == [existing]
+    assert "lock cache unavailable: ConnectionRefusedError" in logs.text

@@ -37,6 +37,7 @@ class Settings:
     lock_wait: float
     response_backend: str
     nginx_location: str | None
+    sendfile_escape: bool
     max_dimension: int
     max_source_bytes: int
     engine: EngineOptions
@@ -67,6 +68,13 @@ def _positive_int(name: str, default: int) -> int:
     value = _get(name, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise _fail(name, f"must be a positive integer, not {value!r}")
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = _get(name, default)
+    if not isinstance(value, bool):
+        raise _fail(name, "must be True or False")
     return value
 
 
@@ -165,9 +173,7 @@ def _load() -> Settings:
     unknown = set(source_formats) - _KNOWN_SOURCE_FORMATS
     if unknown:
         raise _fail("SOURCE_FORMATS", f"names formats we never decode: {sorted(unknown)}")
-    upscale = _get("UPSCALE", False)
-    if not isinstance(upscale, bool):
-        raise _fail("UPSCALE", "must be True or False")
+    upscale = _bool("UPSCALE", False)
     key_prefix = _get("KEY_PREFIX", "restthumbnails")
     if not isinstance(key_prefix, str):
         raise _fail("KEY_PREFIX", "must be a string")
@@ -190,6 +196,7 @@ def _load() -> Settings:
         lock_wait=_non_negative_number("LOCK_WAIT", 0),
         response_backend=backend,
         nginx_location=nginx_location,
+        sendfile_escape=_bool("SENDFILE_ESCAPE", False),
         max_dimension=max_dimension,
         max_source_bytes=_positive_int("MAX_SOURCE_BYTES", 50 * 1024 * 1024),
         engine=EngineOptions(

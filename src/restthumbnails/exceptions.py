@@ -74,6 +74,14 @@ class StorageUnavailable(ThumbnailError):
     retry_after = 5
 
 
+class LockUnavailable(ThumbnailError):
+    """The lock cache (Redis, memcached...) does not answer: no safe way to render (503)."""
+
+    status = 503
+    category = "lock"
+    retry_after = 5
+
+
 class Overloaded(ThumbnailError):
     """This worker already runs as many generations as allowed, and its queue is full (503)."""
 

@@ -6,11 +6,16 @@ long a crashed owner can block others.
 """
 
 import hashlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
 
 from django.core.cache.backends.base import BaseCache
+
+from .exceptions import LockUnavailable
+
+logger = logging.getLogger("restthumbnails")
 
 
 @dataclass
@@ -23,10 +28,28 @@ class ThumbnailLock:
     def acquire(self) -> bool:
         # Cache timeouts are whole seconds on memcached; round up so a lock
         # never expires before LOCK_TIMEOUT.
-        return self.cache.add(self.key, self.token, timeout=max(1, -(-self.timeout // 1)))
+        timeout = max(1, -(-self.timeout // 1))
+        try:
+            return bool(self.cache.add(self.key, self.token, timeout=timeout))
+        except Exception as exc:
+            # Each cache client raises its own connection errors; any of them
+            # means we cannot know who renders, so we render nothing.
+            logger.warning("lock cache unavailable: %s", type(exc).__name__)
+            raise LockUnavailable("the lock service is unavailable; retry shortly") from None
 
     def release(self) -> bool:
-        """Delete the lock if it is still ours; True when we deleted it."""
+        """Delete the lock if it is still ours; True when we deleted it.
+
+        A cache that went away meanwhile is not an error here: the lock then
+        simply expires after its timeout.
+        """
+        try:
+            return self._release()
+        except Exception as exc:
+            logger.warning("lock cache unavailable on release: %s", type(exc).__name__)
+            return False
+
+    def _release(self) -> bool:
         compare_and_delete = getattr(self.cache, "delete_if_value", None)
         if compare_and_delete is not None:
             return bool(compare_and_delete(self.key, self.token))
@@ -39,7 +62,10 @@ class ThumbnailLock:
         return True
 
     def held_by_anyone(self) -> bool:
-        return self.cache.get(self.key) is not None
+        try:
+            return self.cache.get(self.key) is not None
+        except Exception:
+            raise LockUnavailable("the lock service is unavailable; retry shortly") from None
 
 
 def lock_key(prefix: str, thumbnail_name: str) -> str:

@@ -1,8 +1,10 @@
 """Apache mod_xsendfile and lighttpd: `X-Sendfile` with the file's absolute path.
 
-The path is percent-encoded: HTTP headers carry Latin-1 at best, while names on
-disk are UTF-8 bytes. mod_xsendfile (XSendFileUnescape, on by default) and
-lighttpd both decode it back to those bytes.
+Names on disk are UTF-8 bytes and the proxy must get those bytes back. Debian's
+mod_xsendfile 0.12 takes the header value byte for byte, so by default we send
+the raw UTF-8 bytes (as a Latin-1 string, which WSGI writes out unchanged).
+lighttpd URL-decodes the value: raw bytes work there too unless a name holds a
+'%', so REST_THUMBNAILS_SENDFILE_ESCAPE = True percent-encodes it instead.
 """
 
 from urllib.parse import quote
@@ -24,4 +26,8 @@ def respond(
         raise ImproperlyConfigured(
             "REST_THUMBNAILS_RESPONSE_BACKEND 'sendfile' needs a filesystem thumbnail storage"
         )
-    return accel_response("X-Sendfile", quote(path, safe="/"), name)
+    if settings.sendfile_escape:
+        value = quote(path, safe="/")
+    else:
+        value = path.encode("utf-8", "surrogateescape").decode("latin-1")
+    return accel_response("X-Sendfile", value, name)

@@ -16,6 +16,7 @@ class SettingOption:
     type: Any
     help: str
     repeat: bool = False
+    is_flag: bool = False
 
 
 def _optional_path(value: str) -> str | None:
@@ -88,11 +89,28 @@ SETTING_OPTIONS = (
         "Prometheus metrics path, 'off' to disable (default _metrics)",
     ),
     SettingOption("--quality", "QUALITY", int, "JPEG/WebP/AVIF quality (default 85)"),
+    SettingOption(
+        "--sendfile-escape",
+        "SENDFILE_ESCAPE",
+        bool,
+        "percent-encode the X-Sendfile path (lighttpd with '%' in file names)",
+        is_flag=True,
+    ),
 )
 
 
 def add_setting_options(parser: argparse.ArgumentParser) -> None:
     for option in SETTING_OPTIONS:
+        if option.is_flag:
+            parser.add_argument(
+                option.flag,
+                dest=_dest(option),
+                action="store_const",
+                const=True,
+                default=None,
+                help=option.help,
+            )
+            continue
         parser.add_argument(
             option.flag,
             dest=_dest(option),
