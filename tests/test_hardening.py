@@ -16,7 +16,7 @@ from restthumbnails.exceptions import InvalidSpec
 
 from .conftest import files_under
 from .images import decode, encode, jpeg, picture, png
-from .test_views import assert_plain_error, lock_for
+from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
 
 
 @pytest.fixture
@@ -204,11 +204,7 @@ def test_generation_over_the_timeout_is_503_and_leaves_nothing(
 
     monkeypatch.setattr(engine, "_decode", slow_decode)
     path = signed_path(photo, "100x100")
-    response = client.get("/t/" + path)
-    assert_plain_error(response, 503)
-    assert response["Retry-After"] == "10"
-    assert files_under(thumbs) == []
-    assert not lock_for(path).held_by_anyone()
+    assert_unavailable_and_clean(client.get("/t/" + path), "10", path, thumbs)
 
 
 # 4. Fallback image

@@ -41,6 +41,14 @@ def assert_plain_error(response, status: int) -> None:  # type: ignore[no-untype
     assert response["Cache-Control"] == "no-store"
 
 
+def assert_unavailable_and_clean(response, retry_after: str, path: str, thumbs: Path) -> None:  # type: ignore[no-untyped-def]
+    """503 with Retry-After, and neither a file nor a lock left behind."""
+    assert_plain_error(response, 503)
+    assert response["Retry-After"] == retry_after
+    assert files_under(thumbs) == []
+    assert not lock_for(path).held_by_anyone()
+
+
 def test_first_request_generates_and_stores_at_the_url_path(
     client, photo, signed_path, thumbs, logs
 ) -> None:  # type: ignore[no-untyped-def]
@@ -283,11 +291,7 @@ def test_failed_write_is_503_with_retry_after_and_leaves_nothing(
 
     monkeypatch.setattr(os, "replace", disk_full)
     path = signed_path(photo, "100x100")
-    response = client.get("/t/" + path)
-    assert_plain_error(response, 503)
-    assert response["Retry-After"] == "5"
-    assert files_under(thumbs) == []
-    assert not lock_for(path).held_by_anyone()
+    assert_unavailable_and_clean(client.get("/t/" + path), "5", path, thumbs)
 
 
 def test_key_rotation_through_settings(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
