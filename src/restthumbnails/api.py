@@ -1,5 +1,6 @@
 """Building thumbnail URLs from Python and templates. No database, cache or disk."""
 
+import functools
 from typing import Any
 
 from django.core.files import File
@@ -53,10 +54,26 @@ def get_thumbnail(
         return None
     settings = get_settings()
     size, method, ext = _resolve(settings, size_or_preset, method, ext)
-    spec = make_spec(name, size, method, ext, max_dimension=settings.max_dimension)
-    return signed_thumbnail(
-        spec, key=settings.secret_key, base_url=settings.base_url if base_url is None else base_url
+    return _build(
+        name,
+        size,
+        method,
+        ext,
+        key=settings.secret_key,
+        base_url=settings.base_url if base_url is None else base_url,
+        max_dimension=settings.max_dimension,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _build(
+    name: str, size: str, method: str, ext: str, *, key: str, base_url: str, max_dimension: int
+) -> Thumbnail:
+    # A pure function of its arguments (the key included), so pages that show the
+    # same images again pay for validation and signing once per process. Memory
+    # only: nothing is read or written anywhere.
+    spec = make_spec(name, size, method, ext, max_dimension=max_dimension)
+    return signed_thumbnail(spec, key=key, base_url=base_url)
 
 
 def thumbnail_url(
