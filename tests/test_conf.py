@@ -23,6 +23,8 @@ from restthumbnails.conf import get_settings
         ("REST_THUMBNAILS_UPSCALE", "yes"),
         ("REST_THUMBNAILS_NGINX_LOCATION", "no-slash"),
         ("REST_THUMBNAILS_BASE_URL", ""),
+        ("REST_THUMBNAILS_ENGINE", "imagemagick"),
+        ("REST_THUMBNAILS_SENDFILE_ESCAPE", "yes"),
     ],
 )
 def test_bad_values_name_the_setting(settings, name: str, value: object) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,15 @@ from .images import decode, encode, jpeg, linear_rgb_icc_profile, picture, png, 
 OPTIONS = EngineOptions()
 
 
+@pytest.fixture(autouse=True, params=["pillow", "vips"])
+def engine_under_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs against both engines: they promise the same thumbnails."""
+    if request.param == "vips":
+        vips_engine = pytest.importorskip("restthumbnails.vips_engine")
+        monkeypatch.setitem(globals(), "render", vips_engine.render)
+    return request.param
+
+
 def thumb(
     data: bytes, size: str, method: str = "crop", ext: str = "jpg", **options
 ) -> Image.Image:  # type: ignore[no-untyped-def]

@@ -111,9 +111,16 @@ def _mutations(seeds: dict[str, bytes], count: int) -> list[bytes]:
     return cases
 
 
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
 def test_mutated_images_never_break_the_request_path(
-    media: Path, thumbs: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, settings
+    media: Path,
+    thumbs: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    settings,
+    engine_name: str,
 ) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = engine_name
     caplog.set_level(logging.INFO)
     client = Client(raise_request_exception=True)  # any exception fails the test
     statuses: Counter[int] = Counter()

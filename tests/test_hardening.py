@@ -10,7 +10,7 @@ from django.template import Context, Template
 from django.test import Client
 from PIL import ImageFile
 
-from restthumbnails import engine, service
+from restthumbnails import engine
 from restthumbnails.api import thumbnail_url
 from restthumbnails.exceptions import InvalidSpec
 
@@ -130,7 +130,7 @@ def test_check_that_every_preset_is_allowed(settings) -> None:  # type: ignore[n
 def blocking_render(monkeypatch):  # type: ignore[no-untyped-def]
     """The first render waits until released, so a generation stays in flight."""
     started, release = threading.Event(), threading.Event()
-    real_render = service.render
+    real_render = engine.render
 
     def render(*args, **kwargs):  # type: ignore[no-untyped-def]
         if not started.is_set():
@@ -138,7 +138,7 @@ def blocking_render(monkeypatch):  # type: ignore[no-untyped-def]
             assert release.wait(10)
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(service, "render", render)
+    monkeypatch.setattr(engine, "render", render)
     yield started, release
     release.set()
 

@@ -376,7 +376,11 @@ def test_redirect_backend_and_dotted_path(client, photo, signed_path, settings) 
     assert response["Location"] == "https://cdn.example/th/" + path
 
 
-def test_bytes_of_a_source_in_each_format(client, media, signed_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+def test_bytes_of_a_source_in_each_format(
+    client, media, signed_path, settings, engine_name
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = engine_name
     for fmt, ext in [("GIF", "gif"), ("WEBP", "webp"), ("TIFF", "tif"), ("BMP", "bmp")]:
         (media / f"s.{ext}").write_bytes(encode(picture(200, 100), fmt))
         response = client.get("/t/" + signed_path(f"s.{ext}", "100x", "scale", "png"))

@@ -21,6 +21,10 @@ RESPONSE_BACKENDS = {
     "sendfile": "restthumbnails.responses.sendfile.respond",
     "redirect": "restthumbnails.responses.redirect.respond",
 }
+ENGINES = {
+    "pillow": "restthumbnails.engine.render",
+    "vips": "restthumbnails.vips_engine.render",
+}
 _KNOWN_SOURCE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "AVIF"})
 
 
@@ -41,6 +45,7 @@ class Settings:
     max_dimension: int
     max_source_bytes: int
     engine: EngineOptions
+    engine_name: str
     allowed_thumbnails: frozenset[str] | None
     presets: dict[str, Preset]
     max_concurrent: int
@@ -54,6 +59,9 @@ class Settings:
 
     def respond(self) -> Callable[..., Any]:
         return import_string(RESPONSE_BACKENDS.get(self.response_backend, self.response_backend))
+
+    def render(self) -> Callable[..., bytes]:
+        return import_string(ENGINES[self.engine_name])
 
 
 def _get(name: str, default: Any) -> Any:
@@ -151,6 +159,17 @@ def _colour(name: str, default: str) -> tuple[int, int, int]:
     return rgb[:3]
 
 
+def _engine_name() -> str:
+    name = _get("ENGINE", "pillow")
+    if name not in ENGINES:
+        raise _fail("ENGINE", f"must be one of {sorted(ENGINES)}, not {name!r}")
+    try:
+        import_string(ENGINES[name])
+    except ImportError:
+        raise _fail("ENGINE", "'vips' needs pyvips: pip install 'restthumbnails[vips]'") from None
+    return name
+
+
 def _load() -> Settings:
     secret_key = _get("SECRET_KEY", None) or django_settings.SECRET_KEY
     if not secret_key:
@@ -206,6 +225,7 @@ def _load() -> Settings:
             max_source_pixels=_positive_int("MAX_SOURCE_PIXELS", 50_000_000),
             source_formats=source_formats,
         ),
+        engine_name=_engine_name(),
         allowed_thumbnails=allowed,
         presets=presets,
         max_concurrent=_positive_int("MAX_CONCURRENT", 2),

@@ -11,6 +11,7 @@ import logging
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
@@ -54,13 +55,13 @@ def _no_deadline() -> None:
 
 
 def render(
-    data: bytes,
+    data: bytes | BinaryIO,
     spec: ThumbnailSpec,
     options: EngineOptions,
     *,
     checkpoint: Callable[[], None] = _no_deadline,
 ) -> bytes:
-    """Make the thumbnail `spec` describes from the encoded source `data`.
+    """Make the thumbnail `spec` describes from the encoded source (bytes or a binary file).
 
     `checkpoint` is called between the expensive steps; it raises to abandon
     the work (the generation deadline). Nothing has been written by then.
@@ -87,12 +88,15 @@ def render(
     return encode(thumb, spec.ext, options)
 
 
-def open_source(data: bytes, options: EngineOptions) -> Image.Image:
+def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
     """Identify the source from its header only, refusing what we will not decode."""
-    if not data:
+    if isinstance(data, bytes | bytearray):
+        data = io.BytesIO(data)
+    if not data.read(1):
         raise SourceRejected("source is empty")
+    data.seek(0)
     try:
-        image = Image.open(io.BytesIO(data), formats=list(options.source_formats))
+        image = Image.open(data, formats=list(options.source_formats))
         width, height = image.size
         frames = getattr(image, "n_frames", 1) if getattr(image, "is_animated", False) else 1
     except Image.DecompressionBombError:

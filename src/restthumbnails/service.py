@@ -5,19 +5,20 @@ Knows nothing of HTTP: it answers with an Outcome or raises a ThumbnailError.
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache.backends.base import BaseCache
 from django.core.files.storage import Storage
 
 from . import metrics
-from .engine import EngineOptions, render
+from .engine import EngineOptions
 from .exceptions import Busy, StorageUnavailable
 from .locks import ThumbnailLock, lock_key, wait_until
 from .logsafe import redact
 from .overload import Deadline, GenerationSlots
 from .spec import ThumbnailSpec
-from .storage import read_source, thumbnail_exists, write_thumbnail
+from .storage import open_source, thumbnail_exists, write_thumbnail
 
 logger = logging.getLogger("restthumbnails")
 
@@ -41,6 +42,8 @@ class ThumbnailService:
     slots: GenerationSlots
     queue_timeout: float
     generation_timeout: float
+    # The engine's render(): Pillow's, or the optional libvips one (ENGINE setting).
+    render: Callable[..., bytes]
 
     def ensure(self, spec: ThumbnailSpec, signature: str) -> Outcome:
         name = spec.name(signature)
@@ -75,9 +78,12 @@ class ThumbnailService:
         started = time.perf_counter()
         deadline = Deadline(self.generation_timeout)
         with metrics.IN_FLIGHT.track_inprogress():
-            data = read_source(self.source_storage, spec.source, max_bytes=self.max_source_bytes)
-            metrics.SOURCE_BYTES.inc(len(data))
-            thumbnail = render(data, spec, self.engine, checkpoint=deadline)
+            source, size = open_source(
+                self.source_storage, spec.source, max_bytes=self.max_source_bytes
+            )
+            with source:
+                metrics.SOURCE_BYTES.inc(size)
+                thumbnail = self.render(source, spec, self.engine, checkpoint=deadline)
             deadline()  # the last chance to abandon: nothing is written yet
             try:
                 write_thumbnail(self.thumbnail_storage, name, thumbnail)

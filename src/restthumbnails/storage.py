@@ -5,8 +5,10 @@ read, and a thumbnail appears at its name whole or not at all.
 """
 
 import contextlib
+import io
 import os
 import tempfile
+from typing import BinaryIO
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
@@ -29,11 +31,15 @@ def local_path(storage: Storage, name: str) -> str | None:
         raise InvalidSpec("source path leaves the storage") from None
 
 
-def read_source(storage: Storage, name: str, *, max_bytes: int) -> bytes:
-    """The source's bytes, or SourceMissing / SourceRejected; never more than max_bytes."""
+def open_source(storage: Storage, name: str, *, max_bytes: int) -> tuple[BinaryIO, int]:
+    """An open binary file of the source and its size; SourceMissing / SourceTooLarge.
+
+    A local file is handed to the decoder as it is, so a large source is never
+    held in memory twice (bytes, then pixels); the caller closes it.
+    """
     path = local_path(storage, name)
     if path is not None:
-        return _read_local(storage, path, max_bytes=max_bytes)
+        return _open_local(storage, path, max_bytes=max_bytes)
     try:
         if not storage.exists(name):
             raise SourceMissing("source not found")
@@ -42,35 +48,33 @@ def read_source(storage: Storage, name: str, *, max_bytes: int) -> bytes:
         raise SourceMissing("source not found") from None
     if size > max_bytes:
         raise SourceTooLarge(f"source is {size} bytes, over the limit of {max_bytes}")
+    # Remote storages stream over the network: read it once, bounded, into memory.
     with storage.open(name, "rb") as handle:
-        return _read_bounded(handle, max_bytes)
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SourceTooLarge(f"source is over the limit of {max_bytes} bytes")
+    return io.BytesIO(data), len(data)
 
 
-def _read_local(storage: Storage, path: str, *, max_bytes: int) -> bytes:
+def _open_local(storage: Storage, path: str, *, max_bytes: int) -> tuple[BinaryIO, int]:
     root = os.path.realpath(storage.path(""))
     real = os.path.realpath(path)
     if os.path.commonpath((root, real)) != root:
         # A symlink out of the media root: behave as if nothing were there.
         raise SourceMissing("source not found")
     try:
-        with open(real, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise SourceTooLarge(f"source is {size} bytes, over the limit of {max_bytes}")
-            return _read_bounded(handle, max_bytes)
+        handle = open(real, "rb")  # noqa: SIM115 (the caller closes it)
     except (FileNotFoundError, NotADirectoryError):
         raise SourceMissing("source not found") from None
     except IsADirectoryError:
         raise SourceMissing("source is a folder") from None
     except PermissionError:
         raise SourceRejected("source is not readable") from None
-
-
-def _read_bounded(handle, max_bytes: int) -> bytes:  # type: ignore[no-untyped-def]
-    data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise SourceTooLarge(f"source is over the limit of {max_bytes} bytes")
-    return data
+    size = os.fstat(handle.fileno()).st_size
+    if size > max_bytes:
+        handle.close()
+        raise SourceTooLarge(f"source is {size} bytes, over the limit of {max_bytes}")
+    return handle, size
 
 
 def thumbnail_exists(storage: Storage, name: str) -> bool:

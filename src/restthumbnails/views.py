@@ -37,6 +37,7 @@ def service_for(settings: Settings) -> ThumbnailService:
         slots=slots_for(settings.max_concurrent, settings.max_queued),
         queue_timeout=settings.queue_timeout,
         generation_timeout=settings.generation_timeout,
+        render=settings.render(),
     )
 
 

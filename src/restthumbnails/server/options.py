@@ -90,6 +90,12 @@ SETTING_OPTIONS = (
     ),
     SettingOption("--quality", "QUALITY", int, "JPEG/WebP/AVIF quality (default 85)"),
     SettingOption(
+        "--engine",
+        "ENGINE",
+        str,
+        "pillow, or vips for faster PNG/WebP/GIF (pip install 'restthumbnails[vips]')",
+    ),
+    SettingOption(
         "--sendfile-escape",
         "SENDFILE_ESCAPE",
         bool,

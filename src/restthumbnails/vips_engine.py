@@ -1,0 +1,116 @@
+"""The optional libvips engine (`pip install restthumbnails[vips]`): same contract as `engine`.
+
+libvips decodes PNG, WebP and GIF faster than Pillow, and shrinks WebP while
+decoding; for those formats it does the decode and the big reduction here.
+Everything around it is the Pillow engine's, so both engines make the same
+thumbnail: the header check (allowed formats, pixel limit) runs before any
+pixel is decoded, the geometry and the smart cut are ours, and the last
+resample to the exact box and the encoder are Pillow's. JPEG stays on the
+Pillow path, whose DCT-scaled decode is as fast as libvips' and uses less memory.
+"""
+
+from collections.abc import Callable
+from typing import BinaryIO
+
+import pyvips
+from PIL import Image
+
+from . import engine as pillow_engine
+from .engine import EngineOptions, _no_deadline, encode, open_source
+from .exceptions import SourceRejected
+from .geometry import plan
+from .smart import entropy_anchor
+from .spec import ThumbnailSpec
+
+__all__ = ["VIPS_FORMATS", "EngineOptions", "render"]
+
+# Measured by `make bench`: formats where libvips' path is clearly the faster one.
+VIPS_FORMATS = frozenset({"PNG", "WEBP", "GIF"})
+
+# Never let libvips pick a loader of its own for request input (ImageMagick, PDF, SVG...):
+# only the formats Pillow identified and SOURCE_FORMATS allows reach libvips at all.
+pyvips.block_untrusted_set(True)
+# Each thumbnail is made once and stored; caching decoded sources would only hold memory.
+pyvips.cache_set_max(0)
+
+_MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+
+
+def render(
+    source: bytes | BinaryIO,
+    spec: ThumbnailSpec,
+    options: EngineOptions,
+    *,
+    checkpoint: Callable[[], None] = _no_deadline,
+) -> bytes:
+    """Make the thumbnail `spec` describes from the encoded source (bytes or a binary file).
+
+    `checkpoint` is called between the expensive steps, as in the Pillow engine.
+    """
+    # libvips decodes from one buffer; PNG, WebP and GIF sources are read whole.
+    data = source if isinstance(source, bytes) else source.read()
+    header = open_source(data, options)
+    if header.format not in VIPS_FORMATS:
+        return pillow_engine.render(data, spec, options, checkpoint=checkpoint)
+    header.close()
+    upright_size, has_profile = _read_header(data)
+    layout = plan(*upright_size, spec.width, spec.height, spec.method, upscale=options.upscale)
+    # The whole image at the scale that makes the region exactly the output size.
+    scale_x = layout.width / layout.region_width
+    scale_y = layout.height / layout.region_height
+    whole = (max(1, round(upright_size[0] * scale_x)), max(1, round(upright_size[1] * scale_y)))
+    image = _decode_shrunk(data, whole, to_srgb=has_profile)
+    checkpoint()
+    scale = (image.width / upright_size[0], image.height / upright_size[1])
+    anchor = (0.5, 0.5)
+    if spec.method == "smart":
+        anchor = entropy_anchor(
+            image, layout.region_width * scale[0], layout.region_height * scale[1]
+        )
+    left, top, right, bottom = layout.box(*upright_size, anchor)
+    box = pillow_engine._clamp(
+        (left * scale[0], top * scale[1], right * scale[0], bottom * scale[1]), image.size
+    )
+    # The region is already (about) the output size: this last LANCZOS pass only
+    # cuts it exactly, as the Pillow engine's resize(box=...) does.
+    thumb = image.resize((layout.width, layout.height), Image.Resampling.LANCZOS, box=box)
+    checkpoint()
+    return encode(thumb, spec.ext, options)
+
+
+def _read_header(data: bytes) -> tuple[tuple[int, int], bool]:
+    """Size after EXIF orientation and whether an ICC profile is embedded (libvips header).
+
+    Not from Pillow: its PNG plugin decodes every pixel to find an eXIf chunk.
+    """
+    try:
+        header = pyvips.Image.new_from_buffer(data, "", access="sequential")
+        orientation = header.get("orientation") if header.get_typeof("orientation") != 0 else 1
+        has_profile = header.get_typeof("icc-profile-data") != 0
+    except pyvips.Error:
+        raise SourceRejected("source cannot be decoded (libvips)") from None
+    size = (header.width, header.height)
+    upright = (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+    return upright, has_profile
+
+
+def _decode_shrunk(data: bytes, size: tuple[int, int], *, to_srgb: bool) -> Image.Image:
+    """Decode, orient (EXIF), shrink to `size` and, with a profile, convert to sRGB: one call."""
+    # Only a source with its own profile is converted, as in the Pillow engine;
+    # asking for sRGB without one would transform sRGB into itself.
+    profile = {"output_profile": "srgb"} if to_srgb else {}
+    try:
+        image = pyvips.Image.thumbnail_buffer(
+            data, size[0], height=size[1], size="force", fail_on="truncated", **profile
+        )
+        if image.format != "uchar":
+            # 16-bit and float sources: let libvips scale into 8 bits rather than clip.
+            image = image.colourspace("srgb" if image.bands >= 3 else "b-w")
+            if image.format != "uchar":
+                image = image.cast("uchar")
+        if image.bands not in _MODES:
+            image = image.colourspace("srgb")
+        pixels = image.write_to_memory()
+    except pyvips.Error:
+        raise SourceRejected("source cannot be decoded (libvips)") from None
+    return Image.frombuffer(_MODES[image.bands], (image.width, image.height), pixels)
