@@ -112,6 +112,15 @@ server {{
         default_type application/octet-stream;
         # Only successful answers from disk: a thumbnail URL never changes content.
         add_header Cache-Control "{IMMUTABLE}";
+        sendfile on;
+        tcp_nopush on;
+        # Keep descriptors of hot thumbnails open: a hit then costs no open() and
+        # no stat() of a long path (measured: 0.77x -> 0.85x of a plain static
+        # file, docs/benchmarks.md). Misses are never cached (errors off), so a
+        # thumbnail written a moment ago is found at once.
+        open_file_cache max=10000 inactive=60s;
+        open_file_cache_valid 60s;
+        open_file_cache_errors off;
     }}
 
     # Thumbnails are written to ".<random>.tmp" and renamed: never send one.
