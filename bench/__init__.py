@@ -1,0 +1,1 @@
+"""The benchmark suite behind `make bench` (run as `python -m bench`)."""

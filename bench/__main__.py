@@ -1,0 +1,108 @@
+"""`make bench`: build the peers, make the sources, run every section, write the report.
+
+    .venv/bin/python -m bench [--quick] [--only engine,miss,hit,pages,fidelity] [--no-write]
+
+Sections run one after another, never two at once (2 cores): a heavy
+measurement beside another would measure the contention.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import engine_section, fidelity_section, hit_section, miss_section, page_section
+from .explain import MISSES
+from .images import BIG_JPEG, write_engine_sources, write_page_sources, write_source
+from .machine import describe
+from .peers import ensure_all
+from .report import DOC, render_text, targets_table, write_doc
+from .results import SectionResult
+
+SECTIONS = ("engine", "miss", "hit", "pages", "fidelity")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def quicken() -> None:
+    """One short round each: a smoke test of the suite, not numbers to publish."""
+    engine_section.ROUNDS = miss_section.ROUNDS = hit_section.ROUNDS = 1
+    page_section.ROUNDS = 1
+    miss_section.SECONDS = 2.0
+    hit_section.SECONDS = 1
+    page_section.WARM_REPS = 3
+    engine_section.BUDGET_MS = 100.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one short round of everything")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {DOC}")
+    args = parser.parse_args(argv)
+    chosen = [name for name in args.only.split(",") if name]
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    if args.quick:
+        quicken()
+    started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    started = time.monotonic()
+    peers = ensure_all(log)
+    results: list[SectionResult] = []
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="restthumbnails-bench-") as temp:
+        work = Path(temp)
+        media = work / "media"
+        log("making source images")
+        sources = write_engine_sources(media)
+        write_source(BIG_JPEG, media)
+        write_page_sources(media)
+        runners: dict[str, Callable[[], SectionResult]] = {
+            "engine": lambda: engine_section.run(peers["tools"], sources, log),
+            "miss": lambda: miss_section.run(peers["thumbor"], media, work, log),
+            "hit": lambda: hit_section.run(
+                media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
+            ),
+            "pages": lambda: page_section.run(peers, media / "page", work, log),
+            "fidelity": lambda: fidelity_section.run(
+                peers["tools"], peers["thumbor"], media, work, log
+            ),
+        }
+        for name in chosen:
+            log(f"section {name} ({(time.monotonic() - started) / 60:.1f} min so far)")
+            try:
+                results.append(runners[name]())
+            except Exception as exc:  # one broken section must not lose the others
+                traceback.print_exc()
+                failures.append(f"{name}: {type(exc).__name__}: {exc}")
+    seconds = time.monotonic() - started
+    tables = [table for result in results for table in result.tables]
+    targets = [target for result in results for target in result.targets]
+    print(render_text([*tables, targets_table(targets)]))
+    print(
+        f"\n{len(chosen)} sections in {seconds / 60:.1f} minutes"
+        + (f"; failed: {'; '.join(failures)}" if failures else "")
+    )
+    if not args.no_write:
+        write_doc(
+            machine=describe(peers),
+            command="make bench" + (" (--quick)" if args.quick else ""),
+            started=started_at,
+            seconds=seconds,
+            results=results,
+            failures=failures,
+            misses=MISSES,
+        )
+        log(f"wrote {DOC}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
