@@ -252,3 +252,43 @@ def test_unusable_fallback_image_falls_back_to_the_plain_error(
     fallback.write_bytes(b"broken")
     assert_plain_error(client.get("/t/" + signed_path("gone.jpg", "10x10")), 404)
     assert "fallback image" in logs.text
+
+
+# 6. Health and metrics through the Django view
+
+
+def test_health_ok_then_failing_storage_and_failing_lock(client, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/t/_health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "storage": "ok", "lock": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "thumbnails": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "thumbs")},
+        },
+    }
+    response = client.get("/t/_health")
+    assert response.status_code == 503
+    assert response.json()["storage"].startswith("not writable")
+
+    settings.CACHES = {"default": {"BACKEND": "tests.failing.FailingCache"}}
+    response = client.get("/t/_health")
+    assert response.status_code == 503
+    assert response.json()["lock"].startswith("not answering")
+
+
+def test_metrics_and_paths_are_configurable(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/t/" + signed_path(photo, "120x", "scale")).status_code == 200
+    text = client.get("/t/_metrics").content.decode()
+    assert 'restthumbnails_requests_total{status="200"}' in text
+    assert "restthumbnails_generations_total" in text
+    settings.REST_THUMBNAILS_METRICS_PATH = "_prom"
+    settings.REST_THUMBNAILS_HEALTH_PATH = None
+    assert client.get("/t/_prom").status_code == 200
+    # a disabled path is just a malformed thumbnail URL
+    assert_plain_error(client.get("/t/_health"), 400)
