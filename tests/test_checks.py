@@ -32,3 +32,26 @@ def test_missing_alias_or_key_is_an_error(settings) -> None:  # type: ignore[no-
     settings.REST_THUMBNAILS_STORAGE = "thumbnails"
     settings.SECRET_KEY = ""
     assert "restthumbnails.E001" in ids(settings)
+
+
+def test_a_lock_shorter_than_a_render_can_last_warns(settings) -> None:  # type: ignore[no-untyped-def]
+    assert "restthumbnails.W004" not in ids(settings)  # the defaults fit: 10 >= 2 + 8
+    settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 30
+    assert "restthumbnails.W004" in ids(settings)
+
+
+def test_a_response_backend_that_does_not_import_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_RESPONSE_BACKEND = "nope.respond"
+    messages = [m for m in run_checks() if m.id == "restthumbnails.E001"]
+    assert messages and "RESPONSE_BACKEND cannot be imported" in messages[0].msg
+
+
+def test_sendfile_needs_local_files(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_RESPONSE_BACKEND = "sendfile"
+    assert "restthumbnails.E003" not in ids(settings)
+    # The base Storage has no path(), like every object storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "thumbnails": {"BACKEND": "django.core.files.storage.Storage"},
+    }
+    assert "restthumbnails.E003" in ids(settings)

@@ -12,6 +12,7 @@ from PIL import ImageFile
 
 from restthumbnails import engine
 from restthumbnails.api import thumbnail_url
+from restthumbnails.conf import get_settings
 from restthumbnails.exceptions import InvalidSpec
 
 from .conftest import files_under
@@ -139,6 +140,7 @@ def blocking_render(monkeypatch):  # type: ignore[no-untyped-def]
         return real_render(*args, **kwargs)
 
     monkeypatch.setattr(engine, "render", render)
+    get_settings.cache_clear()  # settings hold the engine's render, imported at load
     yield started, release
     release.set()
 

@@ -5,8 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
 
 from .conf import PREFIX, get_settings
+from .storage import local_path
 
 # Caches whose add() is check-then-set inside one process: two workers can both
 # "take" the same lock.
@@ -51,6 +53,26 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 "'a.jpg' lives under the folder 'a.jpg/', which cannot exist beside the file.",
                 hint=f"Give {PREFIX}STORAGE its own STORAGES alias and folder.",
                 id="restthumbnails.W003",
+            )
+        )
+    if conf.lock_timeout < conf.queue_timeout + conf.generation_timeout:
+        messages.append(
+            Warning(
+                f"{PREFIX}LOCK_TIMEOUT ({conf.lock_timeout:g} s) is shorter than "
+                f"QUEUE_TIMEOUT + GENERATION_TIMEOUT ({conf.queue_timeout:g} + "
+                f"{conf.generation_timeout:g} s): a slow render can outlive its lock, and "
+                "the next request renders the same thumbnail again.",
+                hint="Raise LOCK_TIMEOUT or lower the other two.",
+                id="restthumbnails.W004",
+            )
+        )
+    if conf.response_backend == "sendfile" and local_path(storages[conf.storage], "") is None:
+        messages.append(
+            Error(
+                f"{PREFIX}RESPONSE_BACKEND 'sendfile' sends a file path, but the thumbnail "
+                f"storage {conf.storage!r} has no local files.",
+                hint="Use 'redirect' for object storage.",
+                id="restthumbnails.E003",
             )
         )
     if conf.allowed_thumbnails is not None:

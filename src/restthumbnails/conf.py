@@ -25,7 +25,7 @@ ENGINES = {
     "pillow": "restthumbnails.engine.render",
     "vips": "restthumbnails.vips_engine.render",
 }
-_KNOWN_SOURCE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "AVIF"})
+_KNOWN_SOURCE_FORMATS = frozenset({*DEFAULT_SOURCE_FORMATS, "AVIF"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,10 @@ class Settings:
     max_dimension: int
     max_source_bytes: int
     engine: EngineOptions
-    engine_name: str
+    # The two plugin functions, imported once here so a bad dotted path fails at
+    # start-up (system check) rather than as a 500 on every request.
+    render: Callable[..., bytes]
+    respond: Callable[..., Any]
     allowed_thumbnails: frozenset[str] | None
     presets: dict[str, Preset]
     max_concurrent: int
@@ -57,12 +60,6 @@ class Settings:
     health_path: str | None
     metrics_path: str | None
 
-    def respond(self) -> Callable[..., Any]:
-        return import_string(RESPONSE_BACKENDS.get(self.response_backend, self.response_backend))
-
-    def render(self) -> Callable[..., bytes]:
-        return import_string(ENGINES[self.engine_name])
-
 
 def _get(name: str, default: Any) -> Any:
     return getattr(django_settings, PREFIX + name, default)
@@ -72,13 +69,6 @@ def _fail(name: str, why: str) -> ImproperlyConfigured:
     return ImproperlyConfigured(f"{PREFIX}{name} {why}")
 
 
-def _positive_int(name: str, default: int) -> int:
-    value = _get(name, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise _fail(name, f"must be a positive integer, not {value!r}")
-    return value
-
-
 def _bool(name: str, default: bool) -> bool:
     value = _get(name, default)
     if not isinstance(value, bool):
@@ -86,25 +76,20 @@ def _bool(name: str, default: bool) -> bool:
     return value
 
 
-def _non_negative_int(name: str, default: int) -> int:
+def _number(
+    name: str, default: float, *, minimum: float, integer: bool = False, above: bool = False
+) -> Any:
+    """A number >= minimum (> minimum with `above`), an int when `integer`."""
     value = _get(name, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _fail(name, f"must be an integer >= 0, not {value!r}")
-    return value
-
-
-def _non_negative_number(name: str, default: float) -> float:
-    value = _get(name, default)
-    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-        raise _fail(name, f"must be a number >= 0, not {value!r}")
-    return float(value)
-
-
-def _positive_number(name: str, default: float) -> float:
-    value = _non_negative_number(name, default)
-    if value == 0:
-        raise _fail(name, "must be a number > 0")
-    return value
+    kinds = int if integer else int | float
+    if (
+        not isinstance(value, kinds)
+        or isinstance(value, bool)
+        or (value <= minimum if above else value < minimum)
+    ):
+        kind = "an integer" if integer else "a number"
+        raise _fail(name, f"must be {kind} {'>' if above else '>='} {minimum}, not {value!r}")
+    return value if integer else float(value)
 
 
 def _path_or_none(name: str, default: str | None) -> str | None:
@@ -159,15 +144,11 @@ def _colour(name: str, default: str) -> tuple[int, int, int]:
     return rgb[:3]
 
 
-def _engine_name() -> str:
-    name = _get("ENGINE", "pillow")
-    if name not in ENGINES:
-        raise _fail("ENGINE", f"must be one of {sorted(ENGINES)}, not {name!r}")
+def _plugin(name: str, value: str, registry: dict[str, str], hint: str) -> Callable[..., Any]:
     try:
-        import_string(ENGINES[name])
-    except ImportError:
-        raise _fail("ENGINE", "'vips' needs pyvips: pip install 'restthumbnails[vips]'") from None
-    return name
+        return import_string(registry.get(value, value))
+    except ImportError as exc:
+        raise _fail(name, f"cannot be imported ({exc}){hint}") from None
 
 
 def _load() -> Settings:
@@ -185,7 +166,7 @@ def _load() -> Settings:
         raise _fail(
             "RESPONSE_BACKEND", f"must be one of {sorted(RESPONSE_BACKENDS)} or a dotted path"
         )
-    quality = _positive_int("QUALITY", 85)
+    quality = _number("QUALITY", 85, minimum=1, integer=True)
     if quality > 100:
         raise _fail("QUALITY", "must be between 1 and 100")
     source_formats = tuple(_get("SOURCE_FORMATS", DEFAULT_SOURCE_FORMATS))
@@ -201,7 +182,10 @@ def _load() -> Settings:
         isinstance(nginx_location, str) and nginx_location.startswith("/")
     ):
         raise _fail("NGINX_LOCATION", "must be None or a path starting with '/'")
-    max_dimension = _positive_int("MAX_DIMENSION", DEFAULT_MAX_DIMENSION)
+    max_dimension = _number("MAX_DIMENSION", DEFAULT_MAX_DIMENSION, minimum=1, integer=True)
+    engine_name = _get("ENGINE", "pillow")
+    if engine_name not in ENGINES:
+        raise _fail("ENGINE", f"must be one of {sorted(ENGINES)}, not {engine_name!r}")
     allowed, presets = _policy(max_dimension)
     return Settings(
         secret_key=secret_key,
@@ -211,29 +195,34 @@ def _load() -> Settings:
         storage=_alias("STORAGE", "default", django_settings.STORAGES),
         cache=_alias("CACHE", "default", django_settings.CACHES),
         key_prefix=key_prefix,
-        lock_timeout=_positive_number("LOCK_TIMEOUT", 10),
-        lock_wait=_non_negative_number("LOCK_WAIT", 0),
+        lock_timeout=_number("LOCK_TIMEOUT", 10, minimum=0, above=True),
+        lock_wait=_number("LOCK_WAIT", 0, minimum=0),
         response_backend=backend,
         nginx_location=nginx_location,
         sendfile_escape=_bool("SENDFILE_ESCAPE", False),
         max_dimension=max_dimension,
-        max_source_bytes=_positive_int("MAX_SOURCE_BYTES", 50 * 1024 * 1024),
+        max_source_bytes=_number("MAX_SOURCE_BYTES", 50 * 1024 * 1024, minimum=1, integer=True),
         engine=EngineOptions(
             upscale=upscale,
             quality=quality,
             background=_colour("BACKGROUND", "#ffffff"),
-            max_source_pixels=_positive_int("MAX_SOURCE_PIXELS", 50_000_000),
+            max_source_pixels=_number("MAX_SOURCE_PIXELS", 50_000_000, minimum=1, integer=True),
             source_formats=source_formats,
         ),
-        engine_name=_engine_name(),
+        render=_plugin(
+            "ENGINE", engine_name, ENGINES, "; 'vips' needs: pip install 'restthumbnails[vips]'"
+        ),
+        respond=_plugin("RESPONSE_BACKEND", backend, RESPONSE_BACKENDS, ""),
         allowed_thumbnails=allowed,
         presets=presets,
-        max_concurrent=_positive_int("MAX_CONCURRENT", 2),
-        max_queued=_non_negative_int("MAX_QUEUED", 8),
-        queue_timeout=_non_negative_number("QUEUE_TIMEOUT", 5),
-        generation_timeout=_positive_number("GENERATION_TIMEOUT", 30),
+        max_concurrent=_number("MAX_CONCURRENT", 2, minimum=1, integer=True),
+        max_queued=_number("MAX_QUEUED", 8, minimum=0, integer=True),
+        # With LOCK_TIMEOUT's default of 10 s, a render that waits its whole queue
+        # time and then runs to its deadline still finishes under its lock.
+        queue_timeout=_number("QUEUE_TIMEOUT", 2, minimum=0),
+        generation_timeout=_number("GENERATION_TIMEOUT", 8, minimum=0, above=True),
         fallback_image=_fallback_image(),
-        fallback_max_age=_non_negative_int("FALLBACK_MAX_AGE", 60),
+        fallback_max_age=_number("FALLBACK_MAX_AGE", 60, minimum=0, integer=True),
         health_path=_path_or_none("HEALTH_PATH", "_health"),
         metrics_path=_path_or_none("METRICS_PATH", "_metrics"),
     )

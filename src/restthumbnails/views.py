@@ -37,7 +37,7 @@ def service_for(settings: Settings) -> ThumbnailService:
         slots=slots_for(settings.max_concurrent, settings.max_queued),
         queue_timeout=settings.queue_timeout,
         generation_timeout=settings.generation_timeout,
-        render=settings.render(),
+        render=settings.render,
     )
 
 
@@ -99,8 +99,7 @@ def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpRe
         if exc.retry_after:
             response["Retry-After"] = str(exc.retry_after)
         return response, exc.reason
-    respond = settings.respond()
-    response = respond(
+    response = settings.respond(
         request, storage=storages[settings.storage], name=outcome.name, settings=settings
     )
     return response, "miss" if outcome.generated else "hit"
