@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.files.base import ContentFile, File
 from django.db.models import FileField
@@ -96,9 +98,10 @@ def test_invalid_arguments_raise_a_clear_error(args: tuple, message: str) -> Non
         get_thumbnail(*args)
 
 
-def test_a_source_of_the_wrong_type_is_a_type_error() -> None:
+@pytest.mark.parametrize("source", [42, Path("photos/a.jpg")])
+def test_a_source_of_the_wrong_type_is_a_type_error(source: object) -> None:
     with pytest.raises(TypeError, match="file or a name"):
-        get_thumbnail(42, "100x100", "crop", "jpg")
+        get_thumbnail(source, "100x100", "crop", "jpg")
 
 
 def test_template_tag_syntax_error() -> None:

@@ -147,6 +147,14 @@ def test_symlink_out_of_the_media_root_is_404_and_never_read(
     assert [name.split("/")[0] for name in files_under(thumbs)] == ["alias.jpg"]
 
 
+def test_names_the_filesystem_cannot_hold_are_404(client, media, signed_path, thumbs) -> None:  # type: ignore[no-untyped-def]
+    (media / "loop.jpg").symlink_to(media / "loop.jpg")  # ELOOP
+    assert_plain_error(client.get("/t/" + signed_path("loop.jpg", "100x100")), 404)
+    too_long = "a" * 300 + ".jpg"  # one segment over NAME_MAX: ENAMETOOLONG
+    assert_plain_error(client.get("/t/" + signed_path(too_long, "100x100")), 404)
+    assert files_under(thumbs) == []
+
+
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
 def test_other_methods_are_405(client, photo, signed_path, method) -> None:  # type: ignore[no-untyped-def]
     response = getattr(client, method)("/t/" + signed_path(photo, "100x100"))

@@ -17,7 +17,7 @@ def source_name(source: Any) -> str | None:
         return None
     if isinstance(source, str):
         return source or None
-    if isinstance(source, File) or hasattr(source, "name"):
+    if isinstance(source, File):  # FieldFile and ImageFieldFile are Files
         return source.name or None
     raise TypeError(f"a thumbnail source must be a file or a name, not {type(source).__name__}")
 

@@ -2,8 +2,9 @@
 
 import re
 
+from .spec import CONTROL_CHARACTERS
+
 _SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_LOGGED_CHARS = 300
 
 
@@ -14,7 +15,7 @@ def redact(text: str) -> str:
     never reaches a log file where it could be replayed elsewhere.
     """
     shortened = _SIGNATURE.sub(lambda match: match.group()[:12] + "...", text)
-    escaped = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", shortened)
+    escaped = CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", shortened)
     if len(escaped) > MAX_LOGGED_CHARS:
         escaped = escaped[:MAX_LOGGED_CHARS] + "..."
     return escaped

@@ -16,16 +16,10 @@ from .exceptions import GenerationTimeout, Overloaded
 
 class GenerationSlots:
     def __init__(self, *, max_concurrent: int, max_queued: int) -> None:
-        self.max_concurrent = max_concurrent
         self.max_queued = max_queued
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._guard = threading.Lock()
         self._queued = 0
-        self._running = 0
-
-    @property
-    def running(self) -> int:
-        return self._running
 
     @contextmanager
     def slot(self, *, wait: float) -> Iterator[None]:
@@ -41,13 +35,9 @@ class GenerationSlots:
                     self._queued -= 1
             if not acquired:
                 raise Overloaded("no generation slot came free in time; retry shortly")
-        with self._guard:
-            self._running += 1
         try:
             yield
         finally:
-            with self._guard:
-                self._running -= 1
             self._slots.release()
 
 

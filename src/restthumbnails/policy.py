@@ -16,11 +16,12 @@ class Preset:
 
     @property
     def allow_key(self) -> str:
-        return f"{self.size}/{self.method}"
+        return allow_key(self.size, self.method)
 
 
-def allow_key(spec: ThumbnailSpec) -> str:
-    return f"{spec.size}/{spec.method}"
+def allow_key(size: str, method: str) -> str:
+    """How ALLOWED_THUMBNAILS names a size and method: "200x200/crop"."""
+    return f"{size}/{method}"
 
 
 def parse_allowed(
@@ -35,7 +36,7 @@ def parse_allowed(
             parse_method(method)
         except InvalidSpec as exc:
             raise ValueError(f"entry {value!r}: {exc.reason}") from None
-        allowed.add(f"{size}/{method}")
+        allowed.add(allow_key(size, method))
     return frozenset(allowed)
 
 
@@ -62,5 +63,6 @@ def parse_presets(
 
 def check_allowed(spec: ThumbnailSpec, allowed: frozenset[str] | None) -> None:
     """Raise NotAllowed when an allow-list is set and this size/method is not on it."""
-    if allowed is not None and allow_key(spec) not in allowed:
-        raise NotAllowed(f"{allow_key(spec)} is not an allowed thumbnail size")
+    key = allow_key(spec.size, spec.method)
+    if allowed is not None and key not in allowed:
+        raise NotAllowed(f"{key} is not an allowed thumbnail size")

@@ -20,7 +20,7 @@ DEFAULT_MAX_DIMENSION = 4096
 # The digit count is bounded so a hostile URL cannot make us parse a huge int.
 _SIZE = re.compile(r"(?P<w>[1-9][0-9]{0,8})?x(?P<h>[1-9][0-9]{0,8})?")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -46,21 +46,21 @@ def validate_source(source: str) -> str:
     """Return `source` unchanged, or raise InvalidSpec saying what is wrong."""
     if not source:
         raise InvalidSpec("empty source path")
-    if len(source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_PATH_BYTES:
+    try:
+        encoded = source.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        raise InvalidSpec("source path is not valid UTF-8") from None
+    if len(encoded) > MAX_SOURCE_PATH_BYTES:
         raise InvalidSpec("source path longer than 1024 bytes")
     if source.startswith("/"):
         raise InvalidSpec("absolute source path")
-    if _CONTROL.search(source):
+    if CONTROL_CHARACTERS.search(source):
         raise InvalidSpec("control character in source path")
     if "\\" in source:
         raise InvalidSpec("backslash in source path")
     for segment in source.split("/"):
         if segment in ("", ".", ".."):
             raise InvalidSpec("empty, '.' or '..' segment in source path")
-    try:
-        source.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidSpec("source path is not valid UTF-8") from None
     return source
 
 
@@ -123,7 +123,5 @@ def parse_path(
         raise InvalidSpec("missing extension")
     if not _SIGNATURE.fullmatch(signature):
         raise InvalidSpec("malformed signature")
-    if ext.startswith("."):
-        raise InvalidSpec("malformed extension")
     spec = make_spec(source, size, method, ext, max_dimension=max_dimension)
     return spec, signature

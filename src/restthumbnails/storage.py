@@ -5,6 +5,7 @@ read, and a thumbnail appears at its name whole or not at all.
 """
 
 import contextlib
+import errno
 import io
 import os
 import tempfile
@@ -15,6 +16,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
 from .exceptions import InvalidSpec, SourceMissing, SourceRejected, SourceTooLarge
+
+# Names that cannot lead to a file: a missing part, a part that is a file, a
+# name part over the filesystem's limit, a symlink loop.
+_NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP})
 
 # Thumbnails must be readable by the proxy, which usually runs as another user;
 # mkstemp() would create them 0600.
@@ -64,12 +69,14 @@ def _open_local(storage: Storage, path: str, *, max_bytes: int) -> tuple[BinaryI
         raise SourceMissing("source not found")
     try:
         handle = open(real, "rb")  # noqa: SIM115 (the caller closes it)
-    except (FileNotFoundError, NotADirectoryError):
-        raise SourceMissing("source not found") from None
-    except IsADirectoryError:
-        raise SourceMissing("source is a folder") from None
-    except PermissionError:
-        raise SourceRejected("source is not readable") from None
+    except OSError as exc:
+        if exc.errno in _NOT_THERE:
+            raise SourceMissing("source not found") from None
+        if exc.errno == errno.EISDIR:
+            raise SourceMissing("source is a folder") from None
+        raise SourceRejected(
+            f"source is not readable ({errno.errorcode.get(exc.errno, exc.errno)})"
+        ) from None
     size = os.fstat(handle.fileno()).st_size
     if size > max_bytes:
         handle.close()
