@@ -30,6 +30,17 @@ def run_url(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-unty
     return code, out, err
 
 
+@pytest.mark.parametrize("command", ["serve", "url", "nginx-config"])
+def test_help_documents_every_option(capsys, command: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    if command == "serve":
+        for option in ("--thumbnails-dir", "--lock-timeout", "--sendfile-escape", "--engine"):
+            assert option in out
+
+
 def test_url_prints_a_signed_url(capsys, isolated_home) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run_url(
         capsys,

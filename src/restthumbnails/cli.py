@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from .conf import RESPONSE_BACKENDS
 from .exceptions import InvalidSpec
 from .proxyconfig import (
     DEFAULT_BACKEND,
@@ -24,7 +25,6 @@ from .server.options import add_setting_options, settings_from_args
 from .spec import make_spec
 from .urlbuilding import signed_thumbnail
 
-RESPONSE_BACKEND_NAMES = ("django", "nginx", "sendfile", "redirect")
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
 EXAMPLE_THUMBNAILS = (
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--response-backend",
         default="django",
-        choices=RESPONSE_BACKEND_NAMES,
+        choices=tuple(RESPONSE_BACKENDS),
         help="how thumbnails reach the client: django sends the bytes itself (no proxy), "
         "nginx answers X-Accel-Redirect, sendfile answers X-Sendfile (Apache, lighttpd), "
         "redirect answers 302 (default %(default)s)",
@@ -81,18 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-url",
         help="shared lock for several servers: redis://HOST:PORT/DB or memcached://HOST:PORT "
         "(default: a SQLite lock file shared by this host's workers)",
-    )
-    serve.add_argument(
-        "--lock-timeout",
-        type=float,
-        help="seconds after which the lock of a thumbnail being generated expires, so a "
-        "crashed worker blocks it no longer (default 10)",
-    )
-    serve.add_argument(
-        "--lock-wait",
-        type=float,
-        help="seconds a request for a thumbnail being generated waits for it; 0 answers "
-        "404 at once (default 0)",
     )
     serve.add_argument(
         "--demo",
@@ -213,10 +201,6 @@ def command_serve(args: argparse.Namespace) -> int:
         return _fail("the thumbnails folder and the media folder must not contain each other")
     if args.workers < 1 or args.threads < 1:
         return _fail("--workers and --threads must be at least 1")
-    if args.lock_timeout is not None and not args.lock_timeout > 0:
-        return _fail("--lock-timeout must be more than 0 seconds")
-    if args.lock_wait is not None and not args.lock_wait >= 0:
-        return _fail("--lock-wait must be 0 or more seconds")
     key, where = resolve_key(args.secret_key, create=True)
     assert key is not None
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
@@ -244,8 +228,6 @@ def command_serve(args: argparse.Namespace) -> int:
             response_backend=args.response_backend,
             base_url=base_url,
             lock_cache=lock_cache,
-            lock_timeout=args.lock_timeout,
-            lock_wait=args.lock_wait,
             demo=args.demo,
             log_level=args.log_level,
             log_format=args.log_format,

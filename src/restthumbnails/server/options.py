@@ -25,6 +25,20 @@ def _optional_path(value: str) -> str | None:
 
 SETTING_OPTIONS = (
     SettingOption(
+        "--lock-timeout",
+        "LOCK_TIMEOUT",
+        float,
+        "seconds a thumbnail's lock lives at most, so a crashed worker blocks it "
+        "no longer (default 10)",
+    ),
+    SettingOption(
+        "--lock-wait",
+        "LOCK_WAIT",
+        float,
+        "seconds a request for a thumbnail being made waits for it; 0 answers "
+        "404 at once (default 0)",
+    ),
+    SettingOption(
         "--max-source-pixels",
         "MAX_SOURCE_PIXELS",
         int,
@@ -55,13 +69,13 @@ SETTING_OPTIONS = (
         "--queue-timeout",
         "QUEUE_TIMEOUT",
         float,
-        "seconds a generation waits for a slot before 503 (default 5)",
+        "seconds a generation waits for a slot before 503 (default 2)",
     ),
     SettingOption(
         "--generation-timeout",
         "GENERATION_TIMEOUT",
         float,
-        "seconds after which a generation is abandoned with 503 (default 30)",
+        "seconds after which a generation is abandoned with 503 (default 8)",
     ),
     SettingOption(
         "--fallback-image",
@@ -114,7 +128,7 @@ def add_setting_options(parser: argparse.ArgumentParser) -> None:
                 action="store_const",
                 const=True,
                 default=None,
-                help=option.help,
+                help=option.help.replace("%", "%%"),  # argparse formats help with %
             )
             continue
         parser.add_argument(
@@ -123,7 +137,7 @@ def add_setting_options(parser: argparse.ArgumentParser) -> None:
             type=option.type,
             action="append" if option.repeat else "store",
             default=None,
-            help=option.help,
+            help=option.help.replace("%", "%%"),  # argparse formats help with %
         )
 
 

@@ -51,8 +51,6 @@ def embedded_settings(
     log_level: str = "INFO",
     log_format: str = "plain",
     extra: dict[str, Any] | None = None,
-    lock_timeout: float | None = None,
-    lock_wait: float | None = None,
     demo: bool = False,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
@@ -88,10 +86,6 @@ def embedded_settings(
         # its threads for hits and for refusing excess work quickly.
         "REST_THUMBNAILS_MAX_CONCURRENT": 1,
     }
-    if lock_timeout is not None:
-        values["REST_THUMBNAILS_LOCK_TIMEOUT"] = lock_timeout
-    if lock_wait is not None:
-        values["REST_THUMBNAILS_LOCK_WAIT"] = lock_wait
     values.update(extra or {})
     if demo:
         # The thumbnails plus a gallery page at /.
