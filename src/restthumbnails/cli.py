@@ -26,7 +26,6 @@ from .spec import make_spec
 from .urlbuilding import signed_thumbnail
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
 EXAMPLE_THUMBNAILS = (
     ("200x200", "crop", "jpg"),
     ("400x", "scale", "webp"),
@@ -271,20 +270,19 @@ def _configure_django(values: dict[str, object]) -> None:
 
 
 def example_urls(media_dir: Path, *, key: str, base_url: str, limit: int = 6) -> list[str]:
-    images = sorted(
-        path.relative_to(media_dir).as_posix()
-        for path in media_dir.rglob("*")
-        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
-    )
-    urls = []
-    for index, name in enumerate(images[:limit]):
-        size, method, ext = EXAMPLE_THUMBNAILS[index % len(EXAMPLE_THUMBNAILS)]
-        try:
-            spec = make_spec(name, size, method, ext)
-        except InvalidSpec:
-            continue
-        urls.append(signed_thumbnail(spec, key=key, base_url=base_url).url)
-    return urls
+    from django.core.files.storage import FileSystemStorage
+
+    from .server.media import image_names
+
+    names = image_names(FileSystemStorage(location=media_dir), limit=limit)
+    return [
+        signed_thumbnail(
+            make_spec(name, *EXAMPLE_THUMBNAILS[index % len(EXAMPLE_THUMBNAILS)]),
+            key=key,
+            base_url=base_url,
+        ).url
+        for index, name in enumerate(names)
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

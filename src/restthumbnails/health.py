@@ -6,25 +6,17 @@ import os
 import secrets
 
 from django.core.cache.backends.base import BaseCache
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
-from .storage import local_path
+from .storage import write_thumbnail
 
 
 def check_storage(storage: Storage) -> str:
-    name = f".health-{os.getpid()}-{secrets.token_hex(4)}"
+    """Write and delete a small file the way thumbnails are written (temp name, rename)."""
+    name = f".health/{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        path = local_path(storage, name)
-        if path is not None:
-            folder = os.path.dirname(path)
-            os.makedirs(folder, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(b"ok")
-            os.unlink(path)
-        else:
-            saved = storage.save(name, ContentFile(b"ok"))
-            storage.delete(saved)
+        write_thumbnail(storage, name, b"ok")
+        storage.delete(name)
     except Exception as exc:
         return f"not writable ({type(exc).__name__})"
     return "ok"

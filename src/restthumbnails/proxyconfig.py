@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from .responses import IMMUTABLE
+
 DEFAULT_THUMBNAILS_DIR = "/srv/thumbnails"
 DEFAULT_BACKEND = "127.0.0.1:8000"
 DEFAULT_LISTEN = "80"
 DEFAULT_SERVER_NAME = "_"
-IMMUTABLE = "public, max-age=31536000, immutable"
 # Only the formats restthumbnails writes; a location-level `types` block makes
 # the Content-Type independent of the distribution's mime.types (AVIF, WebP).
 CONTENT_TYPES = (

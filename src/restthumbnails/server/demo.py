@@ -5,16 +5,14 @@ the page shows what a site gets: behind a proxy, the first view of the page
 renders each thumbnail once and every later view is served from disk.
 """
 
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
 from django.template import Context, Engine
 from django.urls import include, path
 
 from ..conf import get_settings
-from ..exceptions import InvalidSpec
-from ..spec import make_spec
+from .media import image_names
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
 MAX_IMAGES = 24
 # (size, method, extension): every method and every output format at least once.
 VARIANTS = (
@@ -68,30 +66,8 @@ after that your proxy sends them from disk.</p>
 )
 
 
-def image_names(storage: Storage, folder: str = "", limit: int = MAX_IMAGES) -> list[str]:
-    """Source images in `storage`, sorted, that have a valid thumbnail URL."""
-    found: list[str] = []
-    directories, files = storage.listdir(folder)
-    for file_name in sorted(files):
-        name = f"{folder}/{file_name}" if folder else file_name
-        if file_name.lower().endswith(IMAGE_SUFFIXES) and _has_url(name):
-            found.append(name)
-    for directory in sorted(directories):
-        if not directory.startswith("."):
-            found.extend(image_names(storage, f"{folder}/{directory}" if folder else directory))
-    return found[:limit]
-
-
-def _has_url(name: str) -> bool:
-    try:
-        make_spec(name, *VARIANTS[0])
-    except InvalidSpec:
-        return False
-    return True
-
-
 def gallery(request: HttpRequest) -> HttpResponse:
-    names = image_names(storages[get_settings().source_storage])
+    names = image_names(storages[get_settings().source_storage], limit=MAX_IMAGES)
     html = _PAGE.render(Context({"images": names, "variants": VARIANTS}))
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"

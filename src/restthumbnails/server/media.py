@@ -1,0 +1,38 @@
+"""Finding the source images in a media storage, for the start-up examples and the demo."""
+
+from django.core.files.storage import Storage
+
+from ..exceptions import InvalidSpec
+from ..spec import validate_source
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
+
+
+def image_names(storage: Storage, *, limit: int, folder: str = "") -> list[str]:
+    """Up to `limit` image names in `storage`, sorted, each usable in a thumbnail URL.
+
+    Stops walking as soon as it has enough: a media folder can be very large.
+    """
+    found: list[str] = []
+    directories, files = storage.listdir(folder)
+    for file_name in sorted(files):
+        name = f"{folder}/{file_name}" if folder else file_name
+        if file_name.lower().endswith(IMAGE_SUFFIXES) and _valid(name):
+            found.append(name)
+            if len(found) == limit:
+                return found
+    for directory in sorted(directories):
+        if not directory.startswith("."):
+            subfolder = f"{folder}/{directory}" if folder else directory
+            found.extend(image_names(storage, limit=limit - len(found), folder=subfolder))
+            if len(found) == limit:
+                break
+    return found
+
+
+def _valid(name: str) -> bool:
+    try:
+        validate_source(name)
+    except InvalidSpec:
+        return False
+    return True
