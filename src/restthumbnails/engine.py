@@ -69,27 +69,52 @@ def render(
     `checkpoint` is called between the expensive steps; it raises to abandon
     the work (the generation deadline). Nothing has been written by then.
     """
-    image = open_source(data, options)
+    return render_opened(open_source(data, options), spec, options, checkpoint=checkpoint)
+
+
+def render_opened(
+    image: Image.Image,
+    spec: ThumbnailSpec,
+    options: EngineOptions,
+    *,
+    checkpoint: Callable[[], None] = _no_deadline,
+) -> bytes:
+    """`render` for a source open_source() has already identified and checked."""
     orientation = _orientation(image)
-    upright_size = _upright_size(image.size, orientation)
-    layout = plan(*upright_size, spec.width, spec.height, spec.method, upscale=options.upscale)
-    image, decoded_scale = _decode(image, layout, upright_size, orientation)
+    upright = upright_size(image.size, orientation)
+    layout = plan(*upright, spec.width, spec.height, spec.method, upscale=options.upscale)
+    image, decoded_scale = _decode(image, layout, upright, orientation)
     checkpoint()
     image, decoded_scale = _reduce(_normalise_mode(image), layout, decoded_scale)
     image = _apply_orientation(image, orientation)
-    anchor = (0.5, 0.5)
-    if spec.method == "smart":
-        anchor = entropy_anchor(
-            image, layout.region_width * decoded_scale, layout.region_height * decoded_scale
-        )
-    box = tuple(v * decoded_scale for v in layout.box(*upright_size, anchor))
-    box = _clamp(box, image.size)
-    thumb = image.resize(
-        (layout.width, layout.height), Image.Resampling.LANCZOS, box=box, reducing_gap=REDUCING_GAP
-    )
+    thumb = cut(image, layout, upright, (decoded_scale, decoded_scale), spec.method)
     checkpoint()
     thumb = _to_srgb(thumb, image.info.get("icc_profile"))
     return encode(thumb, spec.ext, options)
+
+
+def cut(
+    image: Image.Image,
+    layout: Plan,
+    upright: tuple[int, int],
+    scale: tuple[float, float],
+    method: str,
+) -> Image.Image:
+    """Place the plan's region (centred, or where the detail is for `smart`) in the
+    decoded image, which is the upright source scaled by `scale`, and resample it
+    to the output size in one step."""
+    anchor = (0.5, 0.5)
+    if method == "smart":
+        anchor = entropy_anchor(
+            image, layout.region_width * scale[0], layout.region_height * scale[1]
+        )
+    left, top, right, bottom = layout.box(*upright, anchor)
+    box = _clamp(
+        (left * scale[0], top * scale[1], right * scale[0], bottom * scale[1]), image.size
+    )
+    return image.resize(
+        (layout.width, layout.height), Image.Resampling.LANCZOS, box=box, reducing_gap=REDUCING_GAP
+    )
 
 
 def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
@@ -126,23 +151,25 @@ def _orientation(image: Image.Image) -> int:
     return value if value in _TRANSPOSE else 1
 
 
-def _upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+def upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    """The size after EXIF orientation: orientations 5 to 8 swap the sides."""
     return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
 
 
 def _decode(
-    image: Image.Image, layout: Plan, upright_size: tuple[int, int], orientation: int
+    image: Image.Image, layout: Plan, upright: tuple[int, int], orientation: int
 ) -> tuple[Image.Image, float]:
     """Decode the pixels, shrunk by the decoder where it can; return the scale used."""
     scale = 1.0
     if image.format == "JPEG":
-        wanted = draft_size(layout, *upright_size)
-        wanted = _upright_size(wanted, orientation)  # back to stored orientation
+        stored_width = image.size[0]
+        wanted = draft_size(layout, *upright)
+        wanted = upright_size(wanted, orientation)  # back to stored orientation
         drafted = image.draft(image.mode, wanted)
         if drafted is not None:
             # draft() reports the region of the original that maps onto the
             # decoded image: (0, 0, width / scale, height / scale).
-            scale = drafted[1][2] / _upright_size(upright_size, orientation)[0]
+            scale = drafted[1][2] / stored_width
     try:
         image.load()
     except Exception as exc:
@@ -194,7 +221,9 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
     return image.convert("RGBA" if "A" in mode else "RGB")
 
 
-def _clamp(box: tuple[float, ...], size: tuple[int, int]) -> tuple[float, float, float, float]:
+def _clamp(
+    box: tuple[float, float, float, float], size: tuple[int, int]
+) -> tuple[float, float, float, float]:
     left, top, right, bottom = box
     return (max(0.0, left), max(0.0, top), min(float(size[0]), right), min(float(size[1]), bottom))
 

@@ -9,17 +9,24 @@ resample to the exact box and the encoder are Pillow's. JPEG stays on the
 Pillow path, whose DCT-scaled decode is as fast as libvips' and uses less memory.
 """
 
+import io
 from collections.abc import Callable
 from typing import BinaryIO
 
 import pyvips
 from PIL import Image
 
-from . import engine as pillow_engine
-from .engine import EngineOptions, _no_deadline, encode, open_source
+from .engine import (
+    EngineOptions,
+    _no_deadline,
+    cut,
+    encode,
+    open_source,
+    render_opened,
+    upright_size,
+)
 from .exceptions import SourceRejected
-from .geometry import plan
-from .smart import entropy_anchor
+from .geometry import draft_size, plan
 from .spec import ThumbnailSpec
 
 __all__ = ["VIPS_FORMATS", "EngineOptions", "render"]
@@ -47,33 +54,20 @@ def render(
 
     `checkpoint` is called between the expensive steps, as in the Pillow engine.
     """
-    # libvips decodes from one buffer; PNG, WebP and GIF sources are read whole.
-    data = source if isinstance(source, bytes) else source.read()
-    header = open_source(data, options)
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    header = open_source(stream, options)
     if header.format not in VIPS_FORMATS:
-        return pillow_engine.render(data, spec, options, checkpoint=checkpoint)
-    header.close()
-    upright_size, has_profile = _read_header(data)
-    layout = plan(*upright_size, spec.width, spec.height, spec.method, upscale=options.upscale)
-    # The whole image at the scale that makes the region exactly the output size.
-    scale_x = layout.width / layout.region_width
-    scale_y = layout.height / layout.region_height
-    whole = (max(1, round(upright_size[0] * scale_x)), max(1, round(upright_size[1] * scale_y)))
-    image = _decode_shrunk(data, whole, to_srgb=has_profile)
+        # JPEG and the rest: the Pillow engine goes on from the same open stream.
+        return render_opened(header, spec, options, checkpoint=checkpoint)
+    # libvips decodes from one buffer: only PNG, WebP and GIF sources are read whole.
+    stream.seek(0)
+    data = stream.read()
+    upright, has_profile = _read_header(data)
+    layout = plan(*upright, spec.width, spec.height, spec.method, upscale=options.upscale)
+    image = _decode_shrunk(data, draft_size(layout, *upright), to_srgb=has_profile)
     checkpoint()
-    scale = (image.width / upright_size[0], image.height / upright_size[1])
-    anchor = (0.5, 0.5)
-    if spec.method == "smart":
-        anchor = entropy_anchor(
-            image, layout.region_width * scale[0], layout.region_height * scale[1]
-        )
-    left, top, right, bottom = layout.box(*upright_size, anchor)
-    box = pillow_engine._clamp(
-        (left * scale[0], top * scale[1], right * scale[0], bottom * scale[1]), image.size
-    )
-    # The region is already (about) the output size: this last LANCZOS pass only
-    # cuts it exactly, as the Pillow engine's resize(box=...) does.
-    thumb = image.resize((layout.width, layout.height), Image.Resampling.LANCZOS, box=box)
+    scale = (image.width / upright[0], image.height / upright[1])
+    thumb = cut(image, layout, upright, scale, spec.method)
     checkpoint()
     return encode(thumb, spec.ext, options)
 
@@ -89,9 +83,7 @@ def _read_header(data: bytes) -> tuple[tuple[int, int], bool]:
         has_profile = header.get_typeof("icc-profile-data") != 0
     except pyvips.Error:
         raise SourceRejected("source cannot be decoded (libvips)") from None
-    size = (header.width, header.height)
-    upright = (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
-    return upright, has_profile
+    return upright_size((header.width, header.height), orientation), has_profile
 
 
 def _decode_shrunk(data: bytes, size: tuple[int, int], *, to_srgb: bool) -> Image.Image:
