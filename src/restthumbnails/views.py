@@ -90,7 +90,8 @@ def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpRe
             spec, signature, key=settings.secret_key, fallback_keys=settings.secret_key_fallbacks
         )
         check_allowed(spec, settings.allowed_thumbnails)
-        outcome = service_for(settings).ensure(spec, signature)
+        service = service_for(settings)
+        outcome = service.ensure(spec, signature)
     except ThumbnailError as exc:
         metrics.REJECTIONS.labels(reason=exc.category).inc()
         if settings.fallback_image and spec and isinstance(exc, SourceMissing | SourceRejected):
@@ -100,7 +101,7 @@ def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpRe
             response["Retry-After"] = str(exc.retry_after)
         return response, exc.reason
     response = settings.respond(
-        request, storage=storages[settings.storage], name=outcome.name, settings=settings
+        request, storage=service.thumbnail_storage, name=outcome.name, settings=settings
     )
     return response, "miss" if outcome.generated else "hit"
 
