@@ -1,6 +1,6 @@
 """A bounded load run through nginx with wrk: existing thumbnails and new ones, mixed 95/5.
 
-    .venv/bin/python bench/load_nginx.py [--seconds 30] [--no-write]
+    .venv/bin/python -m bench.load_nginx [--seconds 30] [--no-write]
 
 Starts `restthumbnails serve --response-backend nginx` and nginx (the site that
 `restthumbnails nginx-config` prints) on 127.0.0.1 free ports in a temp folder,
@@ -17,17 +17,13 @@ error and makes the exit status 1.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,11 +32,12 @@ from restthumbnails.proxyconfig import nginx_site, render_nginx
 from restthumbnails.spec import make_spec
 from restthumbnails.urlbuilding import signed_thumbnail
 
+from .servers import HOST, Server, free_port, spawn, start_ours
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- load:start -->", "<!-- load:end -->"
 KEY = "load-benchmark-key-not-secret"
-HOST = "127.0.0.1"
 SOURCES = ("landscape.jpg", "portrait.jpg", "night.webp", "square-alpha.png", "badge.gif")
 HIT_SIZES = ("120x", "200x200", "320x", "x160", "640x", "96x96")
 MISS_RATIO = 0.05
@@ -115,44 +112,6 @@ class Run:
         """Answers that are neither 2xx nor the documented 404-while-locked."""
         statuses = self.result["statuses"]
         return sum(n for s, n in statuses.items() if not s.startswith("2") and s != "404")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{process.args[0]} exited:\n{log.read_text(errors='replace')}")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
-            return
-        time.sleep(0.05)
-    raise SystemExit(f"nothing listens on {port} after 30 s:\n{log.read_text(errors='replace')}")
-
-
-def start(
-    argv: list[str], log: Path, port: int, env: dict[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    with open(log, "wb") as handle:
-        process = subprocess.Popen(
-            argv, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, env=env
-        )
-    wait_for_port(process, port, log)
-    return process
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def url_path(source: str, size: str, method: str, ext: str) -> str:
@@ -243,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="restthumbnails-load-"))
     work.chmod(0o755)
-    processes: list[subprocess.Popen[bytes]] = []
+    servers: list[Server] = []
     try:
         media = work / "media"
         shutil.copytree(ROOT / "examples" / "media", media)
@@ -251,32 +210,11 @@ def main(argv: list[str] | None = None) -> int:
         thumbnails.mkdir(mode=0o755)
         for path in [media, *media.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-        backend_port, nginx_port = free_port(), free_port()
-        env = {
-            **os.environ,
-            "XDG_CONFIG_HOME": str(work / "config"),
-            "XDG_CACHE_HOME": str(work / "cache"),
-        }
-        serve = [
-            sys.executable,
-            "-m",
-            "restthumbnails",
-            "serve",
-            str(media),
-            "--thumbnails-dir",
-            str(thumbnails),
-            "--host",
-            HOST,
-            "--port",
-            str(backend_port),
-            "--secret-key",
-            KEY,
-            "--response-backend",
-            "nginx",
-            "--base-url",
-            f"http://{HOST}:{nginx_port}/",
-        ]
-        processes.append(start(serve, work / "serve.log", backend_port, env))
+        backend = start_ours(
+            media, thumbnails, work, key=KEY, workers=os.cpu_count() or 1, backend="nginx"
+        )
+        servers.append(backend)
+        backend_port, nginx_port = backend.port, free_port()
         site = render_nginx(
             nginx_site(
                 thumbnails_dir=str(thumbnails),
@@ -294,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
             f"error_log {work}/nginx-error.log warn;\nevents {{ worker_connections 1024; }}\n"
             f"http {{\n  access_log off;\n  sendfile on;\n{temp}  include {work}/site.conf;\n}}\n"
         )
-        processes.append(
-            start(
+        servers.append(
+            spawn(
+                "nginx",
                 [
                     nginx,
                     "-p",
@@ -351,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"p50 {result['p50_us'] / 1000:.2f} ms, p99 {result['p99_us'] / 1000:.2f} ms, "
                 f"statuses {result['statuses']}, socket errors {result['socket_errors']}"
             )
-        command = ".venv/bin/python bench/load_nginx.py" + (
+        command = ".venv/bin/python -m bench.load_nginx" + (
             f" --seconds {args.seconds}" if args.seconds != 30 else ""
         )
         section = render_section(runs, command, versions(nginx, wrk_binary))
@@ -362,8 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {DOC.relative_to(ROOT)}")
         return 1 if any(run.bad or run.result["socket_errors"] for run in runs) else 0
     finally:
-        for process in reversed(processes):
-            stop(process)
+        for server in reversed(servers):
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

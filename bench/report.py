@@ -1,7 +1,7 @@
 """Print the tables and write docs/benchmarks.md, keeping the load-test block as it is.
 
 The block between <!-- load:start --> and <!-- load:end --> belongs to the
-nginx load run (bench/load_nginx.py); it is copied over unchanged, or created
+nginx load run (python -m bench.load_nginx); it is copied over unchanged, or created
 empty when the file has none.
 """
 

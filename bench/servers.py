@@ -80,7 +80,7 @@ def wait_for_port(server: Server, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{server.name} did not listen on {server.port}; see {server.log}")
 
 
-def _spawn(name: str, command: list[str], log: Path, port: int, env: dict | None = None) -> Server:
+def spawn(name: str, command: list[str], log: Path, port: int, env: dict | None = None) -> Server:
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("wb")
     process = subprocess.Popen(
@@ -122,7 +122,7 @@ def start_ours(
         "--response-backend",
         backend,
     ]
-    server = _spawn(f"restthumbnails-{backend}", command, work / f"ours-{port}.log", port, env)
+    server = spawn(f"restthumbnails-{backend}", command, work / f"ours-{port}.log", port, env)
     _wait_for_workers(server, workers)
     return server
 
@@ -161,7 +161,7 @@ def start_thumbor(thumbor: Peer, media: Path, work: Path, *, processes: int) -> 
         "--log-level",
         "error",
     ]
-    return _spawn("thumbor", command, work / "thumbor.log", port)
+    return spawn("thumbor", command, work / "thumbor.log", port)
 
 
 NGINX_CONF = """\
@@ -227,4 +227,4 @@ def start_nginx(thumbnails: Path, static: Path, work: Path, *, backend: int) -> 
         "-g",
         "daemon off;",
     ]
-    return _spawn("nginx", command, work / "nginx.log", port)
+    return spawn("nginx", command, work / "nginx.log", port)
