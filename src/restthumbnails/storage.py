@@ -114,6 +114,10 @@ def _write_local_atomically(path: str, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            # On the disk before the rename: after a power cut the name must not
+            # point at an empty file. Once per thumbnail, so cheap.
+            handle.flush()
+            os.fsync(handle.fileno())
         os.chmod(temp_path, THUMBNAIL_FILE_MODE)
         os.replace(temp_path, path)
     except BaseException:
