@@ -160,7 +160,7 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
         log(f"  hit {label}: {rate:,.0f} req/s")
     table.notes.append(
         f"nginx: 1 worker process, sendfile, access log off; django backend: {WORKERS} "
-        "gunicorn sync workers answering every request itself (ETag, Last-Modified)."
+        "gunicorn workers (4 threads each) answering every request itself (ETag, Last-Modified)."
     )
     result.tables.append(table)
     hit = median([r["rate"] for r in runs["nginx, stored thumbnails (try_files)"]])
