@@ -5,15 +5,13 @@ round, so a slow moment of the machine hits all of them alike.
 """
 
 import importlib.util
-import json
 import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from .images import ENGINE_SOURCES
 from .peers import Peer
-from .results import SectionResult, Table, Target, mb, median, ms, ratio
+from .results import SectionResult, Table, Target, mb, median, ms, ratio, run_json_script
 
 CASES = (("200x200", "crop"), ("200x200", "scale"), ("200x200", "smart"), ("800x", "scale"))
 ROUNDS = 2
@@ -32,17 +30,12 @@ def implementations() -> list[str]:
 
 def run_case(tools: Peer, impl: str, path: Path, size: str, method: str, reps: int) -> dict:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    done = subprocess.run(
+    return run_json_script(
         [str(tools.python), str(CASE_SCRIPT), impl, str(path), size, method, str(reps)],
-        capture_output=True,
-        text=True,
-        env=env,
+        what=f"{impl} {path.name} {size} {method}",
         timeout=300,
-        check=False,
+        env=env,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{impl} {path.name} {size} {method}: {done.stderr.strip()[-400:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run(tools: Peer, sources: dict[str, Path], log: Callable[[str], None]) -> SectionResult:

@@ -5,14 +5,12 @@ the runs alternate between libraries, and each run renders cold once and
 warm several times.
 """
 
-import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from .peers import Peer
-from .results import SectionResult, Table, Target, median, ms, ratio
+from .results import SectionResult, Table, Target, median, ms, ratio, run_json_script
 
 DRIVER = Path(__file__).resolve().parent / "pages" / "driver.py"
 ROUNDS = 2
@@ -26,16 +24,11 @@ LABELS = {
 
 
 def _drive(python: str, lib: str, sources: Path, work: Path) -> dict:
-    done = subprocess.run(
+    return run_json_script(
         [python, str(DRIVER), lib, str(sources), str(work), str(WARM_REPS)],
-        capture_output=True,
-        text=True,
+        what=f"page render with {lib}",
         timeout=600,
-        check=False,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"page render with {lib} failed: {done.stderr.strip()[-600:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run(

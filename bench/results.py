@@ -1,6 +1,8 @@
 """What a section hands back: tables for the report and targets checked against them."""
 
+import json
 import statistics
+import subprocess
 from dataclasses import dataclass, field
 
 
@@ -63,3 +65,15 @@ def ratio(value: float, baseline: float) -> str:
 
 def mb(value: float) -> str:
     return "n/a" if value != value else f"{value:.0f}"
+
+
+def run_json_script(
+    argv: list[str], *, what: str, timeout: float, env: dict[str, str] | None = None
+) -> dict:
+    """Run a measuring script in its own process; its last stdout line is a JSON result."""
+    done = subprocess.run(
+        argv, capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed: {done.stderr.strip()[-600:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
