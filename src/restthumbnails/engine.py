@@ -19,11 +19,25 @@ from .exceptions import SourceRejected, SourceTooLarge
 from .formats import OUTPUT_FORMATS
 from .geometry import Plan, draft_size, plan
 from .smart import entropy_anchor
+from .sourcecost import (
+    bmp_is_run_length_encoded,
+    count_gif_frames,
+    count_jpeg_scans,
+    count_tiff_pages,
+    count_webp_frames,
+)
 from .spec import ThumbnailSpec
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SOURCE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")
+# TIFF and BMP are opt-in: their decoders' cost is the hardest to bound from a header
+# (IFD chains, Pillow's pure-Python RLE decoder); both are checked when allowed.
+DEFAULT_SOURCE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+KNOWN_SOURCE_FORMATS = frozenset({*DEFAULT_SOURCE_FORMATS, "TIFF", "BMP", "AVIF"})
+# Encoders write about 10 scans (jpegtran's progressive script has 10); a few hundred
+# is already an attack, and each scan costs a full pass over the coefficients.
+DEFAULT_MAX_SOURCE_SCANS = 100
+DEFAULT_MAX_SOURCE_FRAMES = 500
 # Box-reduce only down to this many times the output size; the LANCZOS pass does
 # the rest. Pillow's documentation: 3.0 is indistinguishable from a full resample.
 REDUCING_GAP = 3.0
@@ -51,6 +65,8 @@ class EngineOptions:
     background: tuple[int, int, int] = (255, 255, 255)
     max_source_pixels: int = 50_000_000
     source_formats: tuple[str, ...] = DEFAULT_SOURCE_FORMATS
+    max_source_scans: int = DEFAULT_MAX_SOURCE_SCANS
+    max_source_frames: int = DEFAULT_MAX_SOURCE_FRAMES
 
 
 def _no_deadline() -> None:
@@ -118,7 +134,11 @@ def cut(
 
 
 def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
-    """Identify the source from its header only, refusing what we will not decode."""
+    """Identify the source from its header only, refusing what we will not decode.
+
+    Everything refused here costs a bounded read, never a decode: the format,
+    the pixels (all frames counted), the frames and the JPEG scans.
+    """
     if isinstance(data, bytes | bytearray):
         data = io.BytesIO(data)
     if not data.read(1):
@@ -127,19 +147,44 @@ def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
     try:
         image = Image.open(data, formats=list(options.source_formats))
         width, height = image.size
-        frames = getattr(image, "n_frames", 1) if getattr(image, "is_animated", False) else 1
     except Image.DecompressionBombError:
         raise SourceTooLarge("source has too many pixels") from None
     except Exception as exc:
         raise SourceRejected(f"source is not a supported image ({type(exc).__name__})") from None
     if width < 1 or height < 1:
         raise SourceRejected("source has no pixels")
+    frames = _frames(image, data, options.max_source_frames)
+    if frames > options.max_source_frames:
+        raise SourceTooLarge(f"source has over {options.max_source_frames} frames")
     if width * height * frames > options.max_source_pixels:
         raise SourceTooLarge(
             f"source has {width}x{height}x{frames} pixels, "
             f"over the limit of {options.max_source_pixels}"
         )
+    if image.format == "JPEG":
+        scans = count_jpeg_scans(data, limit=options.max_source_scans)
+        if scans > options.max_source_scans:
+            raise SourceTooLarge(f"source has over {options.max_source_scans} JPEG scans")
+    if image.format == "BMP" and bmp_is_run_length_encoded(data):
+        raise SourceRejected("source is a run-length encoded BMP, which we do not decode")
     return image
+
+
+def _frames(image: Image.Image, data: BinaryIO, limit: int) -> int:
+    """Frames (pages) in the source, counted no further than limit + 1.
+
+    Our own counters walk the container; Pillow's n_frames would seek through
+    every frame of a GIF or every IFD of a TIFF, at a cost the file chooses.
+    """
+    if image.format == "GIF":
+        return max(1, count_gif_frames(data, limit=limit))
+    if image.format == "WEBP":
+        return max(1, count_webp_frames(data, limit=limit))
+    if image.format == "TIFF":
+        return max(1, count_tiff_pages(data, limit=limit))
+    if image.format == "PNG":  # APNG declares its frame count in acTL
+        return int(getattr(image, "n_frames", 1))
+    return 1
 
 
 def _orientation(image: Image.Image) -> int:
