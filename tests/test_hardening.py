@@ -128,8 +128,13 @@ def test_check_that_every_preset_is_allowed(settings) -> None:  # type: ignore[n
 
 
 @pytest.fixture
-def blocking_render(monkeypatch):  # type: ignore[no-untyped-def]
-    """The first render waits until released, so a generation stays in flight."""
+def blocking_render(monkeypatch, settings):  # type: ignore[no-untyped-def]
+    """The first render waits until released, so a generation stays in flight.
+
+    In the request thread (RENDER_POOL="inline"), where the patch is seen; the
+    render pool's own queue is tested in test_renderpool.py.
+    """
+    settings.REST_THUMBNAILS_RENDER_POOL = "inline"
     started, release = threading.Event(), threading.Event()
     real_render = engine.render
 
@@ -198,6 +203,7 @@ def test_generation_over_the_timeout_is_503_and_leaves_nothing(
     client, photo, signed_path, settings, thumbs, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.05
+    settings.REST_THUMBNAILS_RENDER_POOL = "inline"  # the patch below is seen in this process
     real_decode = engine._decode
 
     def slow_decode(*args, **kwargs):  # type: ignore[no-untyped-def]

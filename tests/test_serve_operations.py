@@ -14,7 +14,7 @@ from restthumbnails.signing import sign
 from restthumbnails.spec import make_spec
 
 from .conftest import files_under
-from .images import decode, encode, jpeg, png
+from .images import decode, encode, jpeg, png, png_claiming
 from .serving import Server, start_serve
 
 KEY = "operations-test-key"
@@ -42,6 +42,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A large, incompressible-enough PNG: slow to decode, so a render stays in flight.
     noise = Image.effect_noise((5000, 4000), 64).convert("RGB")
     (folder / "slow.png").write_bytes(encode(noise, "PNG", compress_level=1))
+    (folder / "claims-30mp.png").write_bytes(png_claiming(6000, 5000))
     (folder.parent / "placeholder.png").write_bytes(png(50, 50))
     return folder
 
@@ -149,14 +150,15 @@ def test_saturated_server_refuses_new_work_and_serves_hits(media: Path) -> None:
 
 
 def test_generation_timeout_and_pixel_limit_over_http(media: Path) -> None:
-    options = ("--generation-timeout", "0.001", "--max-source-pixels", "19000000")
+    options = ("--generation-timeout", "0.1", "--max-source-pixels", "25000000")
     with start_serve(media, media.parent / "thumbs-strict", key=KEY, options=options) as strict:
-        # slow.png is 20 MP: over this server's pixel limit, refused from its header
-        status, headers, body = strict.get(url("slow.png", "200x", "scale"))
+        # claims-30mp.png says 6000x5000: over this server's pixel limit, refused from its header
+        status, headers, body = strict.get(url("claims-30mp.png", "200x", "scale"))
         assert (status, headers["Cache-Control"]) == (422, "no-store")
-        assert b"over the limit of 19000000" in body
-        # no 3 MP render finishes within 1 ms: the deadline abandons it before writing
-        status, headers, body = strict.get(url("big.jpg", "1000x1000", "smart", "png"))
+        assert b"over the limit of 25000000" in body
+        # slow.png (20 MP of noise) takes far longer than 0.1 s to decode: the render
+        # process is killed at the deadline, before anything is written
+        status, headers, body = strict.get(url("slow.png", "200x", "scale"))
         assert (status, headers.get("Retry-After")) == (503, "10")
         assert files_under(media.parent / "thumbs-strict") == []
 

@@ -211,12 +211,18 @@ def command_serve(args: argparse.Namespace) -> int:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
 
+    from .server.pool import start_host_pool
     from .server.settings import embedded_settings, lock_cache_settings
 
     try:
         lock_cache = lock_cache_settings(args.cache_url, thumbnails_dir)
     except ValueError as exc:
         return _fail(str(exc))
+    # One render pool for the host, shared by every worker: any free render
+    # process takes the next miss, so N misses keep N cores busy.
+    pool_folder = tempfile.mkdtemp(prefix="restthumbnails-pool-")
+    atexit.register(shutil.rmtree, pool_folder, ignore_errors=True)
+    pool_socket = os.path.join(pool_folder, "render.sock")
     if lock_cache["BACKEND"].endswith("SQLiteCache"):
         Path(lock_cache["LOCATION"]).parent.mkdir(parents=True, exist_ok=True)
     _configure_django(
@@ -230,9 +236,11 @@ def command_serve(args: argparse.Namespace) -> int:
             demo=args.demo,
             log_level=args.log_level,
             log_format=args.log_format,
-            extra=settings_from_args(args),
+            extra={"REST_THUMBNAILS_RENDER_POOL": pool_socket, **settings_from_args(args)},
         )
     )
+    pool = start_host_pool(pool_socket)
+    atexit.register(pool.stop)
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
@@ -244,7 +252,8 @@ def command_serve(args: argparse.Namespace) -> int:
         print(f"restthumbnails: demo gallery at {base_url}", file=sys.stderr)
     print(
         f"restthumbnails: listening on http://{args.host}:{args.port}/ with {args.workers} "
-        f"workers x {args.threads} threads, {args.response_backend} response backend. Try:",
+        f"workers x {args.threads} threads, {pool.processes} render processes, "
+        f"{args.response_backend} response backend. Try:",
         file=sys.stderr,
     )
     for url in example_urls(media_dir, key=key, base_url=base_url):

@@ -10,7 +10,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
-from .engine import DEFAULT_SOURCE_FORMATS, EngineOptions
+from .engine import (
+    DEFAULT_MAX_SOURCE_FRAMES,
+    DEFAULT_MAX_SOURCE_SCANS,
+    DEFAULT_SOURCE_FORMATS,
+    KNOWN_SOURCE_FORMATS,
+    EngineOptions,
+)
 from .policy import Preset, parse_allowed, parse_presets
 from .spec import DEFAULT_MAX_DIMENSION
 
@@ -25,7 +31,11 @@ ENGINES = {
     "pillow": "restthumbnails.engine.render",
     "vips": "restthumbnails.vips_engine.render",
 }
-_KNOWN_SOURCE_FORMATS = frozenset({*DEFAULT_SOURCE_FORMATS, "AVIF"})
+# RENDER_POOL: renders run in killable processes (a pool per request process, or
+# the host-wide pool of `serve` / `restthumbnails render-pool` at a socket path),
+# or "inline" in the request thread, where a stuck decoder cannot be stopped.
+OWN_POOL, INLINE = "processes", "inline"
+DEFAULT_RENDER_MEMORY_LIMIT = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Settings:
     # The two plugin functions, imported once here so a bad dotted path fails at
     # start-up (system check) rather than as a 500 on every request.
     render: Callable[..., bytes]
+    engine_path: str
     respond: Callable[..., Any]
     allowed_thumbnails: frozenset[str] | None
     presets: dict[str, Preset]
@@ -59,6 +70,9 @@ class Settings:
     fallback_max_age: int
     health_path: str | None
     metrics_path: str | None
+    render_pool: str
+    render_memory_limit: int
+    failure_ttl: float
 
 
 def _get(name: str, default: Any) -> Any:
@@ -126,6 +140,16 @@ def _fallback_image() -> str | None:
     return value
 
 
+def _render_pool() -> str:
+    value = _get("RENDER_POOL", OWN_POOL)
+    if value in (OWN_POOL, INLINE) or (isinstance(value, str) and value.startswith("/")):
+        return value
+    raise _fail(
+        "RENDER_POOL",
+        f"must be {OWN_POOL!r}, {INLINE!r} or the absolute path of a render pool's socket",
+    )
+
+
 def _alias(name: str, default: str, registry: dict[str, Any]) -> str:
     value = _get(name, default)
     if value not in registry:
@@ -170,7 +194,7 @@ def _load() -> Settings:
     if quality > 100:
         raise _fail("QUALITY", "must be between 1 and 100")
     source_formats = tuple(_get("SOURCE_FORMATS", DEFAULT_SOURCE_FORMATS))
-    unknown = set(source_formats) - _KNOWN_SOURCE_FORMATS
+    unknown = set(source_formats) - KNOWN_SOURCE_FORMATS
     if unknown:
         raise _fail("SOURCE_FORMATS", f"names formats we never decode: {sorted(unknown)}")
     upscale = _bool("UPSCALE", False)
@@ -208,10 +232,17 @@ def _load() -> Settings:
             background=_colour("BACKGROUND", "#ffffff"),
             max_source_pixels=_number("MAX_SOURCE_PIXELS", 50_000_000, minimum=1, integer=True),
             source_formats=source_formats,
+            max_source_scans=_number(
+                "MAX_SOURCE_SCANS", DEFAULT_MAX_SOURCE_SCANS, minimum=1, integer=True
+            ),
+            max_source_frames=_number(
+                "MAX_SOURCE_FRAMES", DEFAULT_MAX_SOURCE_FRAMES, minimum=1, integer=True
+            ),
         ),
         render=_plugin(
             "ENGINE", engine_name, ENGINES, "; 'vips' needs: pip install 'restthumbnails[vips]'"
         ),
+        engine_path=ENGINES.get(engine_name, engine_name),
         respond=_plugin("RESPONSE_BACKEND", backend, RESPONSE_BACKENDS, ""),
         allowed_thumbnails=allowed,
         presets=presets,
@@ -225,6 +256,11 @@ def _load() -> Settings:
         fallback_max_age=_number("FALLBACK_MAX_AGE", 60, minimum=0, integer=True),
         health_path=_path_or_none("HEALTH_PATH", "_health"),
         metrics_path=_path_or_none("METRICS_PATH", "_metrics"),
+        render_pool=_render_pool(),
+        render_memory_limit=_number(
+            "RENDER_MEMORY_LIMIT", DEFAULT_RENDER_MEMORY_LIMIT, minimum=0, integer=True
+        ),
+        failure_ttl=_number("FAILURE_TTL", 300, minimum=0),
     )
 
 

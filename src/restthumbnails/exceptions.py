@@ -96,3 +96,17 @@ class GenerationTimeout(ThumbnailError):
     status = 503
     category = "timeout"
     retry_after = 10
+
+
+class RenderCrashed(SourceRejected):
+    """The render process died on this source (a decoder crash, its memory fence) (422)."""
+
+    category = "crashed"
+
+
+class RenderPoolUnavailable(ThumbnailError):
+    """The render pool does not answer (not started, or shutting down) (503)."""
+
+    status = 503
+    category = "render_pool"
+    retry_after = 5

@@ -5,18 +5,18 @@ Knows nothing of HTTP: it answers with an Outcome or raises a ThumbnailError.
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.core.cache.backends.base import BaseCache
 from django.core.files.storage import Storage
 
 from . import metrics
-from .engine import EngineOptions
-from .exceptions import Busy, StorageUnavailable
+from .exceptions import Busy, StorageUnavailable, ThumbnailError
+from .failures import FailureMemory, source_identity
 from .locks import ThumbnailLock, lock_key, wait_until
 from .logsafe import redact
-from .overload import Deadline, GenerationSlots
+from .rendering import Renderer
 from .spec import ThumbnailSpec
 from .storage import open_source, thumbnail_exists, write_thumbnail
 
@@ -38,12 +38,9 @@ class ThumbnailService:
     lock_timeout: float
     lock_wait: float
     max_source_bytes: int
-    engine: EngineOptions
-    slots: GenerationSlots
-    queue_timeout: float
-    generation_timeout: float
-    # The engine's render(): Pillow's, or the optional libvips one (ENGINE setting).
-    render: Callable[..., bytes]
+    # In a killable render process (the pool), or in this thread (RENDER_POOL="inline").
+    renderer: Renderer
+    failures: FailureMemory
 
     def ensure(self, spec: ThumbnailSpec, signature: str) -> Outcome:
         name = spec.name(signature)
@@ -64,8 +61,7 @@ class ThumbnailService:
             if not lock.acquire():
                 raise Busy("another worker is still generating this thumbnail")
         try:
-            with self.slots.slot(wait=self.queue_timeout):
-                return self._generate(spec, name)
+            return self._generate(spec, name)
         finally:
             lock.release()
 
@@ -76,15 +72,12 @@ class ThumbnailService:
         if self._exists(name):  # finished by another worker since our first look
             return Outcome(name, generated=False)
         started = time.perf_counter()
-        deadline = Deadline(self.generation_timeout)
         with metrics.IN_FLIGHT.track_inprogress():
             source, size = open_source(
                 self.source_storage, spec.source, max_bytes=self.max_source_bytes
             )
             with source:
-                metrics.SOURCE_BYTES.inc(size)
-                thumbnail = self.render(source, spec, self.engine, checkpoint=deadline)
-            deadline()  # the last chance to abandon: nothing is written yet
+                thumbnail = self._render(source, size, spec)
             try:
                 write_thumbnail(self.thumbnail_storage, name, thumbnail)
             except OSError as exc:
@@ -97,3 +90,15 @@ class ThumbnailService:
         metrics.GENERATION_SECONDS.observe(elapsed)
         logger.info("generated %s in %.0f ms", redact(name), elapsed * 1000)
         return Outcome(name, generated=True)
+
+    def _render(self, source: BinaryIO, size: int, spec: ThumbnailSpec) -> bytes:
+        identity = source_identity(source, size, self.source_storage, spec.source)
+        remembered = self.failures.recall(spec.source, identity)
+        if remembered is not None:
+            raise remembered
+        metrics.SOURCE_BYTES.inc(size)
+        try:
+            return self.renderer.render(source, spec)
+        except ThumbnailError as error:
+            self.failures.remember(spec.source, identity, error)
+            raise

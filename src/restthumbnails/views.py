@@ -9,35 +9,64 @@ from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
 
 from . import metrics
-from .conf import Settings, get_settings
+from .conf import INLINE, OWN_POOL, Settings, get_settings
 from .exceptions import SourceMissing, SourceRejected, ThumbnailError
+from .failures import FailureMemory
 from .fallback import placeholder
 from .formats import OUTPUT_FORMATS
 from .health import check_cache, check_storage
 from .logsafe import redact
 from .overload import slots_for
 from .policy import check_allowed
+from .rendering import InlineRenderer, Renderer
+from .renderpool import PoolRenderer, own_pool_socket
 from .service import ThumbnailService
 from .signing import verify
 from .spec import ThumbnailSpec, parse_path
 
 logger = logging.getLogger("restthumbnails")
+NO_QUEUE_WAIT = 0.1
 
 
 def service_for(settings: Settings) -> ThumbnailService:
+    lock_cache = caches[settings.cache]
     return ThumbnailService(
         source_storage=storages[settings.source_storage],
         thumbnail_storage=storages[settings.storage],
-        lock_cache=caches[settings.cache],
+        lock_cache=lock_cache,
         key_prefix=settings.key_prefix,
         lock_timeout=settings.lock_timeout,
         lock_wait=settings.lock_wait,
         max_source_bytes=settings.max_source_bytes,
-        engine=settings.engine,
-        slots=slots_for(settings.max_concurrent, settings.max_queued),
-        queue_timeout=settings.queue_timeout,
+        renderer=renderer_for(settings),
+        failures=FailureMemory(lock_cache, settings.key_prefix, settings.failure_ttl),
+    )
+
+
+def renderer_for(settings: Settings) -> Renderer:
+    if settings.render_pool == INLINE:
+        return InlineRenderer(
+            render_function=settings.render,
+            options=settings.engine,
+            slots=slots_for(settings.max_concurrent, settings.max_queued),
+            queue_timeout=settings.queue_timeout,
+            generation_timeout=settings.generation_timeout,
+        )
+    socket_path = settings.render_pool
+    if socket_path == OWN_POOL:
+        # MAX_CONCURRENT render processes for this request process, MAX_QUEUED waiting.
+        socket_path = own_pool_socket(
+            processes=settings.max_concurrent,
+            queued=settings.max_queued,
+            memory_limit=settings.render_memory_limit,
+        )
+    return PoolRenderer(
+        socket_path=socket_path,
+        engine=settings.engine_path,
+        options=settings.engine,
+        # With no queue, a free render process still takes a moment to accept.
+        queue_timeout=settings.queue_timeout if settings.max_queued else NO_QUEUE_WAIT,
         generation_timeout=settings.generation_timeout,
-        render=settings.render,
     )
 
 

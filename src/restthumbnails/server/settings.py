@@ -82,9 +82,9 @@ def embedded_settings(
         # Serving the bytes from Python is a deliberate choice when no proxy is in front.
         "SILENCED_SYSTEM_CHECKS": ["restthumbnails.W002"],
         "LOGGING": logging_config(level=log_level, fmt=log_format),
-        # serve runs one render per process (as many processes as cores) and uses
-        # its threads for hits and for refusing excess work quickly.
-        "REST_THUMBNAILS_MAX_CONCURRENT": 1,
+        # serve's render pool is host-wide: one render process per core, whichever
+        # worker the miss arrived at (server/pool.py).
+        "REST_THUMBNAILS_MAX_CONCURRENT": os.cpu_count() or 1,
     }
     values.update(extra or {})
     if demo:

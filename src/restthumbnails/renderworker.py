@@ -1,0 +1,245 @@
+"""The render pool's own process: `python -m restthumbnails.renderworker --socket PATH ...`.
+
+A supervisor listens on a Unix socket and forks N render processes, which all
+wait in accept() on it. Only a free render process accepts, so whichever
+process is idle takes the next job, from any request process on the host, and
+the socket's listen backlog is the host's one queue. A render process that a
+request process killed at its deadline (SIGKILL), that hit its CPU or memory
+limit, or that finished its share of jobs is replaced at once.
+
+The supervisor is started from a Python process that may run threads (Django,
+gunicorn); it is a fresh interpreter with one thread, so forking is safe here.
+"""
+
+import argparse
+import contextlib
+import ctypes
+import importlib
+import io
+import math
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from typing import BinaryIO
+
+from . import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
+from .exceptions import SourceRejected, SourceTooLarge, ThumbnailError
+from .renderwire import (
+    HEADER_PREFIX,
+    MAX_HEADER,
+    READY,
+    THUMBNAIL,
+    Job,
+    header_length,
+    receive_exactly,
+    send_answer,
+    send_error,
+)
+
+_PR_SET_PDEATHSIG = 1
+# Enough for the job to arrive once the request process has read READY.
+_JOB_ARRIVAL_SECONDS = 5.0
+_engines: dict[str, Callable[..., bytes]] = {}
+
+
+def _engine(path: str) -> Callable[..., bytes]:
+    if path not in _engines:
+        module, _, name = path.rpartition(".")
+        _engines[path] = getattr(importlib.import_module(module), name)
+    return _engines[path]
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills a render process when its supervisor goes."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _limit_cpu(seconds: float) -> None:
+    """The second fence: the kernel stops this process after `seconds` more of CPU.
+
+    RLIMIT_CPU counts the process's whole life, so the soft limit moves up
+    before every job; SIGXCPU's default action ends the process.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(used + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _receive_job(connection: socket.socket) -> tuple[Job, BinaryIO] | None:
+    data, fds, _, _ = socket.recv_fds(connection, MAX_HEADER + HEADER_PREFIX, 1)
+    handle = os.fdopen(fds[0], "rb") if fds else None
+    try:
+        if not data:
+            return None
+        data = receive_exactly(connection, HEADER_PREFIX, data) if len(data) < 4 else data
+        end = HEADER_PREFIX + header_length(data)
+        data = receive_exactly(connection, end, data) if len(data) < end else data
+        job = Job.decode(data[HEADER_PREFIX:end])
+        if job.payload_bytes:
+            payload = receive_exactly(connection, job.payload_bytes, data[end:])
+            return job, io.BytesIO(payload)
+        if handle is None:
+            return None
+        source, handle = handle, None
+        return job, source
+    finally:
+        if handle is not None:
+            handle.close()
+
+
+def _run_one(connection: socket.socket) -> bool:
+    """Render one job; False when this process should be replaced afterwards."""
+    try:
+        connection.sendall(READY.pack(os.getpid()))
+        connection.settimeout(_JOB_ARRIVAL_SECONDS)
+        received = _receive_job(connection)
+    except (OSError, EOFError, ValueError, KeyError, TypeError):
+        return True  # the request process gave up waiting, or sent nonsense
+    if received is None:
+        return True
+    job, source = received
+    connection.settimeout(None)
+    _limit_cpu(job.cpu_seconds)
+    keep_going = True
+    try:
+        source.seek(0)
+        thumbnail = _engine(job.engine)(source, job.spec, job.options)
+        send_answer(connection, THUMBNAIL, thumbnail)
+    except ThumbnailError as error:
+        _answer_error(connection, error)
+    except MemoryError:
+        keep_going = False  # the heap may be in any state now
+        _answer_error(connection, SourceTooLarge("source needs more memory than renders may use"))
+    except Exception as exc:
+        _answer_error(
+            connection, SourceRejected(f"source could not be rendered ({type(exc).__name__})")
+        )
+    finally:
+        source.close()
+    return keep_going
+
+
+def _answer_error(connection: socket.socket, error: ThumbnailError) -> None:
+    with contextlib.suppress(OSError):
+        send_error(connection, error)
+
+
+def _render_process(listener: socket.socket, *, memory_limit: int, max_jobs: int) -> None:
+    _die_with_parent()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    for _ in range(max_jobs):
+        connection, _ = listener.accept()
+        with connection:
+            if not _run_one(connection):
+                return
+
+
+def _spawn(listener: socket.socket, *, memory_limit: int, max_jobs: int) -> int:
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            _render_process(listener, memory_limit=memory_limit, max_jobs=max_jobs)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    return pid
+
+
+def _reap(children: set[int]) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            children.clear()
+            return
+        if pid == 0:
+            return
+        children.discard(pid)
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) not in (signal.SIGKILL, signal.SIGTERM):
+            # SIGKILL is a request process enforcing its deadline (it logs that itself).
+            name = signal.Signals(os.WTERMSIG(status)).name
+            print(f"restthumbnails: render process {pid} ended by {name}", file=sys.stderr)
+
+
+def run_pool(
+    *,
+    socket_path: str,
+    processes: int,
+    backlog: int,
+    memory_limit: int,
+    max_jobs: int,
+    parent_pid: int | None,
+) -> None:
+    watched = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old_umask = os.umask(0o177)  # the socket is for this user only
+    try:
+        listener.bind(socket_path)
+    finally:
+        os.umask(old_umask)
+    listener.listen(backlog)
+    children: set[int] = set()
+    recent_spawns: list[float] = []
+    try:
+        for _ in range(processes):
+            children.add(_spawn(listener, memory_limit=memory_limit, max_jobs=max_jobs))
+        print("ready", flush=True)
+        while True:
+            received = signal.sigtimedwait(watched, 1.0)
+            if received is not None and received.si_signo in (signal.SIGTERM, signal.SIGINT):
+                return
+            if parent_pid is not None and os.getppid() != parent_pid:
+                return  # whoever started us is gone
+            _reap(children)
+            while len(children) < processes:
+                now = time.monotonic()
+                recent_spawns = [t for t in recent_spawns if now - t < 1.0]
+                if len(recent_spawns) >= 4 * processes:
+                    break  # something kills every new process at once: do not spin
+                recent_spawns.append(now)
+                children.add(_spawn(listener, memory_limit=memory_limit, max_jobs=max_jobs))
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(socket_path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m restthumbnails.renderworker")
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--processes", type=int, required=True)
+    parser.add_argument("--backlog", type=int, required=True)
+    parser.add_argument("--memory-limit", type=int, required=True)
+    parser.add_argument("--max-jobs", type=int, default=1000)
+    parser.add_argument("--parent", type=int, default=None)
+    args = parser.parse_args(argv)
+    run_pool(
+        socket_path=args.socket,
+        processes=args.processes,
+        backlog=args.backlog,
+        memory_limit=args.memory_limit,
+        max_jobs=args.max_jobs,
+        parent_pid=args.parent,
+    )
+
+
+if __name__ == "__main__":
+    main()
