@@ -208,8 +208,10 @@ def _load() -> Settings:
         raise _fail("NGINX_LOCATION", "must be None or a path starting with '/'")
     max_dimension = _number("MAX_DIMENSION", DEFAULT_MAX_DIMENSION, minimum=1, integer=True)
     engine_name = _get("ENGINE", "pillow")
-    if engine_name not in ENGINES:
-        raise _fail("ENGINE", f"must be one of {sorted(ENGINES)}, not {engine_name!r}")
+    if not isinstance(engine_name, str) or (engine_name not in ENGINES and "." not in engine_name):
+        raise _fail(
+            "ENGINE", f"must be one of {sorted(ENGINES)} or a dotted path, not {engine_name!r}"
+        )
     allowed, presets = _policy(max_dimension)
     return Settings(
         secret_key=secret_key,

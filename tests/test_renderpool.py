@@ -1,0 +1,245 @@
+"""The render pool through the Django view: killed at the deadline, queue bounds,
+crashes contained, failures remembered, hostile headers refused (422)."""
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.test import Client
+
+from restthumbnails.engine import EngineOptions
+from restthumbnails.renderpool import PoolProcess
+from restthumbnails.renderwire import READY, Job, receive_exactly
+from restthumbnails.spec import make_spec
+
+from .conftest import files_under
+from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
+from .images import decode, jpeg
+from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(raise_request_exception=True)
+
+
+@pytest.fixture
+def pid_source(media: Path, tmp_path: Path) -> tuple[str, Path]:
+    """A source that makes the test engines write their PID to `pid_file`."""
+    pid_file = tmp_path / "render.pid"
+    (media / "note.jpg").write_bytes(f"pid:{pid_file}".encode())
+    return "note.jpg", pid_file
+
+
+def process_ended(pid: int) -> bool:
+    """Gone, or a zombie its supervisor has not reaped yet: either way it uses no CPU."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")
+
+
+def wait_until_ended(pid: int) -> bool:
+    for _ in range(200):
+        if process_ended(pid):
+            return True
+        threading.Event().wait(0.05)
+    return False
+
+
+def test_a_render_past_its_deadline_is_killed_and_answered_503(
+    client, pid_source, signed_path, settings, thumbs, logs
+) -> None:  # type: ignore[no-untyped-def]
+    # Input: an engine stuck in a loop, GENERATION_TIMEOUT 0.5 s.
+    # Answer: 503 Retry-After 10, and the render process no longer exists.
+    settings.REST_THUMBNAILS_ENGINE = "tests.engines.spin"
+    settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.5
+    source, pid_file = pid_source
+    path = signed_path(source, "100x100")
+    response = client.get("/t/" + path)
+    assert_unavailable_and_clean(response, "10", path, thumbs)
+    assert b"generation took longer than 0.5 s" in response.content
+    assert wait_until_ended(int(pid_file.read_text()))
+    assert "503 note.jpg/100x100/crop/" in logs.text
+
+
+def test_a_failed_source_is_remembered_until_it_is_replaced(
+    client, pid_source, signed_path, settings, media
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = "tests.engines.spin"
+    settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.3
+    source, pid_file = pid_source
+    first = client.get("/t/" + signed_path(source, "100x100"))
+    assert first.status_code == 503
+    pid_file.unlink()
+    # Another size of the same source: answered from memory, the engine never runs.
+    again = client.get("/t/" + signed_path(source, "50x50"))
+    assert_plain_error(again, 503)
+    assert again["Retry-After"] == "10"
+    assert b"(remembered)" in again.content
+    assert not pid_file.exists()
+    # A new upload under the same name is a new source: tried again.
+    (media / source).write_bytes(f"pid:{pid_file}\n".encode())
+    retried = client.get("/t/" + signed_path(source, "50x50"))
+    assert retried.status_code == 503
+    assert b"(remembered)" not in retried.content
+    assert pid_file.exists()
+
+
+def test_failure_memory_can_be_turned_off(client, media, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_FAILURE_TTL = 0
+    (media / "bomb.jpg").write_bytes(jpeg_scan_bomb(256, 256, scans=150))
+    for _ in range(2):
+        response = client.get("/t/" + signed_path("bomb.jpg", "100x100"))
+        assert_plain_error(response, 422)
+        assert b"(remembered)" not in response.content
+
+
+def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings, thumbs) -> None:  # type: ignore[no-untyped-def]
+    # One render process, no queue: a second miss while the first renders is 503
+    # Retry-After 2; asked again once the process is free, it is rendered.
+    settings.REST_THUMBNAILS_ENGINE = "tests.engines.slow_then_fine"
+    settings.REST_THUMBNAILS_MAX_CONCURRENT = 1
+    settings.REST_THUMBNAILS_MAX_QUEUED = 0
+    for name in ("a.jpg", "b.jpg"):
+        (media / name).write_bytes(jpeg(400, 300))
+    answers: list[int] = []
+    first = threading.Thread(
+        target=lambda: answers.append(
+            Client().get("/t/" + signed_path("a.jpg", "9x9")).status_code
+        )
+    )
+    first.start()
+    threading.Event().wait(0.5)  # the slow engine sleeps 1 s once it has the job
+    second = signed_path("b.jpg", "100x100")
+    refused = Client().get("/t/" + second)
+    assert_plain_error(refused, 503)
+    assert refused["Retry-After"] == "2"
+    first.join(30)
+    assert answers == [200]
+    assert not lock_for(second).held_by_anyone()
+    assert Client().get("/t/" + second).status_code == 200
+    assert (thumbs / second).is_file()
+
+
+def test_a_crashing_decoder_is_422_and_its_process_is_replaced(
+    client, pid_source, media, signed_path, settings, thumbs
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = "tests.engines.crash"
+    source, pid_file = pid_source
+    path = signed_path(source, "100x100")
+    response = client.get("/t/" + path)
+    assert_plain_error(response, 422)
+    assert response.content == b"the render process died on this source\n"
+    assert wait_until_ended(int(pid_file.read_text()))
+    assert files_under(thumbs) == []
+    assert not lock_for(path).held_by_anyone()
+    settings.REST_THUMBNAILS_ENGINE = "pillow"
+    (media / "fine.jpg").write_bytes(jpeg(300, 200))
+    fine = client.get("/t/" + signed_path("fine.jpg", "30x20"))
+    assert fine.status_code == 200
+
+
+def test_an_engine_bug_is_422_never_500(client, photo_source, signed_path, settings, logs) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = "tests.engines.explode"
+    response = client.get("/t/" + signed_path(photo_source, "100x100"))
+    assert_plain_error(response, 422)
+    assert response.content == b"source could not be rendered (RuntimeError)\n"
+    assert "422 photo.jpg/100x100/crop/" in logs.text
+
+
+def test_a_render_over_the_memory_limit_is_422(
+    client, photo_source, signed_path, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = "tests.engines.hog_memory"
+    settings.REST_THUMBNAILS_RENDER_MEMORY_LIMIT = 1024**3
+    response = client.get("/t/" + signed_path(photo_source, "100x100"))
+    assert_plain_error(response, 422)
+    assert response.content == b"source needs more memory than renders may use\n"
+
+
+@pytest.fixture
+def photo_source(media: Path) -> str:
+    (media / "photo.jpg").write_bytes(jpeg(800, 600))
+    return "photo.jpg"
+
+
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("scans.jpg", lambda: jpeg_scan_bomb(1024, 1024, scans=400), b"over 100 JPEG scans"),
+        ("frames.gif", lambda: gif_frame_bomb(100_000), b"over 500 frames"),
+        ("pages.tif", lambda: tiff_ifd_chain(20_000), b"over 500 frames"),
+        ("rle.bmp", lambda: bmp_rle8(2000, 2000), b"run-length encoded BMP"),
+    ],
+)
+def test_hostile_headers_are_refused_with_422_before_decoding(
+    client, media, signed_path, settings, thumbs, logs, engine_name, name, content, reason
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = engine_name
+    settings.REST_THUMBNAILS_SOURCE_FORMATS = ["JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP"]
+    (media / name).write_bytes(content())
+    response = client.get("/t/" + signed_path(name, "100x100"))
+    assert_plain_error(response, 422)
+    assert reason in response.content
+    assert files_under(thumbs) == []
+    assert reason.decode() in logs.text
+
+
+def test_scan_and_frame_limits_are_settings(client, media, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+    (media / "scans.jpg").write_bytes(jpeg_scan_bomb(256, 256, scans=40))
+    assert client.get("/t/" + signed_path("scans.jpg", "50x50")).status_code == 200
+    settings.REST_THUMBNAILS_MAX_SOURCE_SCANS = 20
+    refused = client.get("/t/" + signed_path("scans.jpg", "60x60"))
+    assert (refused.status_code, refused.content) == (422, b"source has over 20 JPEG scans\n")
+    (media / "frames.gif").write_bytes(gif_frame_bomb(30))
+    settings.REST_THUMBNAILS_MAX_SOURCE_FRAMES = 10
+    refused = client.get("/t/" + signed_path("frames.gif", "60x60"))
+    assert (refused.status_code, refused.content) == (422, b"source has over 10 frames\n")
+
+
+def test_a_source_without_a_local_path_travels_as_bytes(
+    client, signed_path, settings, thumbs
+) -> None:  # type: ignore[no-untyped-def]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "sources": {"BACKEND": "tests.remote_storage.PathlessStorage"},
+    }
+    storages["sources"].save("remote/photo.jpg", ContentFile(jpeg(600, 400)))
+    storages["sources"].save("remote/empty.jpg", ContentFile(b""))
+    response = client.get("/t/" + signed_path("remote/photo.jpg", "60x40"))
+    assert response.status_code == 200
+    assert decode(b"".join(response.streaming_content)).size == (60, 40)
+    empty = client.get("/t/" + signed_path("remote/empty.jpg", "60x40"))
+    assert (empty.status_code, empty.content) == (422, b"source is empty\n")
+
+
+def test_the_cpu_limit_stops_a_render_nobody_is_waiting_for(tmp_path: Path) -> None:
+    """The second fence: a render process whose request went away still stops, by
+    RLIMIT_CPU, about one second of CPU after its budget."""
+    pool = PoolProcess.start(processes=1, queued=1, memory_limit=0)
+    try:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.connect(pool.socket_path)
+        (pid,) = READY.unpack(receive_exactly(connection, READY.size))
+        job = Job(
+            engine="tests.engines.spin",
+            spec=make_spec("x.jpg", "10x10", "crop", "jpg"),
+            options=EngineOptions(),
+            cpu_seconds=1.0,
+            payload_bytes=4,
+        )
+        connection.sendall(job.encode() + b"spin")
+        connection.settimeout(60)
+        assert connection.recv(1) == b""  # ended without an answer: killed by SIGXCPU
+        connection.close()
+        assert wait_until_ended(pid)
+    finally:
+        pool.stop()
+    assert not os.path.exists(pool.socket_path)

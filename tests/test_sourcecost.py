@@ -1,0 +1,67 @@
+"""The header counters: exact on ordinary files, and stopping just past their limit on bombs."""
+
+import io
+
+from PIL import Image
+
+from restthumbnails.sourcecost import (
+    bmp_is_run_length_encoded,
+    count_gif_frames,
+    count_jpeg_scans,
+    count_tiff_pages,
+    count_webp_frames,
+)
+
+from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
+from .images import encode, picture
+
+
+def frames_of(fmt: str, count: int) -> bytes:
+    frames = [Image.new("RGB", (16, 16), (i * 9 % 256, 0, 0)) for i in range(count)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:])
+    return buffer.getvalue()
+
+
+def test_jpeg_scans_are_counted_exactly_and_an_exif_thumbnail_adds_none() -> None:
+    baseline = encode(picture(64, 48), "JPEG")
+    progressive = encode(picture(64, 48), "JPEG", progressive=True)
+    exif = Image.Exif()
+    exif[0x010F] = "camera"
+    with_exif = encode(picture(64, 48), "JPEG", exif=exif)
+    assert count_jpeg_scans(io.BytesIO(baseline), limit=100) == 1
+    assert count_jpeg_scans(io.BytesIO(progressive), limit=100) == progressive.count(b"\xff\xda")
+    assert count_jpeg_scans(io.BytesIO(with_exif), limit=100) == 1
+
+
+def test_a_scan_bomb_counts_past_the_limit_and_leaves_the_stream_in_place() -> None:
+    bomb = io.BytesIO(jpeg_scan_bomb(512, 512, scans=3000))
+    assert count_jpeg_scans(bomb, limit=10_000) == 3000
+    assert count_jpeg_scans(bomb, limit=100) > 100
+    assert bomb.tell() == 0  # the decoder reads the stream from where it was
+
+
+def test_gif_and_webp_frames_are_counted_exactly() -> None:
+    assert count_gif_frames(io.BytesIO(frames_of("GIF", 7)), limit=500) == 7
+    assert count_gif_frames(io.BytesIO(encode(picture(20, 20), "GIF")), limit=500) == 1
+    assert count_webp_frames(io.BytesIO(frames_of("WEBP", 7)), limit=500) == 7
+    assert count_webp_frames(io.BytesIO(encode(picture(20, 20), "WEBP")), limit=500) == 1
+
+
+def test_a_gif_frame_bomb_stops_the_count_just_past_the_limit() -> None:
+    bomb = gif_frame_bomb(100_000)
+    assert count_gif_frames(io.BytesIO(bomb), limit=200_000) == 100_000
+    assert count_gif_frames(io.BytesIO(bomb), limit=500) == 501
+
+
+def test_tiff_pages_stop_past_the_limit_and_a_loop_ends_the_walk() -> None:
+    assert count_tiff_pages(io.BytesIO(encode(picture(20, 20), "TIFF")), limit=10) == 1
+    assert count_tiff_pages(io.BytesIO(tiff_ifd_chain(5000)), limit=100) == 101
+    looped = bytearray(tiff_ifd_chain(2))
+    looped[-4:] = (12).to_bytes(4, "little")  # the second IFD links back to the first
+    assert count_tiff_pages(io.BytesIO(bytes(looped)), limit=100) == 2
+
+
+def test_run_length_encoded_bmp_is_recognised() -> None:
+    assert bmp_is_run_length_encoded(io.BytesIO(bmp_rle8(64, 32)))
+    assert not bmp_is_run_length_encoded(io.BytesIO(encode(picture(64, 32), "BMP")))
