@@ -3,6 +3,8 @@ crashes contained, failures remembered, hostile headers refused (422)."""
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -243,3 +245,43 @@ def test_the_cpu_limit_stops_a_render_nobody_is_waiting_for(tmp_path: Path) -> N
     finally:
         pool.stop()
     assert not os.path.exists(pool.socket_path)
+
+
+@pytest.fixture
+def shared_pool(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`restthumbnails render-pool SOCKET` as a site would run it (a service of its own)."""
+    socket_path = tmp_path / "pool" / "render.sock"
+    socket_path.parent.mkdir()
+
+    command = [sys.executable, "-m", "restthumbnails", "render-pool", str(socket_path)]
+
+    def start() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([*command, "--processes", "1"], stdout=subprocess.PIPE)
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"ready\n"
+        return process
+
+    started: list[subprocess.Popen[bytes]] = []
+    yield socket_path, lambda: started.append(start()) or started[-1]
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+def test_a_site_shares_one_render_pool_through_its_socket(
+    client, photo_source, signed_path, settings, shared_pool
+) -> None:  # type: ignore[no-untyped-def]
+    socket_path, start = shared_pool
+    settings.REST_THUMBNAILS_RENDER_POOL = str(socket_path)
+    pool = start()
+    assert client.get("/t/" + signed_path(photo_source, "80x60")).status_code == 200
+    # The pool stopped: 503 Retry-After 5, nothing rendered in the request thread.
+    pool.kill()
+    pool.wait()
+    stopped = client.get("/t/" + signed_path(photo_source, "40x30"))
+    assert_plain_error(stopped, 503)
+    assert (stopped["Retry-After"], stopped.content) == ("5", b"the render pool is not running\n")
+    # Restarted on the socket the killed one left behind: served again.
+    assert socket_path.exists()
+    start()
+    assert client.get("/t/" + signed_path(photo_source, "40x30")).status_code == 200

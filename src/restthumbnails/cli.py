@@ -22,6 +22,7 @@ from .proxyconfig import (
 )
 from .server.keys import ENV_SECRET_KEY, is_inside, resolve_key
 from .server.options import add_setting_options, settings_from_args
+from .server.pool import add_render_pool_command, command_render_pool
 from .spec import make_spec
 from .urlbuilding import signed_thumbnail
 
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SERVER_NAME,
         help="nginx `server_name`, e.g. thumbs.example.com (default %(default)s)",
     )
+    add_render_pool_command(commands)
     return parser
 
 
@@ -300,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command_url(args)
     if args.command == "nginx-config":
         return command_nginx_config(args)
+    if args.command == "render-pool":
+        return command_render_pool(args)
     return command_serve(args)
 
 

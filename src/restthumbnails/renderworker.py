@@ -41,6 +41,9 @@ from .renderwire import (
 )
 
 _PR_SET_PDEATHSIG = 1
+# A process that grew past this (a big PNG is decoded whole) is replaced after its
+# job: the allocator seldom gives freed memory back, a fresh fork starts small.
+RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024
 # Enough for the job to arrive once the request process has read READY.
 _JOB_ARRIVAL_SECONDS = 5.0
 _engines: dict[str, Callable[..., bytes]] = {}
@@ -146,6 +149,16 @@ def _render_process(listener: socket.socket, *, memory_limit: int, max_jobs: int
         with connection:
             if not _run_one(connection):
                 return
+        if _resident_bytes() > RECYCLE_ABOVE_BYTES:
+            return
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _spawn(listener: socket.socket, *, memory_limit: int, max_jobs: int) -> int:
@@ -176,6 +189,23 @@ def _reap(children: set[int]) -> None:
             print(f"restthumbnails: render process {pid} ended by {name}", file=sys.stderr)
 
 
+def _remove_stale_socket(path: str) -> None:
+    """A socket file left by a pool that was killed: nobody answers on it any more."""
+    if not os.path.exists(path):
+        return
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except ConnectionRefusedError:
+        os.unlink(path)
+    except OSError:
+        pass  # not a socket, or not ours: bind() will say so
+    else:
+        raise SystemExit(f"a render pool already listens on {path}")
+    finally:
+        probe.close()
+
+
 def run_pool(
     *,
     socket_path: str,
@@ -188,6 +218,7 @@ def run_pool(
     watched = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, watched)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    _remove_stale_socket(socket_path)
     old_umask = os.umask(0o177)  # the socket is for this user only
     try:
         listener.bind(socket_path)
