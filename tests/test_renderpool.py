@@ -280,7 +280,9 @@ def test_a_site_shares_one_render_pool_through_its_socket(
     pool.wait()
     stopped = client.get("/t/" + signed_path(photo_source, "40x30"))
     assert_plain_error(stopped, 503)
-    assert (stopped["Retry-After"], stopped.content) == ("5", b"the render pool is not running\n")
+    assert stopped["Retry-After"] == "5"
+    # "is not running", or "closed the connection" while its processes were ending
+    assert stopped.content.startswith(b"the render pool ")
     # Restarted on the socket the killed one left behind: served again.
     assert socket_path.exists()
     start()
