@@ -91,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=4,
-        help="threads per worker: one renders, the others answer hits and refuse excess "
-        "work at once (default %(default)s)",
+        help="threads per worker, each answering one request at a time; a miss waits "
+        "in its thread for the render pool (default %(default)s)",
     )
     serve.add_argument(
         "--log-level",
