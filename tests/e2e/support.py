@@ -136,6 +136,17 @@ class Process:
         path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
+    def workers(self) -> list[int]:
+        """The children that answer requests: all but `serve`'s render pool supervisor."""
+        return [pid for pid in self.children() if not _is_render_pool(pid)]
+
+
+def _is_render_pool(pid: int) -> bool:
+    try:
+        return b"restthumbnails.renderworker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
 
 def start_process(
     name: str,

@@ -47,7 +47,7 @@ def test_worker_killed_mid_generation_leaves_no_file_and_the_lock_expires(
     stack: Stack, big_media: Path, thumbnails_dir: Path
 ) -> None:
     server = stack.serve(big_media, thumbnails_dir, workers=1, lock_timeout=LOCK_TIMEOUT)
-    [worker] = poll(server.process.children, timeout=30, what="the gunicorn worker")
+    [worker] = poll(server.process.workers, timeout=30, what="the gunicorn worker")
     url = thumbnail_url(server.url, BIG_SOURCE, "1600x1200", "crop", "png")
     target = thumbnails_dir / _name(url)
 

@@ -114,7 +114,7 @@ def test_four_workers_of_one_serve_share_the_embedded_lock(
     stack: Stack, big_media: Path, thumbnails_dir: Path
 ) -> None:
     server = stack.serve(big_media, thumbnails_dir, workers=4)
-    poll(lambda: len(server.process.children()) == 4, timeout=30, what="4 gunicorn workers")
+    poll(lambda: len(server.process.workers()) == 4, timeout=30, what="4 gunicorn workers")
 
     responses = stampede([thumbnail_url(server.url, BIG_SOURCE, SIZE, METHOD, EXT)])
 
