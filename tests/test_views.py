@@ -8,10 +8,13 @@ from urllib.parse import quote, unquote
 
 import pytest
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from restthumbnails import engine
 from restthumbnails.locks import ThumbnailLock, lock_key
+from restthumbnails.signing import sign
+from restthumbnails.spec import make_spec
 
 from .conftest import files_under
 from .images import decode, encode, jpeg, picture, png, png_claiming
@@ -308,6 +311,24 @@ def test_key_rotation_through_settings(client, photo, signed_path, settings) -> 
     assert client.get("/t/" + old_path).status_code == 401
     settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     assert client.get("/t/" + old_path).status_code == 200
+
+
+def test_a_fallback_key_given_as_a_string_never_verifies_one_character_keys(
+    client, photo, settings, thumbs
+) -> None:  # type: ignore[no-untyped-def]
+    spec = make_spec(photo, "100x100", "crop", "jpg")
+    signed_with_o = "/t/" + spec.name(sign(spec, key="o"))
+    signed_with_old = "/t/" + spec.name(sign(spec, key="old-thumbnail-key"))
+    # The mistake: a string where a list belongs. It used to mean the keys
+    # "o", "l", "d", ...; now the settings are refused (system check E001 at start-up).
+    settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = "old-thumbnail-key"
+    with pytest.raises(ImproperlyConfigured, match="must be a list or tuple of keys"):
+        client.get(signed_with_o)
+    assert files_under(thumbs) == []
+    # Written as a list, the old key verifies and its first letter does not.
+    settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = ["old-thumbnail-key"]
+    assert_plain_error(client.get(signed_with_o), 401)
+    assert client.get(signed_with_old).status_code == 200
 
 
 # Response backends
