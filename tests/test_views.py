@@ -2,6 +2,7 @@
 
 import logging
 import os
+import stat
 import threading
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -132,9 +133,50 @@ def test_missing_source_is_404(client, signed_path, thumbs) -> None:  # type: ig
     assert files_under(thumbs) == []
 
 
-def test_source_that_is_a_folder_is_404(client, media, signed_path) -> None:  # type: ignore[no-untyped-def]
+def get_unless_it_hangs(client, url: str, fifo: Path):  # type: ignore[no-untyped-def]
+    """GET `url` in a thread. If it is still blocked after a generous wait, open the
+    FIFO's write end so the blocked open() returns, and fail: a request thread
+    must never wait on a FIFO at all. The wait only bounds a hang; nothing is timed."""
+    answers: list = []  # type: ignore[type-arg]
+    thread = threading.Thread(target=lambda: answers.append(client.get(url)), daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    if thread.is_alive():
+        writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(writer)
+        thread.join(timeout=10)
+        pytest.fail(f"GET {url} blocked on the FIFO")
+    return answers[0]
+
+
+def test_sources_that_are_not_regular_files_are_404_without_blocking(
+    client, media, tmp_path, signed_path, thumbs, logs
+) -> None:  # type: ignore[no-untyped-def]
     (media / "folder.jpg").mkdir()
-    assert_plain_error(client.get("/t/" + signed_path("folder.jpg", "100x100")), 404)
+    os.mkfifo(media / "pipe.jpg")  # nobody ever writes to it
+    (media / "pipe-alias.jpg").symlink_to(media / "pipe.jpg")  # a symlink inside the root
+    (media / "zero.jpg").symlink_to("/dev/zero")  # leaves the root: "not found" as before
+    for name in ("folder.jpg", "pipe.jpg", "pipe-alias.jpg", "zero.jpg"):
+        response = get_unless_it_hangs(
+            client, "/t/" + signed_path(name, "100x100"), media / "pipe.jpg"
+        )
+        assert_plain_error(response, 404)
+    assert files_under(thumbs) == []
+    assert logs.text.count("source is not a regular file") == 3
+    assert "Traceback" not in logs.text
+
+
+def test_a_device_inside_the_media_root_is_404_and_never_opened(
+    client, media, signed_path, thumbs
+) -> None:  # type: ignore[no-untyped-def]
+    try:  # /dev/zero's numbers: needs CAP_MKNOD, which containers may lack
+        os.mknod(media / "zero.jpg", stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("cannot create a device node here")
+    response = client.get("/t/" + signed_path("zero.jpg", "100x100"))
+    assert_plain_error(response, 404)
+    assert response.content == b"source is not a regular file\n"
+    assert files_under(thumbs) == []
 
 
 def test_symlink_out_of_the_media_root_is_404_and_never_read(
