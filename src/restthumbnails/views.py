@@ -59,7 +59,8 @@ def thumbnail(request: HttpRequest, path: str) -> HttpResponse:
     response, outcome = _answer(request, path, settings)
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.REQUESTS.labels(status=str(response.status_code)).inc()
-    name = redact(path)
+    # Both come from the request (the outcome can name its method): escaped.
+    name, outcome = redact(path), redact(outcome)
     logger.log(
         logging.WARNING if response.status_code >= 500 else logging.INFO,
         "%d %s: %s (%.0f ms)",
