@@ -102,6 +102,7 @@ def test_png_bytes_named_jpg_are_read_by_content(client, media, signed_path) -> 
         "/t/%2e%2e/etc/passwd/100x100/crop/" + SIG + ".jpg",
         "/t/a/%2E%2E/b.jpg/100x100/crop/" + SIG + ".jpg",
         "/t/a%00b.jpg/100x100/crop/" + SIG + ".jpg",
+        "/t/a%C2%85b.jpg/100x100/crop/" + SIG + ".jpg",  # NEL, a C1 control character
         "/t/a%5c..%5cb.jpg/100x100/crop/" + SIG + ".jpg",
         "/t//etc/passwd/100x100/crop/" + SIG + ".jpg",
         "/t/a.jpg/100x100/crop/" + SIG + ".exe",
