@@ -230,6 +230,34 @@ def test_unprocessable_sources_are_422_and_write_nothing(
     assert "Traceback" not in logs.text
 
 
+# Cut inside the pixel data: the header is whole, so decoding starts. (A GIF cut in a
+# later frame is not here: both engines decode only the first frame today.)
+TRUNCATED = {
+    "png": png(800, 600)[:-200],
+    "uncompressed.png": encode(picture(800, 600), "PNG", compress_level=0)[:700_000],
+    "gif": encode(picture(800, 600), "GIF")[:6000],
+    "jpg": jpeg(800, 600)[:6000],
+    "webp": encode(picture(800, 600), "WEBP")[:-500],
+}
+
+
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+@pytest.mark.parametrize("name", TRUNCATED)
+def test_truncated_sources_are_422_on_both_engines_and_write_nothing(
+    client, media, signed_path, thumbs, settings, engine_name, name, logs
+) -> None:  # type: ignore[no-untyped-def]
+    """libvips used to render the missing rows black (PNG) or as garbage (GIF) and
+    store that thumbnail for a year; Pillow refused. Both refuse now."""
+    if engine_name == "vips":
+        pytest.importorskip("restthumbnails.vips_engine")
+    settings.REST_THUMBNAILS_ENGINE = engine_name
+    (media / f"cut.{name}").write_bytes(TRUNCATED[name])
+    response = client.get("/t/" + signed_path(f"cut.{name}", "100x100", "crop", "png"))
+    assert_plain_error(response, 422)
+    assert files_under(thumbs) == []
+    assert "Traceback" not in logs.text
+
+
 def test_png_whose_header_claims_40000_squared_is_422(client, media, signed_path, thumbs) -> None:  # type: ignore[no-untyped-def]
     (media / "bomb.png").write_bytes(png_claiming(40000, 40000))
     assert_plain_error(client.get("/t/" + signed_path("bomb.png", "100x100")), 422)
