@@ -13,7 +13,8 @@ from .conf import Settings, get_settings
 from .exceptions import SourceMissing, SourceRejected, ThumbnailError
 from .fallback import placeholder
 from .formats import OUTPUT_FORMATS
-from .health import check_cache, check_storage
+from .health import RESULTS as health_results
+from .health import check_cache, check_storage, is_healthy
 from .logsafe import redact
 from .overload import slots_for
 from .policy import check_allowed
@@ -121,11 +122,10 @@ def _fallback(spec: ThumbnailSpec, exc: ThumbnailError, settings: Settings) -> H
 
 
 def health(settings: Settings) -> HttpResponse:
-    checks = {
-        "storage": check_storage(storages[settings.storage]),
-        "lock": check_cache(caches[settings.cache], settings.key_prefix),
-    }
-    healthy = all(value == "ok" for value in checks.values())
+    checks = health_results.get(
+        (settings.storage, settings.cache, settings.key_prefix), lambda: _probe(settings)
+    )
+    healthy = is_healthy(checks)
     body = {"status": "ok" if healthy else "failing", **checks}
     response = HttpResponse(
         json.dumps(body), status=200 if healthy else 503, content_type="application/json"
@@ -133,8 +133,18 @@ def health(settings: Settings) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     if not healthy:
         response._has_been_logged = True  # type: ignore[attr-defined]
-        logger.warning("health check failing: %s", checks)
     return response
+
+
+def _probe(settings: Settings) -> dict[str, str]:
+    checks = {
+        "storage": check_storage(storages[settings.storage]),
+        "lock": check_cache(caches[settings.cache], settings.key_prefix),
+    }
+    if not is_healthy(checks):
+        # Once per probe, not once per call: a failing host is asked just as often.
+        logger.warning("health check failing: %s", checks)
+    return checks
 
 
 def metrics_text() -> HttpResponse:
