@@ -109,8 +109,10 @@ def test_png_bytes_named_jpg_are_read_by_content(client, media, signed_path) -> 
         "/t/a.jpg/100x100/rotate/" + SIG + ".jpg",
         "/t/a.jpg/0100x100/crop/" + SIG + ".jpg",
         "/t/a.jpg/5000x100/crop/" + SIG + ".jpg",
-        "/t/a.jpg/100x100/crop/short.jpg",
-        "/t/a.jpg",
+        "/t/a.jpg/x/crop/" + SIG + ".jpg",
+        # Shaped like the methods to come, but this server cannot render them.
+        "/t/a.jpg/100x100/faces/" + SIG + ".jpg",
+        "/t/a.jpg/100x100/focus-30-70/" + SIG + ".jpg",
     ],
 )
 def test_malformed_urls_are_400_with_a_log_line(client, url, thumbs, logs) -> None:  # type: ignore[no-untyped-def]
@@ -118,6 +120,34 @@ def test_malformed_urls_are_400_with_a_log_line(client, url, thumbs, logs) -> No
     assert_plain_error(response, 400)
     assert url[3:12].encode() not in response.content  # the body never echoes the path
     assert any(r.levelno >= logging.INFO and "400" in r.getMessage() for r in logs.records)
+    assert files_under(thumbs) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/t/",
+        "/t/a.jpg",
+        "/t/favicon.ico",
+        "/t/a.jpg/100x100/crop/short.jpg",  # no 64-hex signature
+        "/t/a.jpg/100X100/crop/" + SIG + ".jpg",  # no lowercase-x size
+        "/t/a.jpg/100x100/CROP/" + SIG + ".jpg",
+        "/t/a.jpg/100x100/crop/" + "AB" * 32 + ".jpg",  # uppercase hex
+        "/t/a.jpg/100x100/crop/" + SIG,  # no extension
+        "/t/100x100/crop/" + SIG + ".jpg",  # no source
+        "/t/a.jpg/100x100/crop/" + SIG + ".jpg/more",
+    ],
+)
+def test_paths_below_the_mount_that_are_not_thumbnail_shaped_are_404_no_store(
+    client, url, thumbs, logs
+) -> None:  # type: ignore[no-untyped-def]
+    """Not Django's HTML 404: one plain line, never cached, and our own log line."""
+    response = client.get(url)
+    assert_plain_error(response, 404)
+    assert response.content == b"not a thumbnail URL\n"
+    lines = [r.getMessage() for r in logs.records]
+    assert len(lines) == 1 and lines[0].startswith(f"404 {url[3:][:12]}")
+    assert "not a thumbnail URL" in lines[0] and SIG not in lines[0]
     assert files_under(thumbs) == []
 
 

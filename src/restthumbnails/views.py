@@ -54,10 +54,29 @@ def error_response(status: int, reason: str) -> HttpResponse:
 
 def thumbnail(request: HttpRequest, path: str) -> HttpResponse:
     started = time.perf_counter()
+    response, outcome = _answer(request, path, get_settings())
+    return _logged(response, path, outcome, started)
+
+
+def endpoint(request: HttpRequest, name: str) -> HttpResponse:
+    """The health or the metrics path (the URL pattern lets only those two through)."""
     settings = get_settings()
-    if path in (settings.health_path, settings.metrics_path):
-        return health(settings) if path == settings.health_path else metrics_text()
-    response, outcome = _answer(request, path, settings)
+    return health(settings) if name == settings.health_path else metrics_text()
+
+
+def not_a_thumbnail(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other path below the mount: no thumbnail can ever live there.
+
+    Answered here rather than by Django's 404 page so that it is one plain line
+    with Cache-Control: no-store and one log line, like every other refusal.
+    """
+    started = time.perf_counter()
+    reason = "not a thumbnail URL"
+    return _logged(error_response(404, reason), path, reason, started)
+
+
+def _logged(response: HttpResponse, path: str, outcome: str, started: float) -> HttpResponse:
+    """Count the answer and log its one line."""
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.REQUESTS.labels(status=str(response.status_code)).inc()
     # Both come from the request (the outcome can name its method): escaped.
