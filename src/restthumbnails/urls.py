@@ -26,10 +26,12 @@ from .views import endpoint, not_a_thumbnail, thumbnail
 app_name = "restthumbnails"
 
 # Looser than the spec on purpose: any method name (future methods such as
-# `faces` or `focus-30-70`), any digits around the `x` and any extension take
-# this shape, so a wrong part is a 400 that says which, not a 404. ASCII classes
-# only: `\d` would also take other scripts' digits.
-THUMBNAIL_SHAPE = r"^(?P<path>[\s\S]+/[0-9]*x[0-9]*/[a-z0-9-]+/[0-9a-f]{64}\.[a-z0-9]+)\Z"
+# `faces` or `focus-30-70`), any digits around the `x`, any extension, and either
+# case take this shape, so a wrong or non-canonical part is a 400 that says which,
+# not a 404. ASCII classes only: `\d` would also take other scripts' digits.
+THUMBNAIL_SHAPE = (
+    r"^(?P<path>[\s\S]+/[0-9]*[xX][0-9]*/[a-zA-Z0-9-]+/[0-9a-fA-F]{64}\.[a-zA-Z0-9]+)\Z"
+)
 
 
 class EndpointConverter:
