@@ -55,3 +55,47 @@ def test_sendfile_needs_local_files(settings) -> None:  # type: ignore[no-untype
         "thumbnails": {"BACKEND": "django.core.files.storage.Storage"},
     }
     assert "restthumbnails.E003" in ids(settings)
+
+
+def key_warnings() -> list[str]:
+    return [m.msg for m in run_checks() if m.id == "restthumbnails.W005"]
+
+
+def test_the_test_key_and_the_key_serve_generates_are_long_enough(settings) -> None:  # type: ignore[no-untyped-def]
+    import secrets
+
+    assert key_warnings() == []  # tests/settings.py: 34 characters
+    settings.REST_THUMBNAILS_SECRET_KEY = secrets.token_urlsafe(48)  # as keys.resolve_key
+    assert key_warnings() == []
+
+
+def test_short_or_repetitive_keys_warn_naming_the_setting(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_SECRET_KEY = "thumbs-key"  # 10 characters
+    settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = [
+        "a" * 40,
+        "x" * 10 + "long-old-key-0123456789",
+    ]
+    assert key_warnings() == [
+        "REST_THUMBNAILS_SECRET_KEY, which signs thumbnail URLs, has fewer than 32 characters "
+        "or fewer than 5 different ones: a key that short can be guessed offline from any "
+        "URL a page publishes.",
+        "REST_THUMBNAILS_SECRET_KEY_FALLBACKS[0], which signs thumbnail URLs, has fewer than "
+        "32 characters or fewer than 5 different ones: a key that short can be guessed "
+        "offline from any URL a page publishes.",
+    ]
+
+
+def test_short_django_keys_warn_under_their_own_names(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SECRET_KEY = "short-site-key"
+    settings.SECRET_KEY_FALLBACKS = ["older-site-key"]
+    warned = [message.split(",")[0] for message in key_warnings()]
+    assert warned == ["SECRET_KEY", "SECRET_KEY_FALLBACKS[0]"]
+
+
+def test_fallbacks_given_as_a_string_stop_start_up(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = "old-thumbnail-key"
+    errors = [m for m in run_checks() if m.id == "restthumbnails.E001"]
+    assert [error.msg for error in errors] == [
+        "REST_THUMBNAILS_SECRET_KEY_FALLBACKS must be a list or tuple of keys, not a str"
+    ]
+    assert errors[0].is_serious()

@@ -47,3 +47,61 @@ def test_defaults(settings) -> None:  # type: ignore[no-untyped-def]
     assert conf.max_source_bytes == 50 * 1024 * 1024
     assert conf.secret_key == settings.SECRET_KEY
     assert conf.key_prefix == "restthumbnails"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        # A string would be iterated into one-character keys.
+        (
+            "REST_THUMBNAILS_SECRET_KEY_FALLBACKS",
+            "old-thumbnail-key",
+            "REST_THUMBNAILS_SECRET_KEY_FALLBACKS must be a list or tuple of keys, not a str",
+        ),
+        (
+            "REST_THUMBNAILS_SECRET_KEY_FALLBACKS",
+            ["old-thumbnail-key", ""],
+            "REST_THUMBNAILS_SECRET_KEY_FALLBACKS must hold only non-empty strings",
+        ),
+        (
+            "REST_THUMBNAILS_SECRET_KEY_FALLBACKS",
+            [b"bytes-key"],
+            "REST_THUMBNAILS_SECRET_KEY_FALLBACKS must hold only non-empty strings",
+        ),
+        # Django's own fallbacks are read when ours are unset, and checked the same way.
+        (
+            "SECRET_KEY_FALLBACKS",
+            "old-site-key",
+            "SECRET_KEY_FALLBACKS (used while REST_THUMBNAILS_SECRET_KEY_FALLBACKS is unset) "
+            "must be a list or tuple of keys, not a str",
+        ),
+        # Set but empty never silently means "use SECRET_KEY instead".
+        (
+            "REST_THUMBNAILS_SECRET_KEY",
+            "",
+            "REST_THUMBNAILS_SECRET_KEY must be a non-empty string (or unset to use SECRET_KEY)",
+        ),
+        (
+            "REST_THUMBNAILS_SECRET_KEY",
+            12345,
+            "REST_THUMBNAILS_SECRET_KEY must be a non-empty string",
+        ),
+    ],
+)
+def test_keys_are_non_empty_strings_and_fallbacks_a_list_of_them(
+    settings, name: str, value: object, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    setattr(settings, name, value)
+    with pytest.raises(ImproperlyConfigured) as raised:
+        get_settings()
+    assert str(raised.value).startswith(message)
+    # The message names the setting but never repeats a key.
+    assert "old-" not in str(raised.value) and "bytes-key" not in str(raised.value)
+
+
+def test_fallbacks_as_a_list_or_tuple_are_kept_in_order(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = ["first-old-key", "second-old-key"]
+    assert get_settings().secret_key_fallbacks == ("first-old-key", "second-old-key")
+    del settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS
+    settings.SECRET_KEY_FALLBACKS = ("site-old-key",)
+    assert get_settings().secret_key_fallbacks == ("site-old-key",)

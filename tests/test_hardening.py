@@ -298,5 +298,7 @@ def test_metrics_and_paths_are_configurable(client, photo, signed_path, settings
     settings.REST_THUMBNAILS_METRICS_PATH = "_prom"
     settings.REST_THUMBNAILS_HEALTH_PATH = None
     assert client.get("/t/_prom").status_code == 200
-    # a disabled path is just a malformed thumbnail URL
-    assert_plain_error(client.get("/t/_health"), 400)
+    # a disabled path is just a path that is not a thumbnail's
+    response = client.get("/t/_health")
+    assert_plain_error(response, 404)
+    assert response.content == b"not a thumbnail URL\n"

@@ -2,16 +2,20 @@
 
 import logging
 import os
+import stat
 import threading
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from restthumbnails import engine
 from restthumbnails.locks import ThumbnailLock, lock_key
+from restthumbnails.signing import sign
+from restthumbnails.spec import make_spec
 
 from .conftest import files_under
 from .images import decode, encode, jpeg, picture, png, png_claiming
@@ -98,14 +102,22 @@ def test_png_bytes_named_jpg_are_read_by_content(client, media, signed_path) -> 
         "/t/%2e%2e/etc/passwd/100x100/crop/" + SIG + ".jpg",
         "/t/a/%2E%2E/b.jpg/100x100/crop/" + SIG + ".jpg",
         "/t/a%00b.jpg/100x100/crop/" + SIG + ".jpg",
+        "/t/a%C2%85b.jpg/100x100/crop/" + SIG + ".jpg",  # NEL, a C1 control character
         "/t/a%5c..%5cb.jpg/100x100/crop/" + SIG + ".jpg",
         "/t//etc/passwd/100x100/crop/" + SIG + ".jpg",
         "/t/a.jpg/100x100/crop/" + SIG + ".exe",
         "/t/a.jpg/100x100/rotate/" + SIG + ".jpg",
         "/t/a.jpg/0100x100/crop/" + SIG + ".jpg",
         "/t/a.jpg/5000x100/crop/" + SIG + ".jpg",
-        "/t/a.jpg/100x100/crop/short.jpg",
-        "/t/a.jpg",
+        "/t/a.jpg/x/crop/" + SIG + ".jpg",
+        # Shaped like the methods to come, but this server cannot render them.
+        "/t/a.jpg/100x100/faces/" + SIG + ".jpg",
+        "/t/a.jpg/100x100/focus-30-70/" + SIG + ".jpg",
+        # Thumbnail-shaped but not the one canonical spelling.
+        "/t/a.jpg/100X100/crop/" + SIG + ".jpg",
+        "/t/a.jpg/100x100/CROP/" + SIG + ".jpg",
+        "/t/a.jpg/100x100/crop/" + "AB" * 32 + ".jpg",
+        "/t/a.jpg/100x100/crop/" + SIG + ".JPG",
     ],
 )
 def test_malformed_urls_are_400_with_a_log_line(client, url, thumbs, logs) -> None:  # type: ignore[no-untyped-def]
@@ -113,6 +125,31 @@ def test_malformed_urls_are_400_with_a_log_line(client, url, thumbs, logs) -> No
     assert_plain_error(response, 400)
     assert url[3:12].encode() not in response.content  # the body never echoes the path
     assert any(r.levelno >= logging.INFO and "400" in r.getMessage() for r in logs.records)
+    assert files_under(thumbs) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/t/",
+        "/t/a.jpg",
+        "/t/favicon.ico",
+        "/t/a.jpg/100x100/crop/short.jpg",  # no 64-hex signature
+        "/t/a.jpg/100x100/crop/" + SIG,  # no extension
+        "/t/100x100/crop/" + SIG + ".jpg",  # no source
+        "/t/a.jpg/100x100/crop/" + SIG + ".jpg/more",
+    ],
+)
+def test_paths_below_the_mount_that_are_not_thumbnail_shaped_are_404_no_store(
+    client, url, thumbs, logs
+) -> None:  # type: ignore[no-untyped-def]
+    """Not Django's HTML 404: one plain line, never cached, and our own log line."""
+    response = client.get(url)
+    assert_plain_error(response, 404)
+    assert response.content == b"not a thumbnail URL\n"
+    lines = [r.getMessage() for r in logs.records]
+    assert len(lines) == 1 and lines[0].startswith(f"404 {url[3:][:12]}")
+    assert "not a thumbnail URL" in lines[0] and SIG not in lines[0]
     assert files_under(thumbs) == []
 
 
@@ -129,9 +166,50 @@ def test_missing_source_is_404(client, signed_path, thumbs) -> None:  # type: ig
     assert files_under(thumbs) == []
 
 
-def test_source_that_is_a_folder_is_404(client, media, signed_path) -> None:  # type: ignore[no-untyped-def]
+def get_unless_it_hangs(client, url: str, fifo: Path):  # type: ignore[no-untyped-def]
+    """GET `url` in a thread. If it is still blocked after a generous wait, open the
+    FIFO's write end so the blocked open() returns, and fail: a request thread
+    must never wait on a FIFO at all. The wait only bounds a hang; nothing is timed."""
+    answers: list = []  # type: ignore[type-arg]
+    thread = threading.Thread(target=lambda: answers.append(client.get(url)), daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    if thread.is_alive():
+        writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(writer)
+        thread.join(timeout=10)
+        pytest.fail(f"GET {url} blocked on the FIFO")
+    return answers[0]
+
+
+def test_sources_that_are_not_regular_files_are_404_without_blocking(
+    client, media, tmp_path, signed_path, thumbs, logs
+) -> None:  # type: ignore[no-untyped-def]
     (media / "folder.jpg").mkdir()
-    assert_plain_error(client.get("/t/" + signed_path("folder.jpg", "100x100")), 404)
+    os.mkfifo(media / "pipe.jpg")  # nobody ever writes to it
+    (media / "pipe-alias.jpg").symlink_to(media / "pipe.jpg")  # a symlink inside the root
+    (media / "zero.jpg").symlink_to("/dev/zero")  # leaves the root: "not found" as before
+    for name in ("folder.jpg", "pipe.jpg", "pipe-alias.jpg", "zero.jpg"):
+        response = get_unless_it_hangs(
+            client, "/t/" + signed_path(name, "100x100"), media / "pipe.jpg"
+        )
+        assert_plain_error(response, 404)
+    assert files_under(thumbs) == []
+    assert logs.text.count("source is not a regular file") == 3
+    assert "Traceback" not in logs.text
+
+
+def test_a_device_inside_the_media_root_is_404_and_never_opened(
+    client, media, signed_path, thumbs
+) -> None:  # type: ignore[no-untyped-def]
+    try:  # /dev/zero's numbers: needs CAP_MKNOD, which containers may lack
+        os.mknod(media / "zero.jpg", stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("cannot create a device node here")
+    response = client.get("/t/" + signed_path("zero.jpg", "100x100"))
+    assert_plain_error(response, 404)
+    assert response.content == b"source is not a regular file\n"
+    assert files_under(thumbs) == []
 
 
 def test_symlink_out_of_the_media_root_is_404_and_never_read(
@@ -181,6 +259,34 @@ def test_unprocessable_sources_are_422_and_write_nothing(
     assert_plain_error(response, 422)
     assert files_under(thumbs) == []
     assert "422" in logs.text
+    assert "Traceback" not in logs.text
+
+
+# Cut inside the pixel data: the header is whole, so decoding starts. (A GIF cut in a
+# later frame is not here: both engines decode only the first frame today.)
+TRUNCATED = {
+    "png": png(800, 600)[:-200],
+    "uncompressed.png": encode(picture(800, 600), "PNG", compress_level=0)[:700_000],
+    "gif": encode(picture(800, 600), "GIF")[:6000],
+    "jpg": jpeg(800, 600)[:6000],
+    "webp": encode(picture(800, 600), "WEBP")[:-500],
+}
+
+
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+@pytest.mark.parametrize("name", TRUNCATED)
+def test_truncated_sources_are_422_on_both_engines_and_write_nothing(
+    client, media, signed_path, thumbs, settings, engine_name, name, logs
+) -> None:  # type: ignore[no-untyped-def]
+    """libvips used to render the missing rows black (PNG) or as garbage (GIF) and
+    store that thumbnail for a year; Pillow refused. Both refuse now."""
+    if engine_name == "vips":
+        pytest.importorskip("restthumbnails.vips_engine")
+    settings.REST_THUMBNAILS_ENGINE = engine_name
+    (media / f"cut.{name}").write_bytes(TRUNCATED[name])
+    response = client.get("/t/" + signed_path(f"cut.{name}", "100x100", "crop", "png"))
+    assert_plain_error(response, 422)
+    assert files_under(thumbs) == []
     assert "Traceback" not in logs.text
 
 
@@ -310,6 +416,24 @@ def test_key_rotation_through_settings(client, photo, signed_path, settings) -> 
     assert client.get("/t/" + old_path).status_code == 401
     settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     assert client.get("/t/" + old_path).status_code == 200
+
+
+def test_a_fallback_key_given_as_a_string_never_verifies_one_character_keys(
+    client, photo, settings, thumbs
+) -> None:  # type: ignore[no-untyped-def]
+    spec = make_spec(photo, "100x100", "crop", "jpg")
+    signed_with_o = "/t/" + spec.name(sign(spec, key="o"))
+    signed_with_old = "/t/" + spec.name(sign(spec, key="old-thumbnail-key"))
+    # The mistake: a string where a list belongs. It used to mean the keys
+    # "o", "l", "d", ...; now the settings are refused (system check E001 at start-up).
+    settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = "old-thumbnail-key"
+    with pytest.raises(ImproperlyConfigured, match="must be a list or tuple of keys"):
+        client.get(signed_with_o)
+    assert files_under(thumbs) == []
+    # Written as a list, the old key verifies and its first letter does not.
+    settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = ["old-thumbnail-key"]
+    assert_plain_error(client.get(signed_with_o), 401)
+    assert client.get(signed_with_old).status_code == 200
 
 
 # Response backends

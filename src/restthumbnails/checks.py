@@ -19,13 +19,55 @@ _NON_ATOMIC_CACHES = {
 }
 
 
+# Anyone who finds the key signs URLs for any size of any source, and every
+# published URL is a (message, HMAC) pair to test guesses against offline. 32
+# random characters carry 128 bits or more even from a hex alphabet; a shorter key
+# is usually a typed phrase that a dictionary finds. Django's security.W009 asks
+# 50 of SECRET_KEY, which also guards sessions; 32 suffices for thumbnails, and
+# `serve` generates 64.
+MIN_KEY_LENGTH = 32
+MIN_KEY_UNIQUE_CHARACTERS = 5
+
+
+def is_weak_key(key: str) -> bool:
+    return len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_KEY_UNIQUE_CHARACTERS
+
+
+def _weak_keys(key: str, fallbacks: tuple[str, ...]) -> list[CheckMessage]:
+    """A warning, not an error: a short key signs correctly; refusing to start a
+    running site over it on upgrade would cost more than the weakness, and Django
+    treats its own short SECRET_KEY the same way."""
+
+    def setting(name: str) -> str:
+        # Ours when set, else Django's, as conf reads them.
+        return PREFIX + name if getattr(settings, PREFIX + name, None) is not None else name
+
+    named = [(setting("SECRET_KEY"), key)]
+    named += [
+        (f"{setting('SECRET_KEY_FALLBACKS')}[{index}]", value)
+        for index, value in enumerate(fallbacks)
+    ]
+    return [
+        Warning(
+            f"{name}, which signs thumbnail URLs, has fewer than {MIN_KEY_LENGTH} characters "
+            f"or fewer than {MIN_KEY_UNIQUE_CHARACTERS} different ones: a key that short can "
+            "be guessed offline from any URL a page publishes.",
+            hint="Use a long random key, e.g. python -c "
+            "'import secrets; print(secrets.token_urlsafe(48))'.",
+            id="restthumbnails.W005",
+        )
+        for name, value in named
+        if is_weak_key(value)
+    ]
+
+
 @register(Tags.compatibility)
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     try:
         conf = get_settings()
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="restthumbnails.E001")]
-    messages: list[CheckMessage] = []
+    messages = _weak_keys(conf.secret_key, conf.secret_key_fallbacks)
     backend = settings.CACHES[conf.cache].get("BACKEND", "")
     if backend in _NON_ATOMIC_CACHES:
         messages.append(

@@ -175,13 +175,39 @@ def _plugin(name: str, value: str, registry: dict[str, str], hint: str) -> Calla
         raise _fail(name, f"cannot be imported ({exc}){hint}") from None
 
 
-def _load() -> Settings:
-    secret_key = _get("SECRET_KEY", None) or django_settings.SECRET_KEY
-    if not secret_key:
-        raise _fail("SECRET_KEY", "(or SECRET_KEY) must be set to sign thumbnail URLs")
+def _secret_keys() -> tuple[str, tuple[str, ...]]:
+    """The signing key and the fallback keys, each a non-empty string.
+
+    Messages name the setting but never show a value: these are secrets.
+    """
+    own = _get("SECRET_KEY", None)
+    if own is not None:
+        # Set but empty is a mistake, not a wish to sign with Django's key.
+        if not isinstance(own, str) or not own:
+            raise _fail("SECRET_KEY", "must be a non-empty string (or unset to use SECRET_KEY)")
+        key = own
+    else:
+        key = django_settings.SECRET_KEY
+        if not isinstance(key, str) or not key:
+            raise _fail("SECRET_KEY", "(or SECRET_KEY) must be set to sign thumbnail URLs")
     fallbacks = _get("SECRET_KEY_FALLBACKS", None)
+    name = PREFIX + "SECRET_KEY_FALLBACKS"
     if fallbacks is None:
         fallbacks = django_settings.SECRET_KEY_FALLBACKS
+        name = f"SECRET_KEY_FALLBACKS (used while {name} is unset)"
+    # A plain string would be iterated into one-character keys: "old-key" would
+    # accept signatures made with the key "o".
+    if not isinstance(fallbacks, list | tuple):
+        raise ImproperlyConfigured(
+            f"{name} must be a list or tuple of keys, not a {type(fallbacks).__name__}"
+        )
+    if not all(isinstance(fallback, str) and fallback for fallback in fallbacks):
+        raise ImproperlyConfigured(f"{name} must hold only non-empty strings")
+    return key, tuple(fallbacks)
+
+
+def _load() -> Settings:
+    secret_key, fallbacks = _secret_keys()
     base_url = _get("BASE_URL", "/")
     if not isinstance(base_url, str) or not base_url:
         raise _fail("BASE_URL", "must be a non-empty string")
@@ -215,7 +241,7 @@ def _load() -> Settings:
     allowed, presets = _policy(max_dimension)
     return Settings(
         secret_key=secret_key,
-        secret_key_fallbacks=tuple(fallbacks),
+        secret_key_fallbacks=fallbacks,
         base_url=base_url,
         source_storage=_alias("SOURCE_STORAGE", "default", django_settings.STORAGES),
         storage=_alias("STORAGE", "default", django_settings.STORAGES),

@@ -1,10 +1,23 @@
-"""Log formats for `serve`: plain lines for people, JSON lines for log pipelines."""
+"""Log formats for `serve`: plain lines for people, JSON lines for log pipelines.
+
+Both escape every non-printable character of a message, whoever logged it
+(Django's own loggers included), so one record is always one line.
+"""
 
 import json
 import logging
 
+from .logsafe import escape
+
 # The fields the view attaches to its one line per request (logging's `extra`).
 REQUEST_FIELDS = ("status", "thumbnail", "outcome", "duration_ms")
+PLAIN_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(message)s"
+
+
+class PlainFormatter(logging.Formatter):
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        # Only the line itself: a traceback appended after it keeps its newlines.
+        return escape(super().formatMessage(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -13,11 +26,12 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record),
             "level": record.levelname,
             "pid": record.process,
-            "message": record.getMessage(),
+            "message": escape(record.getMessage()),
         }
         for field in REQUEST_FIELDS:
             if hasattr(record, field):
-                entry[field] = getattr(record, field)
+                value = getattr(record, field)
+                entry[field] = escape(value) if isinstance(value, str) else value
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -25,7 +39,7 @@ def logging_config(*, level: str, fmt: str) -> dict:  # type: ignore[type-arg]
     formatter = (
         {"()": "restthumbnails.logformat.JsonFormatter"}
         if fmt == "json"
-        else {"format": "%(asctime)s %(levelname)s [%(process)d] %(message)s"}
+        else {"()": "restthumbnails.logformat.PlainFormatter", "fmt": PLAIN_FORMAT}
     )
     return {
         "version": 1,

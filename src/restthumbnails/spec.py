@@ -20,7 +20,8 @@ DEFAULT_MAX_DIMENSION = 4096
 # The digit count is bounded so a hostile URL cannot make us parse a huge int.
 _SIZE = re.compile(r"(?P<w>[1-9][0-9]{0,8})?x(?P<h>[1-9][0-9]{0,8})?")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# C0, DEL and C1 (NEL, U+0085, among them): Unicode's control characters (Cc).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import contextlib
 import errno
 import io
 import os
+import stat
 import tempfile
 from typing import BinaryIO
 
@@ -67,21 +68,41 @@ def _open_local(storage: Storage, path: str, *, max_bytes: int) -> tuple[BinaryI
     if os.path.commonpath((root, real)) != root:
         # A symlink out of the media root: behave as if nothing were there.
         raise SourceMissing("source not found")
-    try:
-        handle = open(real, "rb")  # noqa: SIM115 (the caller closes it)
-    except OSError as exc:
-        if exc.errno in _NOT_THERE:
-            raise SourceMissing("source not found") from None
-        if exc.errno == errno.EISDIR:
-            raise SourceMissing("source is a folder") from None
-        raise SourceRejected(
-            f"source is not readable ({errno.errorcode.get(exc.errno, exc.errno)})"
-        ) from None
+    handle = _open_regular_file(real)
     size = os.fstat(handle.fileno()).st_size
     if size > max_bytes:
         handle.close()
         raise SourceTooLarge(f"source is {size} bytes, over the limit of {max_bytes}")
     return handle, size
+
+
+def _open_regular_file(real: str) -> BinaryIO:
+    """Open `real` (symlinks already resolved) for reading, only if it is a regular file.
+
+    A FIFO blocks open() until a writer appears and read() forever after; a device
+    can do anything. Such a name answers like a folder does: 404, nothing there to
+    make a thumbnail of. stat() first, so no device is ever opened; O_NONBLOCK so
+    that a FIFO swapped in after the stat cannot block the open either, and fstat()
+    on the open descriptor decides. O_NOFOLLOW: `real` has no symlink left, so one
+    appearing now is a swap and is refused (ELOOP, "not found").
+    """
+    try:
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise SourceMissing("source is not a regular file")
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno in _NOT_THERE:
+            raise SourceMissing("source not found") from None
+        raise SourceRejected(
+            f"source is not readable ({errno.errorcode.get(exc.errno, exc.errno)})"
+        ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SourceMissing("source is not a regular file")
+    # Regular files ignore O_NONBLOCK on Linux, but not every filesystem promises
+    # that; the decoder expects plain blocking reads.
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def thumbnail_exists(storage: Storage, name: str) -> bool:

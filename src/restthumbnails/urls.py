@@ -1,12 +1,65 @@
-"""Mount anywhere: `path("thumbnails/", include("restthumbnails.urls"))`.
+"""Mount under a prefix: `path("thumbnails/", include("restthumbnails.urls"))`.
 
 Thumbnails are stored at the path below the mount point, so the proxy's root
 for that location is the thumbnail storage's folder.
+
+Two lists:
+
+- `thumbnail_patterns` match only what can be ours: thumbnail-shaped paths
+  (`<source>/<size>/<method>/<64 hex>.<ext>`, whose parts the view then checks,
+  400 when one is wrong) and the health and metrics paths. Nothing else ever
+  matches, so at the root of a site that has other pages they fall through to
+  the site: `path("", include((thumbnail_patterns, "restthumbnails")))`.
+- `urlpatterns` (what `include("restthumbnails.urls")` mounts) add one last
+  pattern that answers every other path below the mount with 404
+  `Cache-Control: no-store` and a log line, like every other error of ours.
+  Right under a prefix that is only ours, and on a host that serves nothing
+  else (`serve` uses it as its root URLconf); not at the root of a shared
+  site, where it would hide the site's own pages and 404 page.
 """
 
-from django.urls import re_path
+from django.urls import path, re_path, register_converter
 
-from .views import thumbnail
+from .conf import get_settings
+from .views import endpoint, not_a_thumbnail, thumbnail
 
 app_name = "restthumbnails"
-urlpatterns = [re_path(r"^(?P<path>.+)\Z", thumbnail, name="thumbnail")]
+
+# Looser than the spec on purpose: any method name (future methods such as
+# `faces` or `focus-30-70`), any digits around the `x`, any extension, and either
+# case take this shape, so a wrong or non-canonical part is a 400 that says which,
+# not a 404. ASCII classes only: `\d` would also take other scripts' digits.
+THUMBNAIL_SHAPE = (
+    r"^(?P<path>[\s\S]+/[0-9]*[xX][0-9]*/[a-zA-Z0-9-]+/[0-9a-fA-F]{64}\.[a-zA-Z0-9]+)\Z"
+)
+
+
+class EndpointConverter:
+    """Matches the configured health or metrics path, read when a request comes.
+
+    A ValueError tells Django this pattern does not match, so any other segment
+    goes on to the next pattern; settings are never read at import time.
+    """
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> str:
+        settings = get_settings()
+        if value in (settings.health_path, settings.metrics_path):
+            return value
+        raise ValueError(value)
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(EndpointConverter, "restthumbnails_endpoint")
+
+thumbnail_patterns = [
+    re_path(THUMBNAIL_SHAPE, thumbnail, name="thumbnail"),
+    path("<restthumbnails_endpoint:name>", endpoint, name="endpoint"),
+]
+urlpatterns = [
+    *thumbnail_patterns,
+    re_path(r"^(?P<path>[\s\S]*)\Z", not_a_thumbnail, name="not-a-thumbnail"),
+]

@@ -14,7 +14,8 @@ from .exceptions import SourceMissing, SourceRejected, ThumbnailError
 from .failures import FailureMemory
 from .fallback import placeholder
 from .formats import OUTPUT_FORMATS
-from .health import check_cache, check_storage
+from .health import RESULTS as health_results
+from .health import check_cache, check_storage, is_healthy
 from .logsafe import redact
 from .overload import slots_for
 from .policy import check_allowed
@@ -82,13 +83,33 @@ def error_response(status: int, reason: str) -> HttpResponse:
 
 def thumbnail(request: HttpRequest, path: str) -> HttpResponse:
     started = time.perf_counter()
+    response, outcome = _answer(request, path, get_settings())
+    return _logged(response, path, outcome, started)
+
+
+def endpoint(request: HttpRequest, name: str) -> HttpResponse:
+    """The health or the metrics path (the URL pattern lets only those two through)."""
     settings = get_settings()
-    if path in (settings.health_path, settings.metrics_path):
-        return health(settings) if path == settings.health_path else metrics_text()
-    response, outcome = _answer(request, path, settings)
+    return health(settings) if name == settings.health_path else metrics_text()
+
+
+def not_a_thumbnail(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other path below the mount: no thumbnail can ever live there.
+
+    Answered here rather than by Django's 404 page so that it is one plain line
+    with Cache-Control: no-store and one log line, like every other refusal.
+    """
+    started = time.perf_counter()
+    reason = "not a thumbnail URL"
+    return _logged(error_response(404, reason), path, reason, started)
+
+
+def _logged(response: HttpResponse, path: str, outcome: str, started: float) -> HttpResponse:
+    """Count the answer and log its one line."""
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.REQUESTS.labels(status=str(response.status_code)).inc()
-    name = redact(path)
+    # Both come from the request (the outcome can name its method): escaped.
+    name, outcome = redact(path), redact(outcome)
     logger.log(
         logging.WARNING if response.status_code >= 500 else logging.INFO,
         "%d %s: %s (%.0f ms)",
@@ -149,11 +170,10 @@ def _fallback(spec: ThumbnailSpec, exc: ThumbnailError, settings: Settings) -> H
 
 
 def health(settings: Settings) -> HttpResponse:
-    checks = {
-        "storage": check_storage(storages[settings.storage]),
-        "lock": check_cache(caches[settings.cache], settings.key_prefix),
-    }
-    healthy = all(value == "ok" for value in checks.values())
+    checks = health_results.get(
+        (settings.storage, settings.cache, settings.key_prefix), lambda: _probe(settings)
+    )
+    healthy = is_healthy(checks)
     body = {"status": "ok" if healthy else "failing", **checks}
     response = HttpResponse(
         json.dumps(body), status=200 if healthy else 503, content_type="application/json"
@@ -161,8 +181,18 @@ def health(settings: Settings) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     if not healthy:
         response._has_been_logged = True  # type: ignore[attr-defined]
-        logger.warning("health check failing: %s", checks)
     return response
+
+
+def _probe(settings: Settings) -> dict[str, str]:
+    checks = {
+        "storage": check_storage(storages[settings.storage]),
+        "lock": check_cache(caches[settings.cache], settings.key_prefix),
+    }
+    if not is_healthy(checks):
+        # Once per probe, not once per call: a failing host is asked just as often.
+        logger.warning("health check failing: %s", checks)
+    return checks
 
 
 def metrics_text() -> HttpResponse:

@@ -41,6 +41,8 @@ pyvips.block_untrusted_set(True)
 pyvips.cache_set_max(0)
 
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+# A source the decoder finds broken or cut short is refused, never rendered.
+_LOAD_OPTIONS = "fail_on=error"
 
 
 def render(
@@ -93,7 +95,16 @@ def _decode_shrunk(data: bytes, size: tuple[int, int], *, to_srgb: bool) -> Imag
     profile = {"output_profile": "srgb"} if to_srgb else {}
     try:
         image = pyvips.Image.thumbnail_buffer(
-            data, size[0], height=size[1], size="force", fail_on="truncated", **profile
+            data,
+            size[0],
+            height=size[1],
+            size="force",
+            # Through the loader's option string: thumbnail's own fail_on
+            # argument does not reach the loader (libvips 8.18), and a truncated
+            # PNG or GIF came out with a black band or garbage instead of an
+            # error. "error" (truncation included) refuses what Pillow refuses.
+            option_string=_LOAD_OPTIONS,
+            **profile,
         )
         if image.format != "uchar":
             # 16-bit and float sources: let libvips scale into 8 bits rather than clip.
