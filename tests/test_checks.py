@@ -99,3 +99,17 @@ def test_fallbacks_given_as_a_string_stop_start_up(settings) -> None:  # type: i
         "REST_THUMBNAILS_SECRET_KEY_FALLBACKS must be a list or tuple of keys, not a str"
     ]
     assert errors[0].is_serious()
+
+
+def test_inline_rendering_in_production_warns_and_a_bad_pool_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_RENDER_POOL = "inline"
+    settings.DEBUG = False
+    assert "restthumbnails.W006" in ids(settings)
+    settings.DEBUG = True
+    assert "restthumbnails.W006" not in ids(settings)
+    settings.REST_THUMBNAILS_RENDER_POOL = "run/pool.sock"
+    errors = [m for m in run_checks() if m.id == "restthumbnails.E001"]
+    assert [m.msg for m in errors] == [
+        "REST_THUMBNAILS_RENDER_POOL must be 'processes', 'inline' or the absolute path "
+        "of a render pool's socket"
+    ]

@@ -7,7 +7,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 
-from .conf import PREFIX, get_settings
+from .conf import INLINE, PREFIX, get_settings
 from .storage import local_path
 
 # Caches whose add() is check-then-set inside one process: two workers can both
@@ -115,6 +115,17 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 f"storage {conf.storage!r} has no local files.",
                 hint="Use 'redirect' for object storage.",
                 id="restthumbnails.E003",
+            )
+        )
+    if conf.render_pool == INLINE and not settings.DEBUG:
+        messages.append(
+            Warning(
+                f"{PREFIX}RENDER_POOL is 'inline': renders run in the request thread, where a "
+                "decoder stuck in C cannot be stopped, so GENERATION_TIMEOUT is not a hard "
+                "limit and one hostile upload can hold a worker for minutes.",
+                hint="Remove the setting (a render pool per worker) or point it at the socket "
+                "of `restthumbnails render-pool`.",
+                id="restthumbnails.W006",
             )
         )
     if conf.allowed_thumbnails is not None:
