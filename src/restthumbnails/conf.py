@@ -11,7 +11,9 @@ from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 from .engine import DEFAULT_SOURCE_FORMATS, EngineOptions
+from .exceptions import InvalidSpec
 from .policy import Preset, parse_allowed, parse_presets
+from .responsive import parse_formats
 from .spec import DEFAULT_MAX_DIMENSION
 
 PREFIX = "REST_THUMBNAILS_"
@@ -59,6 +61,7 @@ class Settings:
     fallback_max_age: int
     health_path: str | None
     metrics_path: str | None
+    picture_formats: tuple[str, ...]
 
 
 def _get(name: str, default: Any) -> Any:
@@ -151,6 +154,16 @@ def _plugin(name: str, value: str, registry: dict[str, str], hint: str) -> Calla
         raise _fail(name, f"cannot be imported ({exc}){hint}") from None
 
 
+def _picture_formats() -> tuple[str, ...]:
+    value = _get("PICTURE_FORMATS", ("avif", "webp"))
+    try:
+        if not isinstance(value, list | tuple):
+            raise InvalidSpec("must be a list or tuple")
+        return parse_formats(value)
+    except InvalidSpec as exc:
+        raise _fail("PICTURE_FORMATS", f"is invalid: {exc.reason}") from None
+
+
 def _load() -> Settings:
     secret_key = _get("SECRET_KEY", None) or django_settings.SECRET_KEY
     if not secret_key:
@@ -225,6 +238,7 @@ def _load() -> Settings:
         fallback_max_age=_number("FALLBACK_MAX_AGE", 60, minimum=0, integer=True),
         health_path=_path_or_none("HEALTH_PATH", "_health"),
         metrics_path=_path_or_none("METRICS_PATH", "_metrics"),
+        picture_formats=_picture_formats(),
     )
 
 
