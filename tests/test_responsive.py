@@ -225,3 +225,25 @@ def test_empty_source_gives_nothing() -> None:
 def test_a_bad_attribute_name_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="attribute name"):
         picture("a.jpg", "400x300", "crop", "jpg", attrs={name: "1"})
+
+
+def test_check_says_why_avif_is_left_out(monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    from restthumbnails.checks import check_picture_formats
+
+    assert check_picture_formats() == []
+    monkeypatch.setattr(formats, "EXTENSIONS", formats.EXTENSIONS - {"avif"})
+    [warning] = check_picture_formats()
+    assert warning.id == "restthumbnails.W005" and "cannot encode avif" in warning.msg
+    settings.REST_THUMBNAILS_PICTURE_FORMATS = ["webp"]
+    assert check_picture_formats() == []
+
+
+@pytest.mark.parametrize("value", ["avif", ["tiff"], 3])
+def test_bad_picture_formats_setting_is_named(settings, value: object) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ImproperlyConfigured
+
+    from restthumbnails.conf import get_settings
+
+    settings.REST_THUMBNAILS_PICTURE_FORMATS = value
+    with pytest.raises(ImproperlyConfigured, match="REST_THUMBNAILS_PICTURE_FORMATS"):
+        get_settings()
