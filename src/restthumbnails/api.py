@@ -2,6 +2,7 @@
 
 import functools
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files import File
@@ -12,7 +13,7 @@ from . import formats as output_formats
 from .conf import Settings, get_settings
 from .exceptions import InvalidSpec, NotAllowed
 from .geometry import output_size
-from .markup import AttributeValue, picture_html, srcset_value
+from .markup import AttributeValue, picture_html, source_tags, srcset_value
 from .policy import Preset, allow_key
 from .responsive import candidates, parse_densities, parse_formats, parse_widths
 from .spec import make_spec, parse_size
@@ -105,6 +106,27 @@ def get_thumbnail(
     )
 
 
+@dataclass(frozen=True)
+class _Urls:
+    """Everything a built URL depends on besides the thumbnail: a cache key."""
+
+    key: str
+    base_url: str
+    max_dimension: int
+    upscale: bool
+    allowed: frozenset[str] | None
+
+
+def _urls(settings: Settings, base_url: str | None) -> _Urls:
+    return _Urls(
+        key=settings.secret_key,
+        base_url=settings.base_url if base_url is None else base_url,
+        max_dimension=settings.max_dimension,
+        upscale=settings.engine.upscale,
+        allowed=settings.allowed_thumbnails,
+    )
+
+
 def _thumbnail(
     settings: Settings,
     name: str,
@@ -115,41 +137,21 @@ def _thumbnail(
     source_size: SourceSize | None,
     base_url: str | None,
 ) -> Thumbnail:
-    return _build(
-        name,
-        size,
-        method,
-        ext,
-        key=settings.secret_key,
-        base_url=settings.base_url if base_url is None else base_url,
-        max_dimension=settings.max_dimension,
-        source_size=source_size,
-        upscale=settings.engine.upscale,
-    )
+    return _build(name, size, method, ext, urls=_urls(settings, base_url), source_size=source_size)
 
 
 @functools.lru_cache(maxsize=8192)
 def _build(
-    name: str,
-    size: str,
-    method: str,
-    ext: str,
-    *,
-    key: str,
-    base_url: str,
-    max_dimension: int,
-    source_size: SourceSize | None,
-    upscale: bool,
+    name: str, size: str, method: str, ext: str, *, urls: _Urls, source_size: SourceSize | None
 ) -> Thumbnail:
     # A pure function of its arguments (the key included), so pages that show the
     # same images again pay for validation and signing once per process. Memory
-    # only: nothing is read or written anywhere. A <picture> of 3 formats x 4
-    # widths is 12 entries, hence room for some hundreds of pictures.
-    spec = make_spec(name, size, method, ext, max_dimension=max_dimension)
+    # only: nothing is read or written anywhere.
+    spec = make_spec(name, size, method, ext, max_dimension=urls.max_dimension)
     pixels = output_size(
-        spec.width, spec.height, spec.method, source_size=source_size, upscale=upscale
+        spec.width, spec.height, spec.method, source_size=source_size, upscale=urls.upscale
     )
-    return signed_thumbnail(spec, key=key, base_url=base_url, size=pixels)
+    return signed_thumbnail(spec, key=urls.key, base_url=urls.base_url, size=pixels)
 
 
 def thumbnail_url(
@@ -194,20 +196,17 @@ def srcset(
         return None
     settings = get_settings()
     preset = _resolve(settings, size_or_preset, method, ext)
-    widths_, densities_ = _candidate_lists(settings, preset, widths, densities)
-    if not (widths_ or densities_):
+    lists = _candidate_lists(settings, preset, widths, densities)
+    if not any(lists):
         raise InvalidSpec("srcset needs widths or densities (or a preset that has them)")
-    entries = _entries(
-        settings,
+    return _srcset(
         name,
         preset,
         preset.ext,
-        widths=widths_,
-        densities=densities_,
+        lists,
         source_size=known_source_size(source, source_size),
-        base_url=base_url,
+        urls=_urls(settings, base_url),
     )
-    return srcset_value(entries)
 
 
 def picture(
@@ -236,53 +235,60 @@ def picture(
         return SafeString("")
     settings = get_settings()
     preset = _resolve(settings, size_or_preset, method, ext)
-    widths_, densities_ = _candidate_lists(settings, preset, widths, densities)
+    lists = _candidate_lists(settings, preset, widths, densities)
+    urls = _urls(settings, base_url)
     known = known_source_size(source, source_size)
-    fallback = _thumbnail(
-        settings,
-        name,
-        preset.size,
-        preset.method,
-        preset.ext,
-        source_size=known,
-        base_url=base_url,
+    # The URLs, sizes and <source> tags of one picture depend on nothing the
+    # call adds (alt, attributes): built once, then reused.
+    sources, core = _picture_core(
+        name, preset, lists, _source_formats(settings, preset, formats), sizes, known, urls
     )
-
-    def candidate_srcset(ext: str) -> str:
-        return srcset_value(
-            _entries(
-                settings,
-                name,
-                preset,
-                ext,
-                widths=widths_,
-                densities=densities_,
-                source_size=known,
-                base_url=base_url,
-            )
-        )
-
-    sizes = sizes if widths_ else None  # sizes means nothing to x descriptors
-    sources: list[dict[str, AttributeValue]] = [
-        {
-            "type": output_formats.OUTPUT_FORMATS[extension].content_type,
-            "srcset": candidate_srcset(extension),
-            "sizes": sizes,
-        }
-        for extension in _source_formats(settings, preset, formats, fallback.spec.ext)
-    ]
     img: dict[str, AttributeValue] = {
-        "src": fallback.url,
-        "srcset": candidate_srcset(fallback.spec.ext) if (widths_ or densities_) else None,
-        "sizes": sizes,
-        "width": fallback.width,
-        "height": fallback.height,
+        **core,
         "alt": alt,
         "loading": "lazy",
         "decoding": "async",
+        **(attrs or {}),
     }
-    img.update(attrs or {})
     return picture_html(sources=sources, img=img)
+
+
+@functools.lru_cache(maxsize=2048)
+def _picture_core(
+    name: str,
+    preset: Preset,
+    lists: tuple[tuple[int, ...], tuple[float, ...]],
+    source_formats: tuple[str, ...],
+    sizes: str | None,
+    source_size: SourceSize | None,
+    urls: _Urls,
+) -> tuple[SafeString, dict[str, AttributeValue]]:
+    fallback = _build(
+        name, preset.size, preset.method, preset.ext, urls=urls, source_size=source_size
+    )
+    same = {fallback.spec.ext, {"jpg": "jpeg", "jpeg": "jpg"}.get(fallback.spec.ext)}
+    sizes = sizes if lists[0] else None  # sizes means nothing to x descriptors
+    sources = source_tags(
+        {
+            "type": output_formats.OUTPUT_FORMATS[ext].content_type,
+            "srcset": _srcset(name, preset, ext, lists, source_size=source_size, urls=urls),
+            "sizes": sizes,
+        }
+        for ext in source_formats
+        if ext not in same
+    )
+    img: dict[str, AttributeValue] = {
+        "src": fallback.url,
+        "srcset": _srcset(
+            name, preset, fallback.spec.ext, lists, source_size=source_size, urls=urls
+        )
+        if any(lists)
+        else None,
+        "sizes": sizes,
+        "width": fallback.width,
+        "height": fallback.height,
+    }
+    return sources, img
 
 
 def _candidate_lists(
@@ -298,59 +304,48 @@ def _candidate_lists(
 
 
 def _source_formats(
-    settings: Settings, preset: Preset, wanted: str | Iterable[str] | None, fallback: str
-) -> list[str]:
+    settings: Settings, preset: Preset, wanted: str | Iterable[str] | None
+) -> tuple[str, ...]:
     """The <source> formats: the call's, else the preset's, else the setting's; minus
-    the <img>'s own format and any this Pillow cannot encode (check W005)."""
+    any this Pillow cannot encode (check W005)."""
     if wanted is not None:
         chosen = parse_formats(wanted)
     elif preset.formats is not None:
         chosen = preset.formats
     else:
         chosen = settings.picture_formats
-    same = {fallback, "jpeg" if fallback == "jpg" else "jpg" if fallback == "jpeg" else fallback}
-    return [ext for ext in chosen if ext in output_formats.EXTENSIONS and ext not in same]
+    return tuple(ext for ext in chosen if ext in output_formats.EXTENSIONS)
 
 
-def _entries(
-    settings: Settings,
+def _srcset(
     name: str,
     preset: Preset,
     ext: str,
+    lists: tuple[tuple[int, ...], tuple[float, ...]],
     *,
-    widths: tuple[int, ...],
-    densities: tuple[float, ...],
     source_size: SourceSize | None,
-    base_url: str | None,
-) -> list[tuple[str, str]]:
-    """(url, descriptor) of each candidate; sizes outside an allow-list raise NotAllowed,
+    urls: _Urls,
+) -> str:
+    """The srcset of one format; a size outside an allow-list raises NotAllowed,
     except the source-sized candidate, which is then left out."""
-    width, height = parse_size(preset.size, max_dimension=settings.max_dimension)
+    width, height = parse_size(preset.size, max_dimension=urls.max_dimension)
     entries = []
     for candidate in candidates(
         width,
         height,
         preset.method,
-        widths=widths,
-        densities=densities,
+        widths=lists[0],
+        densities=lists[1],
         source_size=source_size,
-        upscale=settings.engine.upscale,
+        upscale=urls.upscale,
     ):
-        allowed = settings.allowed_thumbnails
-        if allowed is not None and allow_key(candidate.size, preset.method) not in allowed:
+        key = allow_key(candidate.size, preset.method)
+        if urls.allowed is not None and key not in urls.allowed:
             if candidate.fitted:
                 continue
-            raise NotAllowed(
-                f"{allow_key(candidate.size, preset.method)} is not in ALLOWED_THUMBNAILS"
-            )
-        thumb = _thumbnail(
-            settings,
-            name,
-            candidate.size,
-            preset.method,
-            ext,
-            source_size=source_size,
-            base_url=base_url,
+            raise NotAllowed(f"{key} is not in ALLOWED_THUMBNAILS")
+        thumb = _build(
+            name, candidate.size, preset.method, ext, urls=urls, source_size=source_size
         )
         entries.append((thumb.url, candidate.descriptor))
-    return entries
+    return srcset_value(entries)

@@ -1,9 +1,10 @@
 """HTML for srcset and <picture>: every attribute value escaped, names checked. Pure."""
 
+import functools
+import html
 import re
 from collections.abc import Iterable, Mapping
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # Names a template author may add to <img> (class, data-id, aria-label, ...);
@@ -13,6 +14,7 @@ _ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.-]*")
 AttributeValue = str | int | float | bool | None
 
 
+@functools.cache  # a handful of distinct names per site, checked once each
 def check_attribute_name(name: str) -> str:
     if not _ATTRIBUTE_NAME.fullmatch(name):
         raise ValueError(f"not an HTML attribute name: {name!r}")
@@ -32,13 +34,18 @@ def attributes(values: Mapping[str, AttributeValue]) -> str:
         if value is None or value is False:
             continue
         check_attribute_name(name)
-        parts.append(f" {name}" if value is True else f' {name}="{escape(value)}"')
+        # html.escape with quote=True: & < > " and ' (also in SafeStrings: an alt
+        # text marked safe is still text, not markup, inside an attribute).
+        text = html.escape(str(value), quote=True)
+        parts.append(f" {name}" if value is True else f' {name}="{text}"')
     return "".join(parts)
 
 
-def picture_html(
-    *, sources: Iterable[Mapping[str, AttributeValue]], img: Mapping[str, AttributeValue]
-) -> SafeString:
-    inner = "".join(f"<source{attributes(source)}>" for source in sources)
-    # Every value went through escape() above, and every name through the check.
-    return mark_safe(f"<picture>{inner}<img{attributes(img)}></picture>")  # noqa: S308
+def source_tags(sources: Iterable[Mapping[str, AttributeValue]]) -> SafeString:
+    # Every value is escaped and every name checked by attributes().
+    return mark_safe("".join(f"<source{attributes(source)}>" for source in sources))  # noqa: S308
+
+
+def picture_html(*, sources: SafeString, img: Mapping[str, AttributeValue]) -> SafeString:
+    """<picture>, the <source> tags from source_tags(), an <img> with these attributes."""
+    return mark_safe(f"<picture>{sources}<img{attributes(img)}></picture>")  # noqa: S308
