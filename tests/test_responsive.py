@@ -247,3 +247,23 @@ def test_bad_picture_formats_setting_is_named(settings, value: object) -> None: 
     settings.REST_THUMBNAILS_PICTURE_FORMATS = value
     with pytest.raises(ImproperlyConfigured, match="REST_THUMBNAILS_PICTURE_FORMATS"):
         get_settings()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"widths": [320], "densities": ["2x"]}, "not both"),
+        ({"widths": "320 abc"}, "widths"),
+        ({"formats": ["tiff"]}, "formats"),
+    ],
+)
+def test_a_bad_preset_list_is_named(settings, extra: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ImproperlyConfigured
+
+    from restthumbnails.conf import get_settings
+
+    settings.REST_THUMBNAILS_PRESETS = {
+        "hero": {"size": "400x300", "method": "crop", "ext": "jpg", **extra}
+    }
+    with pytest.raises(ImproperlyConfigured, match=f"PRESETS.*hero.*{message}"):
+        get_settings()

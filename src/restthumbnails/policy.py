@@ -62,6 +62,8 @@ def parse_presets(
         if len(parts) != 3 or not all(isinstance(part, str) for part in parts):
             raise ValueError(f"preset {name!r} must be (size, method, ext)")
         size, method, ext = parts
+        if extras.get("widths") is not None and extras.get("densities") is not None:
+            raise ValueError(f"preset {name!r}: give widths or densities, not both")
         try:
             parse_size(size, max_dimension=max_dimension)
             presets[name] = Preset(
