@@ -1,6 +1,7 @@
 """`make bench`: build the peers, make the sources, run every section, write the report.
 
-    .venv/bin/python -m bench [--quick] [--only engine,miss,hit,pages,fidelity] [--no-write]
+    .venv/bin/python -m bench [--quick] [--only engine,miss,hit,pages,pictures,fidelity]
+                              [--no-write]
 
 Sections run one after another, never two at once (2 cores): a heavy
 measurement beside another would measure the contention.
@@ -15,7 +16,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import engine_section, fidelity_section, hit_section, miss_section, page_section
+from . import (
+    engine_section,
+    fidelity_section,
+    hit_section,
+    miss_section,
+    page_section,
+    picture_section,
+)
 from .explain import MISSES
 from .images import BIG_JPEG, write_engine_sources, write_page_sources, write_source
 from .machine import describe
@@ -23,7 +31,7 @@ from .peers import ensure_all
 from .report import DOC, render_text, targets_table, write_doc
 from .results import SectionResult
 
-SECTIONS = ("engine", "miss", "hit", "pages", "fidelity")
+SECTIONS = ("engine", "miss", "hit", "pages", "pictures", "fidelity")
 
 
 def log(message: str) -> None:
@@ -37,6 +45,7 @@ def quicken() -> None:
     miss_section.SECONDS = 2.0
     hit_section.SECONDS = 1
     page_section.WARM_REPS = 3
+    picture_section.ROUNDS, picture_section.WARM_REPS = 1, 3
     engine_section.BUDGET_MS = 100.0
 
 
@@ -71,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),
             "pages": lambda: page_section.run(peers, media / "page", work, log),
+            "pictures": lambda: picture_section.run(peers, media / "page", work, log),
             "fidelity": lambda: fidelity_section.run(
                 peers["tools"], peers["thumbor"], media, work, log
             ),

@@ -1,25 +1,37 @@
+import builtins
+import io
+import re
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from django.core.files.base import ContentFile, File
-from django.db.models import FileField
-from django.db.models.fields.files import FieldFile
+from django.db.models import FileField, ImageField
+from django.db.models.fields.files import FieldFile, ImageFieldFile
 from django.template import Context, Template, TemplateSyntaxError
 
-from restthumbnails.api import get_thumbnail, thumbnail_url
+from restthumbnails.api import get_thumbnail, picture, srcset, thumbnail_url
+from restthumbnails.conf import get_settings
 from restthumbnails.exceptions import InvalidSpec
 from restthumbnails.signing import sign
 from restthumbnails.spec import make_spec
 
-from .failing import FailingStorage
+from .failing import FailingStorage, IOAttempted
 
 
 @pytest.fixture
-def no_io(settings):  # type: ignore[no-untyped-def]
+def no_io(settings, monkeypatch):  # type: ignore[no-untyped-def]
     """Every storage and the cache raise on any call, and so does open()."""
     failing = {"BACKEND": "tests.failing.FailingStorage"}
     settings.STORAGES = {"default": failing, "sources": failing, "thumbnails": failing}
     settings.CACHES = {"default": {"BACKEND": "tests.failing.FailingCache"}}
+    get_settings()  # read (and validate) the settings before open() fails
+    monkeypatch.setattr(builtins, "open", failing_open)
+    monkeypatch.setattr(io, "open", failing_open)
+
+
+def failing_open(*args: object, **kwargs: object) -> NoReturn:
+    raise IOAttempted(f"URL building opened a file: {args[:1]}")
 
 
 def expected_url(source: str, base: str = "/t/") -> str:
@@ -111,3 +123,91 @@ def test_template_tag_syntax_error() -> None:
 
 def test_content_file_without_name_gives_none() -> None:
     assert get_thumbnail(ContentFile(b"x"), "100x100", "crop", "jpg") is None
+
+
+def test_the_no_io_fixture_catches_an_open(no_io) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IOAttempted):
+        open(__file__)  # noqa: SIM115
+
+
+class Photo:
+    """A model instance whose ImageField records the size in `w` and `h`."""
+
+    def __init__(self, number: int) -> None:
+        self.w, self.h = 1200 + number, 900
+        field = ImageField(storage=FailingStorage(), width_field="w", height_field="h")
+        self.image = ImageFieldFile(instance=self, field=field, name=f"photos/{number}.jpg")
+        self.caption = f'Photo "{number}" & <friends>'
+
+
+PICTURE_PAGE = (
+    "{% load thumbnail %}{% for photo in photos %}"
+    '{% picture photo.image "400x300" "crop" "jpg" widths="320 640 960 1280" '
+    'sizes="(max-width: 400px) 100vw, 400px" alt=photo.caption class="photo" %}'
+    "{% endfor %}"
+)
+
+
+@pytest.mark.usefixtures("no_io")
+def test_a_page_of_100_pictures_touches_no_storage_cache_or_file() -> None:
+    # Input: 100 ImageFieldFiles whose storage, the cache and open() all raise.
+    photos = [Photo(number) for number in range(100)]
+    html = Template(PICTURE_PAGE).render(Context({"photos": photos}))
+    # Answer: 100 <picture>s, each with 3 formats x 4 widths, built from names alone.
+    assert html.count("<picture>") == 100 and html.count("<img ") == 100
+    assert len(re.findall(r"\.(?:avif|webp|jpg) \d+w", html)) == 100 * 3 * 4
+    assert html.count('width="400" height="300"') == 100
+    assert html.count('alt="Photo &quot;7&quot; &amp; &lt;friends&gt;"') == 1
+    first = picture(
+        photos[0].image,
+        "400x300",
+        "crop",
+        "jpg",
+        widths="320 640 960 1280",
+        sizes="(max-width: 400px) 100vw, 400px",
+        alt=photos[0].caption,
+        attrs={"class": "photo"},
+    )
+    assert html.startswith(first)
+
+
+@pytest.mark.usefixtures("no_io")
+def test_srcset_and_picture_tags() -> None:
+    template = Template(
+        "{% load thumbnail %}"
+        '[{% srcset src "400x300" "crop" "webp" widths="320 640" %}]'
+        '[{% srcset src "200x200" "crop" "jpg" densities="1x 2x" as dense %}{{ dense }}]'
+        '[{% picture src "400x" "scale" "jpg" source_size="1000x500" alt="a" %}]'
+        '[{% thumbnail src "400x" "scale" "jpg" source_size=size as thumb %}'
+        "{{ thumb.width }}x{{ thumb.height }}]"
+    )
+    rendered = template.render(Context({"src": "a.jpg", "size": (1000, 500)}))
+    assert rendered == (
+        f"[{srcset('a.jpg', '400x300', 'crop', 'webp', widths='320 640')}]"
+        f"[{srcset('a.jpg', '200x200', 'crop', 'jpg', densities='1x 2x')}]"
+        f"[{picture('a.jpg', '400x', 'scale', 'jpg', source_size=(1000, 500), alt='a')}]"
+        "[400x200]"
+    )
+    assert 'width="400" height="200"' in rendered
+
+
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        ('{% srcset src "400x300" "crop" "jpg" class="x" %}', "no keyword 'class'"),
+        ('{% picture src "400x300" "crop" "jpg" alt="a" alt="b" %}', "twice"),
+        ('{% picture src alt="a" "400x300" "crop" "jpg" %}', "after keywords"),
+        ('{% picture src "400x300" "crop" widths="320" %}', "takes"),
+    ],
+)
+def test_responsive_tag_syntax_errors(tag: str, message: str) -> None:
+    with pytest.raises(TemplateSyntaxError, match=message):
+        Template("{% load thumbnail %}" + tag)
+
+
+def test_empty_source_gives_no_picture_and_no_srcset() -> None:
+    template = Template(
+        '{% load thumbnail %}[{% picture src "400x300" "crop" "jpg" %}]'
+        '[{% srcset src "400x300" "crop" "jpg" widths="320" %}]'
+    )
+    assert template.render(Context({"src": ""})) == "[][]"

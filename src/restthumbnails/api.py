@@ -1,14 +1,25 @@
 """Building thumbnail URLs from Python and templates. No database, cache or disk."""
 
 import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files import File
+from django.db.models.fields.files import ImageFieldFile
+from django.utils.safestring import SafeString
 
+from . import formats as output_formats
 from .conf import Settings, get_settings
-from .exceptions import InvalidSpec
-from .spec import make_spec
+from .exceptions import InvalidSpec, NotAllowed
+from .geometry import output_size
+from .markup import AttributeValue, picture_html, source_tags, srcset_value
+from .policy import Preset, allow_key
+from .responsive import candidates, parse_densities, parse_formats, parse_widths
+from .spec import make_spec, parse_size
 from .urlbuilding import Thumbnail, signed_thumbnail
+
+SourceSize = tuple[int, int]
 
 
 def source_name(source: Any) -> str | None:
@@ -22,17 +33,44 @@ def source_name(source: Any) -> str | None:
     raise TypeError(f"a thumbnail source must be a file or a name, not {type(source).__name__}")
 
 
+def known_source_size(source: Any, given: SourceSize | None = None) -> SourceSize | None:
+    """The source's size from the caller, else from an ImageField's dimension fields.
+
+    Only the model instance's `width_field`/`height_field` attributes are read:
+    `ImageFieldFile.width` would open the file. Django fills those fields from
+    the file's header, before EXIF orientation; a caller's `given` size is the
+    upright one (what a viewer shows).
+    """
+    if given is not None:
+        width, height = given
+        if not (_positive(width) and _positive(height)):
+            raise InvalidSpec(f"source_size must be two positive integers, not {given!r}")
+        return width, height
+    if not isinstance(source, ImageFieldFile):
+        return None
+    field, instance = source.field, source.instance
+    if not (field.width_field and field.height_field) or instance is None:
+        return None
+    width = getattr(instance, field.width_field, None)
+    height = getattr(instance, field.height_field, None)
+    return (width, height) if _positive(width) and _positive(height) else None
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def _resolve(
     settings: Settings, size_or_preset: str, method: str | None, ext: str | None
-) -> tuple[str, str, str]:
+) -> Preset:
     if method is None and ext is None:
         preset = settings.presets.get(size_or_preset)
         if preset is None:
             raise InvalidSpec(f"unknown thumbnail preset {size_or_preset!r}")
-        return preset.size, preset.method, preset.ext
+        return preset
     if method is None or ext is None:
         raise InvalidSpec("give a preset name alone, or size, method and ext")
-    return size_or_preset, method, ext
+    return Preset(size_or_preset, method, ext)
 
 
 def get_thumbnail(
@@ -41,39 +79,79 @@ def get_thumbnail(
     method: str | None = None,
     ext: str | None = None,
     *,
+    source_size: SourceSize | None = None,
     base_url: str | None = None,
 ) -> Thumbnail | None:
     """The thumbnail of `source`, or None for an empty source.
 
     Call it with size, method and ext (`"200x200", "crop", "jpg"`), or with the
-    name of one of REST_THUMBNAILS_PRESETS alone. Raises
-    restthumbnails.exceptions.InvalidSpec for a bad size, method, ext, preset or path.
+    name of one of REST_THUMBNAILS_PRESETS alone. `source_size` is the source's
+    upright (width, height), when known, so that `width` and `height` are known
+    for every method. Raises restthumbnails.exceptions.InvalidSpec for a bad
+    size, method, ext, preset or path.
     """
     name = source_name(source)
     if name is None:
         return None
     settings = get_settings()
-    size, method, ext = _resolve(settings, size_or_preset, method, ext)
-    return _build(
+    preset = _resolve(settings, size_or_preset, method, ext)
+    return _thumbnail(
+        settings,
         name,
-        size,
-        method,
-        ext,
-        key=settings.secret_key,
-        base_url=settings.base_url if base_url is None else base_url,
-        max_dimension=settings.max_dimension,
+        preset.size,
+        preset.method,
+        preset.ext,
+        source_size=known_source_size(source, source_size),
+        base_url=base_url,
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@dataclass(frozen=True)
+class _Urls:
+    """Everything a built URL depends on besides the thumbnail: a cache key."""
+
+    key: str
+    base_url: str
+    max_dimension: int
+    upscale: bool
+    allowed: frozenset[str] | None
+
+
+def _urls(settings: Settings, base_url: str | None) -> _Urls:
+    return _Urls(
+        key=settings.secret_key,
+        base_url=settings.base_url if base_url is None else base_url,
+        max_dimension=settings.max_dimension,
+        upscale=settings.engine.upscale,
+        allowed=settings.allowed_thumbnails,
+    )
+
+
+def _thumbnail(
+    settings: Settings,
+    name: str,
+    size: str,
+    method: str,
+    ext: str,
+    *,
+    source_size: SourceSize | None,
+    base_url: str | None,
+) -> Thumbnail:
+    return _build(name, size, method, ext, urls=_urls(settings, base_url), source_size=source_size)
+
+
+@functools.lru_cache(maxsize=8192)
 def _build(
-    name: str, size: str, method: str, ext: str, *, key: str, base_url: str, max_dimension: int
+    name: str, size: str, method: str, ext: str, *, urls: _Urls, source_size: SourceSize | None
 ) -> Thumbnail:
     # A pure function of its arguments (the key included), so pages that show the
     # same images again pay for validation and signing once per process. Memory
     # only: nothing is read or written anywhere.
-    spec = make_spec(name, size, method, ext, max_dimension=max_dimension)
-    return signed_thumbnail(spec, key=key, base_url=base_url)
+    spec = make_spec(name, size, method, ext, max_dimension=urls.max_dimension)
+    pixels = output_size(
+        spec.width, spec.height, spec.method, source_size=source_size, upscale=urls.upscale
+    )
+    return signed_thumbnail(spec, key=urls.key, base_url=urls.base_url, size=pixels)
 
 
 def thumbnail_url(
@@ -82,7 +160,192 @@ def thumbnail_url(
     method: str | None = None,
     ext: str | None = None,
     *,
+    source_size: SourceSize | None = None,
     base_url: str | None = None,
 ) -> str | None:
-    thumb = get_thumbnail(source, size_or_preset, method, ext, base_url=base_url)
+    thumb = get_thumbnail(
+        source, size_or_preset, method, ext, source_size=source_size, base_url=base_url
+    )
     return None if thumb is None else thumb.url
+
+
+Widths = str | Iterable[int] | None
+Densities = str | Iterable[float] | None
+
+
+def srcset(
+    source: Any,
+    size_or_preset: str,
+    method: str | None = None,
+    ext: str | None = None,
+    *,
+    widths: Widths = None,
+    densities: Densities = None,
+    source_size: SourceSize | None = None,
+    base_url: str | None = None,
+) -> str | None:
+    """A srcset value ("url 320w, url 640w" or "url 1x, url 2x"), None for an empty source.
+
+    `widths` ("320 640 960") gives each candidate that width and the size's
+    shape; `densities` ("1x 2x") multiplies the size. A preset may give either.
+    With the source size known and upscaling off, no candidate is larger than
+    the source. Raises NotAllowed for a candidate outside ALLOWED_THUMBNAILS.
+    """
+    name = source_name(source)
+    if name is None:
+        return None
+    settings = get_settings()
+    preset = _resolve(settings, size_or_preset, method, ext)
+    lists = _candidate_lists(settings, preset, widths, densities)
+    if not any(lists):
+        raise InvalidSpec("srcset needs widths or densities (or a preset that has them)")
+    return _srcset(
+        name,
+        preset,
+        preset.ext,
+        lists,
+        source_size=known_source_size(source, source_size),
+        urls=_urls(settings, base_url),
+    )
+
+
+def picture(
+    source: Any,
+    size_or_preset: str,
+    method: str | None = None,
+    ext: str | None = None,
+    *,
+    widths: Widths = None,
+    densities: Densities = None,
+    formats: str | Iterable[str] | None = None,
+    sizes: str | None = None,
+    alt: str = "",
+    attrs: Mapping[str, AttributeValue] | None = None,
+    source_size: SourceSize | None = None,
+    base_url: str | None = None,
+) -> SafeString:
+    """A <picture>: one <source> per format (default REST_THUMBNAILS_PICTURE_FORMATS,
+    AVIF only where Pillow encodes it), then an <img> in `ext` whose `src`, `width`
+    and `height` are the size's own. `attrs` are added to the <img> (and may
+    replace loading="lazy" and decoding="async"); every value is escaped. An
+    empty source gives an empty string.
+    """
+    name = source_name(source)
+    if name is None:
+        return SafeString("")
+    settings = get_settings()
+    preset = _resolve(settings, size_or_preset, method, ext)
+    lists = _candidate_lists(settings, preset, widths, densities)
+    urls = _urls(settings, base_url)
+    known = known_source_size(source, source_size)
+    # The URLs, sizes and <source> tags of one picture depend on nothing the
+    # call adds (alt, attributes): built once, then reused.
+    sources, core = _picture_core(
+        name, preset, lists, _source_formats(settings, preset, formats), sizes, known, urls
+    )
+    img: dict[str, AttributeValue] = {
+        **core,
+        "alt": alt,
+        "loading": "lazy",
+        "decoding": "async",
+        **(attrs or {}),
+    }
+    return picture_html(sources=sources, img=img)
+
+
+@functools.lru_cache(maxsize=2048)
+def _picture_core(
+    name: str,
+    preset: Preset,
+    lists: tuple[tuple[int, ...], tuple[float, ...]],
+    source_formats: tuple[str, ...],
+    sizes: str | None,
+    source_size: SourceSize | None,
+    urls: _Urls,
+) -> tuple[SafeString, dict[str, AttributeValue]]:
+    fallback = _build(
+        name, preset.size, preset.method, preset.ext, urls=urls, source_size=source_size
+    )
+    same = {fallback.spec.ext, {"jpg": "jpeg", "jpeg": "jpg"}.get(fallback.spec.ext)}
+    sizes = sizes if lists[0] else None  # sizes means nothing to x descriptors
+    sources = source_tags(
+        {
+            "type": output_formats.OUTPUT_FORMATS[ext].content_type,
+            "srcset": _srcset(name, preset, ext, lists, source_size=source_size, urls=urls),
+            "sizes": sizes,
+        }
+        for ext in source_formats
+        if ext not in same
+    )
+    img: dict[str, AttributeValue] = {
+        "src": fallback.url,
+        "srcset": _srcset(
+            name, preset, fallback.spec.ext, lists, source_size=source_size, urls=urls
+        )
+        if any(lists)
+        else None,
+        "sizes": sizes,
+        "width": fallback.width,
+        "height": fallback.height,
+    }
+    return sources, img
+
+
+def _candidate_lists(
+    settings: Settings, preset: Preset, widths: Widths, densities: Densities
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The call's widths or densities; a preset's only when the call gives neither."""
+    if widths is None and densities is None:
+        return preset.widths, preset.densities
+    return (
+        () if widths is None else parse_widths(widths, max_dimension=settings.max_dimension),
+        () if densities is None else parse_densities(densities),
+    )
+
+
+def _source_formats(
+    settings: Settings, preset: Preset, wanted: str | Iterable[str] | None
+) -> tuple[str, ...]:
+    """The <source> formats: the call's, else the preset's, else the setting's; minus
+    any this Pillow cannot encode (check W007)."""
+    if wanted is not None:
+        chosen = parse_formats(wanted)
+    elif preset.formats is not None:
+        chosen = preset.formats
+    else:
+        chosen = settings.picture_formats
+    return tuple(ext for ext in chosen if ext in output_formats.EXTENSIONS)
+
+
+def _srcset(
+    name: str,
+    preset: Preset,
+    ext: str,
+    lists: tuple[tuple[int, ...], tuple[float, ...]],
+    *,
+    source_size: SourceSize | None,
+    urls: _Urls,
+) -> str:
+    """The srcset of one format; a size outside an allow-list raises NotAllowed,
+    except the source-sized candidate, which is then left out."""
+    width, height = parse_size(preset.size, max_dimension=urls.max_dimension)
+    entries = []
+    for candidate in candidates(
+        width,
+        height,
+        preset.method,
+        widths=lists[0],
+        densities=lists[1],
+        source_size=source_size,
+        upscale=urls.upscale,
+    ):
+        key = allow_key(candidate.size, preset.method)
+        if urls.allowed is not None and key not in urls.allowed:
+            if candidate.fitted:
+                continue
+            raise NotAllowed(f"{key} is not in ALLOWED_THUMBNAILS")
+        thumb = _build(
+            name, candidate.size, preset.method, ext, urls=urls, source_size=source_size
+        )
+        entries.append((thumb.url, candidate.descriptor))
+    return srcset_value(entries)

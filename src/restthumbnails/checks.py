@@ -139,3 +139,29 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                     )
                 )
     return messages
+
+
+@register(Tags.compatibility)
+def check_picture_formats(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """{% picture %} leaves out a <source> format this Pillow cannot encode: say so."""
+    from . import formats
+
+    try:
+        conf = get_settings()
+    except ImproperlyConfigured:
+        return []  # check_settings reports it
+    wanted = set(conf.picture_formats)
+    for preset in conf.presets.values():
+        wanted.update(preset.formats or ())
+    missing = sorted(wanted - formats.EXTENSIONS)
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"This Pillow cannot encode {', '.join(missing)}: {{% picture %}} and picture() "
+            "leave that <source> out, and its URLs would be refused.",
+            hint="Install Pillow's wheels, which bundle libavif (Pillow >= 11.3), on the "
+            f"pages' hosts and the thumbnail hosts, or drop it from {PREFIX}PICTURE_FORMATS.",
+            id="restthumbnails.W007",
+        )
+    ]

@@ -17,7 +17,9 @@ from .engine import (
     KNOWN_SOURCE_FORMATS,
     EngineOptions,
 )
+from .exceptions import InvalidSpec
 from .policy import Preset, parse_allowed, parse_presets
+from .responsive import parse_formats
 from .spec import DEFAULT_MAX_DIMENSION
 
 PREFIX = "REST_THUMBNAILS_"
@@ -73,6 +75,7 @@ class Settings:
     render_pool: str
     render_memory_limit: int
     failure_ttl: float
+    picture_formats: tuple[str, ...]
 
 
 def _get(name: str, default: Any) -> Any:
@@ -173,6 +176,16 @@ def _plugin(name: str, value: str, registry: dict[str, str], hint: str) -> Calla
         return import_string(registry.get(value, value))
     except ImportError as exc:
         raise _fail(name, f"cannot be imported ({exc}){hint}") from None
+
+
+def _picture_formats() -> tuple[str, ...]:
+    value = _get("PICTURE_FORMATS", ("avif", "webp"))
+    try:
+        if not isinstance(value, list | tuple):
+            raise InvalidSpec("must be a list or tuple")
+        return parse_formats(value)
+    except InvalidSpec as exc:
+        raise _fail("PICTURE_FORMATS", f"is invalid: {exc.reason}") from None
 
 
 def _secret_keys() -> tuple[str, tuple[str, ...]]:
@@ -289,6 +302,7 @@ def _load() -> Settings:
             "RENDER_MEMORY_LIMIT", DEFAULT_RENDER_MEMORY_LIMIT, minimum=0, integer=True
         ),
         failure_ttl=_number("FAILURE_TTL", 300, minimum=0),
+        picture_formats=_picture_formats(),
     )
 
 

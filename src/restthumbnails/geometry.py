@@ -97,3 +97,26 @@ def draft_size(plan: Plan, source_width: int, source_height: int) -> tuple[int, 
         max(1, int(source_width * factor_x)),
         max(1, int(source_height * factor_y)),
     )
+
+
+def output_size(
+    width: int | None,
+    height: int | None,
+    method: str,
+    *,
+    source_size: tuple[int, int] | None,
+    upscale: bool,
+) -> tuple[int, int] | None:
+    """The pixel size a thumbnail will have, or None when it cannot be known.
+
+    With the source's upright size this is exactly what the engine renders (the
+    same `plan`). Without it, only a cover of a full box is known: its shape, at
+    the box's size, which is also its pixel size unless upscaling is off and the
+    source is smaller than the box.
+    """
+    if source_size is not None:
+        layout = plan(*source_size, width, height, method, upscale=upscale)
+        return layout.width, layout.height
+    if method != "scale" and width is not None and height is not None:
+        return width, height
+    return None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .exceptions import InvalidSpec, NotAllowed
+from .responsive import parse_densities, parse_formats, parse_widths
 from .spec import DEFAULT_MAX_DIMENSION, ThumbnailSpec, parse_ext, parse_method, parse_size
 
 
@@ -13,6 +14,11 @@ class Preset:
     size: str
     method: str
     ext: str
+    # For srcset and <picture> (see responsive.py): the candidates' widths or
+    # densities, and the <source> formats (None: REST_THUMBNAILS_PICTURE_FORMATS).
+    widths: tuple[int, ...] = ()
+    densities: tuple[float, ...] = ()
+    formats: tuple[str, ...] | None = None
 
     @property
     def allow_key(self) -> str:
@@ -43,22 +49,39 @@ def parse_allowed(
 def parse_presets(
     values: Mapping[str, Any], *, max_dimension: int = DEFAULT_MAX_DIMENSION
 ) -> dict[str, Preset]:
-    """Presets as {name: (size, method, ext)} or {name: {"size", "method", "ext"}}."""
+    """Presets as {name: (size, method, ext)} or {name: {"size", "method", "ext"}};
+    the mapping may add "widths" or "densities", and "formats", for srcset/<picture>."""
     presets = {}
     for name, value in values.items():
+        extras: Mapping[str, Any] = {}
         if isinstance(value, Mapping):
             parts = (value.get("size"), value.get("method"), value.get("ext"))
+            extras = value
         else:
             parts = tuple(value)
         if len(parts) != 3 or not all(isinstance(part, str) for part in parts):
             raise ValueError(f"preset {name!r} must be (size, method, ext)")
         size, method, ext = parts
+        if extras.get("widths") is not None and extras.get("densities") is not None:
+            raise ValueError(f"preset {name!r}: give widths or densities, not both")
         try:
             parse_size(size, max_dimension=max_dimension)
-            presets[name] = Preset(size, parse_method(method), parse_ext(ext))
+            presets[name] = Preset(
+                size,
+                parse_method(method),
+                parse_ext(ext),
+                widths=_optional(extras, "widths", parse_widths, max_dimension=max_dimension)
+                or (),
+                densities=_optional(extras, "densities", parse_densities) or (),
+                formats=_optional(extras, "formats", parse_formats),
+            )
         except InvalidSpec as exc:
             raise ValueError(f"preset {name!r}: {exc.reason}") from None
     return presets
+
+
+def _optional(values: Mapping[str, Any], key: str, parse: Any, **options: Any) -> Any:
+    return None if values.get(key) is None else parse(values[key], **options)
 
 
 def check_allowed(spec: ThumbnailSpec, allowed: frozenset[str] | None) -> None:

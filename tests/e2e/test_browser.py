@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import io
+import re
+import threading
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +17,8 @@ from PIL import Image, ImageOps
 
 from restthumbnails.spec import parse_size
 
-from .stack import Stack
+from ..images import jpeg
+from .stack import SECRET_KEY, Stack
 from .support import (
     LOOPBACK,
     fetch,
@@ -145,3 +152,169 @@ def test_demo_gallery_loads_every_thumbnail_in_chromium_through_nginx(
     )
     assert generated_count(backend.process) == len(images)
     assert fetch(proxy_url).header("content-type") == "text/html; charset=utf-8"
+
+
+# Three sources and the width Chromium must pick from each srcset, at two
+# viewport widths and two device pixel ratios. The slot is 100vw below 600 px,
+# else 500 px; the pick is the smallest candidate at least slot x DPR wide,
+# else the largest.
+PICTURE_SOURCES = {
+    # name: (upright size, size, method, candidate widths the page offers)
+    "wide.jpg": ((1600, 1200), "400x300", "crop", (320, 640, 960, 1280)),
+    # 1280 would be enlarged: the source's full width (1000x750) takes its place.
+    "small.jpg": ((1000, 800), "400x300", "crop", (320, 640, 960, 1000)),
+    "tall.jpg": ((900, 1600), "400x", "scale", (320, 640, 900)),
+}
+PICTURE_WIDTHS = "320 640 960 1280"
+PICTURE_SIZES = "(max-width: 600px) 100vw, 500px"
+EXPECTED_PICK = {
+    # (viewport width, DPR): {source: width}  (needed: slot x DPR)
+    (400, 1): {"wide.jpg": 640, "small.jpg": 640, "tall.jpg": 640},  # 400
+    (400, 2): {"wide.jpg": 960, "small.jpg": 960, "tall.jpg": 900},  # 800
+    (1000, 1): {"wide.jpg": 640, "small.jpg": 640, "tall.jpg": 640},  # 500
+    (1000, 2): {"wide.jpg": 1280, "small.jpg": 1000, "tall.jpg": 900},  # 1000
+}
+# Recorded by the page itself while its images are still loading, then again
+# once they are complete; layout-shift entries are Chromium's own measure.
+PICTURE_PAGE_JS = """
+<script>
+window.shifts = [];
+new PerformanceObserver(list => window.shifts.push(...list.getEntries().map(e => e.value)))
+    .observe({type: "layout-shift", buffered: true});
+window.boxes = Array.from(document.images).map(img => {
+    const box = img.getBoundingClientRect();
+    return {width: box.width, height: box.height, complete: img.complete};
+});
+</script>
+"""
+PICTURES_JS = """
+return Array.from(document.images).map(img => {
+    const box = img.getBoundingClientRect();
+    return {alt: img.alt, src: img.currentSrc, complete: img.complete,
+            natural: [img.naturalWidth, img.naturalHeight], box: [box.width, box.height]};
+});
+"""
+
+
+def picture_page(base_url: str, settings: Any) -> str:
+    from restthumbnails.api import picture
+
+    settings.REST_THUMBNAILS_SECRET_KEY = SECRET_KEY
+    settings.REST_THUMBNAILS_BASE_URL = base_url
+    pictures = "".join(
+        picture(
+            name,
+            size,
+            method,
+            "jpg",
+            widths=PICTURE_WIDTHS,
+            sizes=PICTURE_SIZES,
+            alt=name,
+            source_size=upright,
+            attrs={"style": "display: block; width: 100%; height: auto"},
+        )
+        for name, (upright, size, method, _) in PICTURE_SOURCES.items()
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width'>"
+        "<style>body { margin: 0 } div { width: 100%; max-width: 500px }</style></head>"
+        f"<body><div>{pictures}</div>{PICTURE_PAGE_JS}</body></html>"
+    )
+
+
+@contextlib.contextmanager
+def page_server(html: str) -> Iterator[str]:
+    """One page on 127.0.0.1, served from this process (the images come from serve)."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def candidate_widths(srcset: str) -> dict[str, int]:
+    return {
+        url: int(descriptor.removesuffix("w"))
+        for url, descriptor in (entry.split(" ") for entry in srcset.split(", "))
+    }
+
+
+def test_pictures_pick_the_avif_of_the_expected_width_without_layout_shift(
+    stack: Stack, workdir: Path, thumbnails_dir: Path, chrome: Any, settings: Any
+) -> None:
+    media = workdir / "media"
+    media.mkdir()
+    for name, ((width, height), *_) in PICTURE_SOURCES.items():
+        (media / name).write_bytes(jpeg(width, height))
+    backend = stack.serve(media, thumbnails_dir, response_backend="django")
+    html = picture_page(backend.url, settings)
+
+    # Every candidate of every format answers 200 with its width and format.
+    offered: dict[str, dict[str, int]] = {}
+    for source_type, srcset in re.findall(
+        r'<(?:source type="([^"]*)"|img src="[^"]*") srcset="([^"]*)"', html
+    ):
+        ext = {"image/avif": "AVIF", "image/webp": "WEBP", "": "JPEG"}[source_type]
+        for url, width in candidate_widths(srcset).items():
+            answer = fetch(url)
+            assert answer.status == 200, (url, answer.status)
+            with Image.open(io.BytesIO(answer.body)) as image:
+                assert (image.format, image.width) == (ext, width), url
+            offered.setdefault(ext, {})[url] = width
+    for name, (*_, widths) in PICTURE_SOURCES.items():
+        for ext in ("AVIF", "WEBP", "JPEG"):
+            mine = sorted(w for url, w in offered[ext].items() if f"/{name}/" in url)
+            assert tuple(mine) == widths, (name, ext)
+
+    chrome.execute_cdp_cmd("Network.enable", {})
+    # Chromium would reuse a larger cached candidate: each layout starts cold.
+    chrome.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+    with page_server(html) as page_url:
+        for (viewport, dpr), expected in EXPECTED_PICK.items():
+            chrome.execute_cdp_cmd("Network.clearBrowserCache", {})
+            chrome.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": viewport, "height": 3000, "deviceScaleFactor": dpr, "mobile": False},
+            )
+            chrome.get(page_url)
+            images = poll(
+                lambda: (
+                    (found := chrome.execute_script(PICTURES_JS))
+                    and all(i["complete"] and i["natural"][0] for i in found)
+                    and found
+                ),
+                timeout=120,
+                interval=0.2,
+                what=f"every picture to load at {viewport} px, {dpr}x",
+            )
+            before = chrome.execute_script("return window.boxes")
+            shifts = chrome.execute_script("return window.shifts")
+            picked = {}
+            for image, box in zip(images, before, strict=True):
+                assert image["src"] in offered["AVIF"], image  # the AVIF source won
+                picked[image["alt"]] = offered["AVIF"][image["src"]]
+                # The box had its final size while the image was still loading.
+                assert not box["complete"], (viewport, dpr, image)
+                # (Each candidate's height is rounded to whole pixels on its own, so
+                # its shape may differ from width/height's by under a pixel.)
+                assert box["width"] == image["box"][0], (viewport, dpr, image)
+                assert abs(box["height"] - image["box"][1]) < 1, (viewport, dpr, image)
+            assert picked == expected, (viewport, dpr)
+            assert shifts == [], (viewport, dpr)

@@ -1,48 +1,138 @@
-"""The `thumbnail` tag.
+"""The `thumbnail`, `srcset` and `picture` tags.
 
     {% load thumbnail %}
     {% thumbnail src "100x100" "crop" ".jpg" as thumb %}{{ thumb.url }}
     <img src="{% thumbnail src "100x100" "crop" ".jpg" %}">
     {% thumbnail src "avatar" as thumb %}    (a name from REST_THUMBNAILS_PRESETS)
 
-With `as`, the variable holds a Thumbnail, or None for an empty source; inline,
-the tag prints the URL (nothing for an empty source).
+    <img srcset="{% srcset src "400x300" "crop" "webp" widths="320 640 960" %}">
+    <img srcset="{% srcset src "200x200" "crop" "jpg" densities="1x 2x" %}">
+    {% picture src "400x300" "crop" "jpg" widths="320 640 960" sizes="50vw" alt=a.caption
+               class="hero" %}  (on one line in a template)
+    {% picture src "hero" alt=a.caption %}
+
+Every tag takes the source, then a size, method and extension or a preset name,
+then keywords: `source_size` ("1600x1200" or a (width, height) pair) for all;
+`widths` or `densities` for srcset and picture; `formats`, `sizes` and `alt`
+for picture, whose other keywords (class, data-id, loading...) become
+attributes of its <img>. With `as name`, the variable holds the result
+(a Thumbnail, a srcset string, the picture's HTML); inline, the tag prints it.
+An empty source gives None (inline: nothing).
 """
+
+import re
+from collections.abc import Callable
+from typing import Any
 
 from django import template
 from django.template.base import FilterExpression, Parser, Token
 from django.utils.html import conditional_escape
 
-from ..api import get_thumbnail
+from ..api import SourceSize, get_thumbnail, picture, srcset
+from ..exceptions import InvalidSpec
 
 register = template.Library()
 
+_KEYWORD = re.compile(r"([A-Za-z][A-Za-z0-9_:.-]*)=(.+)", re.DOTALL)
+_SIZE = re.compile(r"([1-9][0-9]*)x([1-9][0-9]*)")
 
-class ThumbnailNode(template.Node):
-    def __init__(self, arguments: list[FilterExpression], target: str | None) -> None:
+
+def _source_size(value: Any) -> SourceSize | None:
+    """ "1600x1200" as written in a template, or a (width, height) pair from the context."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        match = _SIZE.fullmatch(value)
+        if match is None:
+            raise InvalidSpec(f"source_size must look like 1600x1200, not {value!r}")
+        return int(match[1]), int(match[2])
+    width, height = value
+    return width, height
+
+
+class BuildNode(template.Node):
+    def __init__(
+        self,
+        build: Callable[..., Any],
+        arguments: list[FilterExpression],
+        keywords: dict[str, FilterExpression],
+        target: str | None,
+    ) -> None:
+        self.build = build
         self.arguments = arguments
+        self.keywords = keywords
         self.target = target
 
     def render(self, context: template.Context) -> str:
         source, *rest = (argument.resolve(context) for argument in self.arguments)
-        thumb = get_thumbnail(source, *rest)
+        keywords = {name: value.resolve(context) for name, value in self.keywords.items()}
+        if "source_size" in keywords:
+            keywords["source_size"] = _source_size(keywords["source_size"])
+        result = self.build(source, *rest, **keywords)
         if self.target is not None:
-            context[self.target] = thumb
+            context[self.target] = result
             return ""
-        return "" if thumb is None else str(conditional_escape(thumb.url))
+        return "" if result is None else str(conditional_escape(result))
+
+
+def _parse(
+    parser: Parser, token: Token, *, known: frozenset[str], extra_attributes: bool
+) -> tuple[list[FilterExpression], dict[str, FilterExpression], str | None]:
+    bits = token.split_contents()
+    tag_name, bits = bits[0], bits[1:]
+    target = None
+    if len(bits) >= 2 and bits[-2] == "as":
+        target, bits = bits[-1], bits[:-2]
+    arguments, keywords = [], {}
+    for bit in bits:
+        match = _KEYWORD.fullmatch(bit)
+        if match is None:
+            if keywords:
+                raise template.TemplateSyntaxError(f"{tag_name}: {bit} comes after keywords")
+            arguments.append(parser.compile_filter(bit))
+            continue
+        name, value = match[1], match[2]
+        if name not in known and not extra_attributes:
+            raise template.TemplateSyntaxError(f"{tag_name} has no keyword {name!r}")
+        if name in keywords:
+            raise template.TemplateSyntaxError(f"{tag_name}: {name} given twice")
+        keywords[name] = parser.compile_filter(value)
+    if len(arguments) not in (2, 4):
+        raise template.TemplateSyntaxError(
+            f'{tag_name} takes: source "WxH" "method" ".ext" [keyword=value ...] [as name], '
+            'or source "preset" [keyword=value ...] [as name]'
+        )
+    return arguments, keywords, target
+
+
+_SRCSET_KEYWORDS = frozenset({"source_size", "widths", "densities"})
+_PICTURE_KEYWORDS = frozenset({*_SRCSET_KEYWORDS, "formats", "sizes", "alt"})
+
+
+def _picture(source: Any, *rest: Any, **keywords: Any) -> Any:
+    named = {name: keywords.pop(name) for name in _PICTURE_KEYWORDS if name in keywords}
+    return picture(source, *rest, **named, attrs=keywords)
 
 
 @register.tag(name="thumbnail")
-def thumbnail_tag(parser: Parser, token: Token) -> ThumbnailNode:
-    bits = token.split_contents()
-    tag_name, arguments = bits[0], bits[1:]
-    target = None
-    if len(arguments) >= 2 and arguments[-2] == "as":
-        target = arguments[-1]
-        arguments = arguments[:-2]
-    if len(arguments) not in (2, 4):
-        raise template.TemplateSyntaxError(
-            f'{tag_name} takes: source "WxH" "method" ".ext" [as name], '
-            'or source "preset" [as name]'
-        )
-    return ThumbnailNode([parser.compile_filter(argument) for argument in arguments], target)
+def thumbnail_tag(parser: Parser, token: Token) -> BuildNode:
+    arguments, keywords, target = _parse(
+        parser, token, known=frozenset({"source_size"}), extra_attributes=False
+    )
+    return BuildNode(get_thumbnail, arguments, keywords, target)
+
+
+@register.tag(name="srcset")
+def srcset_tag(parser: Parser, token: Token) -> BuildNode:
+    arguments, keywords, target = _parse(
+        parser, token, known=_SRCSET_KEYWORDS, extra_attributes=False
+    )
+    return BuildNode(srcset, arguments, keywords, target)
+
+
+@register.tag(name="picture")
+def picture_tag(parser: Parser, token: Token) -> BuildNode:
+    arguments, keywords, target = _parse(
+        parser, token, known=_PICTURE_KEYWORDS, extra_attributes=True
+    )
+    return BuildNode(_picture, arguments, keywords, target)
