@@ -21,9 +21,39 @@ def test_atomic_cache_and_proxy_backend_are_quiet(settings, tmp_path) -> None:  
     assert ids(settings) == set()
 
 
-def test_same_storage_for_sources_and_thumbnails_warns(settings) -> None:  # type: ignore[no-untyped-def]
+def test_sources_and_thumbnails_in_one_folder_is_an_error(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # One alias for both: every miss would write below a source's own name.
     settings.REST_THUMBNAILS_STORAGE = "sources"
-    assert "restthumbnails.W003" in ids(settings)
+    [error] = [m for m in run_checks() if m.id == "restthumbnails.E004"]
+    assert error.msg.startswith("Sources and thumbnails share the storage 'sources'")
+    assert error.is_serious()
+    # Two aliases, one folder: the same.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "thumbs-too": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.STORAGES["sources"]["OPTIONS"]["location"]},
+        },
+    }
+    settings.REST_THUMBNAILS_STORAGE = "thumbs-too"
+    assert "restthumbnails.E004" in ids(settings)
+    # The built-in storage (no STORAGE setting): MEDIA_ROOT/thumbnails, no error.
+    del settings.REST_THUMBNAILS_STORAGE
+    settings.MEDIA_ROOT = str(tmp_path)
+    assert "restthumbnails.E004" not in ids(settings)
+
+
+def test_every_bad_setting_is_reported_at_once(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_QUALITY = 0
+    settings.REST_THUMBNAILS_BASE_URL = "thumbnails/"
+    settings.REST_THUMBNAILS_FALLBACK_IMAGE = "/nowhere/placeholder.png"
+    errors = sorted(m.msg for m in run_checks() if m.id == "restthumbnails.E001")
+    assert errors == [
+        "REST_THUMBNAILS_BASE_URL must start with '/' or 'https://', not 'thumbnails/': "
+        "a relative URL would change meaning from page to page",
+        "REST_THUMBNAILS_FALLBACK_IMAGE names '/nowhere/placeholder.png', which is not a file",
+        "REST_THUMBNAILS_QUALITY must be an integer >= 1, not 0",
+    ]
 
 
 def test_missing_alias_or_key_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 
 from . import formats as output_formats
 from .conf import Settings, get_settings
+from .conf import base_url as resolved_base_url
 from .exceptions import InvalidSpec, NotAllowed
 from .geometry import output_size
 from .markup import AttributeValue, picture_html, source_tags, srcset_value
@@ -120,7 +121,7 @@ class _Urls:
 def _urls(settings: Settings, base_url: str | None) -> _Urls:
     return _Urls(
         key=settings.secret_key,
-        base_url=settings.base_url if base_url is None else base_url,
+        base_url=resolved_base_url(settings) if base_url is None else base_url,
         max_dimension=settings.max_dimension,
         upscale=settings.engine.upscale,
         allowed=settings.allowed_thumbnails,

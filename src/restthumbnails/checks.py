@@ -5,9 +5,15 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import storages
 
-from .conf import INLINE, PREFIX, get_settings
+from .conf import (
+    INLINE,
+    PREFIX,
+    Settings,
+    get_settings,
+    source_storage,
+    thumbnail_storage,
+)
 from .storage import local_path
 
 # Caches whose add() is check-then-set inside one process: two workers can both
@@ -66,7 +72,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     try:
         conf = get_settings()
     except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="restthumbnails.E001")]
+        problems = getattr(exc, "messages", None) or [str(exc)]
+        return [Error(problem, id="restthumbnails.E001") for problem in problems]
     messages = _weak_keys(conf.secret_key, conf.secret_key_fallbacks)
     backend = settings.CACHES[conf.cache].get("BACKEND", "")
     if backend in _NON_ATOMIC_CACHES:
@@ -88,15 +95,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="restthumbnails.W002",
             )
         )
-    if conf.source_storage == conf.storage:
-        messages.append(
-            Warning(
-                f"Sources and thumbnails share the storage {conf.storage!r}: a thumbnail of "
-                "'a.jpg' lives under the folder 'a.jpg/', which cannot exist beside the file.",
-                hint=f"Give {PREFIX}STORAGE its own STORAGES alias and folder.",
-                id="restthumbnails.W003",
-            )
-        )
+    messages += _storage_layout(conf)
     if conf.lock_timeout < conf.queue_timeout + conf.generation_timeout:
         messages.append(
             Warning(
@@ -108,7 +107,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="restthumbnails.W004",
             )
         )
-    if conf.response_backend == "sendfile" and local_path(storages[conf.storage], "") is None:
+    if conf.response_backend == "sendfile" and local_path(thumbnail_storage(conf), "") is None:
         messages.append(
             Error(
                 f"{PREFIX}RESPONSE_BACKEND 'sendfile' sends a file path, but the thumbnail "
@@ -163,5 +162,27 @@ def check_picture_formats(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             hint="Install Pillow's wheels, which bundle libavif (Pillow >= 11.3), on the "
             f"pages' hosts and the thumbnail hosts, or drop it from {PREFIX}PICTURE_FORMATS.",
             id="restthumbnails.W007",
+        )
+    ]
+
+
+def _storage_layout(conf: Settings) -> list[CheckMessage]:
+    """Thumbnails and sources in one folder cannot work: a thumbnail of 'a.jpg' is
+    written below 'a.jpg/', which cannot exist beside the file. An error, not a 503
+    on every request."""
+    thumbnails, sources = thumbnail_storage(conf), source_storage(conf)
+    same_alias = conf.storage is not None and conf.storage == conf.source_storage
+    thumbnail_root, source_root = local_path(thumbnails, ""), local_path(sources, "")
+    same_folder = thumbnail_root is not None and thumbnail_root == source_root
+    if not (same_alias or same_folder):
+        return []
+    where = f"the storage {conf.storage!r}" if same_alias else f"the folder {thumbnail_root}"
+    return [
+        Error(
+            f"Sources and thumbnails share {where}: a thumbnail of 'a.jpg' would be written "
+            "below 'a.jpg/', which cannot exist beside the file.",
+            hint=f"Remove {PREFIX}STORAGE (thumbnails then go to MEDIA_ROOT/thumbnails/) or "
+            "give it a STORAGES alias with a folder of its own.",
+            id="restthumbnails.E004",
         )
     ]

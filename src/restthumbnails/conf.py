@@ -1,13 +1,16 @@
 """REST_THUMBNAILS_* settings: read lazily, validated once, reset when tests change them."""
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.module_loading import import_string
 
 from .engine import (
@@ -38,15 +41,20 @@ ENGINES = {
 # or "inline" in the request thread, where a stuck decoder cannot be stopped.
 OWN_POOL, INLINE = "processes", "inline"
 DEFAULT_RENDER_MEMORY_LIMIT = 2 * 1024**3
+# With no REST_THUMBNAILS_STORAGE, thumbnails live in this folder under MEDIA_ROOT,
+# where no thumbnail can land below a source's own name.
+BUILTIN_FOLDER = "thumbnails"
 
 
 @dataclass(frozen=True)
 class Settings:
     secret_key: str
     secret_key_fallbacks: tuple[str, ...]
-    base_url: str
+    # None: derived from where restthumbnails.urls is mounted (mounted_base_url).
+    base_url: str | None
     source_storage: str
-    storage: str
+    # None: the built-in storage, MEDIA_ROOT/thumbnails (thumbnail_storage).
+    storage: str | None
     cache: str
     key_prefix: str
     lock_timeout: float
@@ -140,6 +148,8 @@ def _fallback_image() -> str | None:
     value = _get("FALLBACK_IMAGE", None)
     if value is not None and not (isinstance(value, str) and value.startswith("/")):
         raise _fail("FALLBACK_IMAGE", "must be None or the absolute path of an image file")
+    if value is not None and not os.path.isfile(value):
+        raise _fail("FALLBACK_IMAGE", f"names {value!r}, which is not a file")
     return value
 
 
@@ -219,96 +229,244 @@ def _secret_keys() -> tuple[str, tuple[str, ...]]:
     return key, tuple(fallbacks)
 
 
-def _load() -> Settings:
-    secret_key, fallbacks = _secret_keys()
-    base_url = _get("BASE_URL", "/")
-    if not isinstance(base_url, str) or not base_url:
-        raise _fail("BASE_URL", "must be a non-empty string")
+class SettingsProblems(ImproperlyConfigured):
+    """Every bad REST_THUMBNAILS_* value at once, one message each (system check E001)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class _Problems:
+    """Collects what each setting's check raises, so one run reports them all."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def take(self, compute: Callable[[], Any], fallback: Any = None) -> Any:
+        try:
+            return compute()
+        except ImproperlyConfigured as exc:
+            self.messages.extend(getattr(exc, "messages", None) or [str(exc)])
+            return fallback
+
+
+def _base_url() -> str | None:
+    """None: derived from where restthumbnails.urls is mounted (see mounted_base_url)."""
+    value = _get("BASE_URL", None)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.startswith(("/", "http://", "https://", "//")):
+        raise _fail(
+            "BASE_URL",
+            f"must start with '/' or 'https://', not {value!r}: a relative URL would "
+            "change meaning from page to page",
+        )
+    return value
+
+
+def _response_backend() -> str:
     backend = _get("RESPONSE_BACKEND", "django")
     if not isinstance(backend, str) or ("." not in backend and backend not in RESPONSE_BACKENDS):
         raise _fail(
             "RESPONSE_BACKEND", f"must be one of {sorted(RESPONSE_BACKENDS)} or a dotted path"
         )
+    return backend
+
+
+def _quality() -> int:
     quality = _number("QUALITY", 85, minimum=1, integer=True)
     if quality > 100:
         raise _fail("QUALITY", "must be between 1 and 100")
-    source_formats = tuple(_get("SOURCE_FORMATS", DEFAULT_SOURCE_FORMATS))
-    unknown = set(source_formats) - KNOWN_SOURCE_FORMATS
+    return int(quality)
+
+
+def _source_formats() -> tuple[str, ...]:
+    value = _get("SOURCE_FORMATS", DEFAULT_SOURCE_FORMATS)
+    if not isinstance(value, list | tuple):
+        raise _fail("SOURCE_FORMATS", "must be a list or tuple of format names")
+    unknown = set(value) - KNOWN_SOURCE_FORMATS
     if unknown:
         raise _fail("SOURCE_FORMATS", f"names formats we never decode: {sorted(unknown)}")
-    upscale = _bool("UPSCALE", False)
+    return tuple(value)
+
+
+def _key_prefix() -> str:
     key_prefix = _get("KEY_PREFIX", "restthumbnails")
     if not isinstance(key_prefix, str):
         raise _fail("KEY_PREFIX", "must be a string")
-    nginx_location = _get("NGINX_LOCATION", None)
-    if nginx_location is not None and not (
-        isinstance(nginx_location, str) and nginx_location.startswith("/")
-    ):
+    return key_prefix
+
+
+def _nginx_location() -> str | None:
+    value = _get("NGINX_LOCATION", None)
+    if value is not None and not (isinstance(value, str) and value.startswith("/")):
         raise _fail("NGINX_LOCATION", "must be None or a path starting with '/'")
-    max_dimension = _number("MAX_DIMENSION", DEFAULT_MAX_DIMENSION, minimum=1, integer=True)
-    engine_name = _get("ENGINE", "pillow")
-    if not isinstance(engine_name, str) or (engine_name not in ENGINES and "." not in engine_name):
-        raise _fail(
-            "ENGINE", f"must be one of {sorted(ENGINES)} or a dotted path, not {engine_name!r}"
-        )
-    allowed, presets = _policy(max_dimension)
-    return Settings(
+    return value
+
+
+def _engine_name() -> str:
+    name = _get("ENGINE", "pillow")
+    if not isinstance(name, str) or (name not in ENGINES and "." not in name):
+        raise _fail("ENGINE", f"must be one of {sorted(ENGINES)} or a dotted path, not {name!r}")
+    return name
+
+
+def _thumbnail_storage_alias() -> str | None:
+    """None: the built-in storage, a folder `thumbnails` under MEDIA_ROOT."""
+    value = _get("STORAGE", None)
+    if value is None:
+        if not django_settings.MEDIA_ROOT:
+            raise _fail(
+                "STORAGE",
+                "is not set, and neither is MEDIA_ROOT: set MEDIA_ROOT (thumbnails then go "
+                f"to MEDIA_ROOT/{BUILTIN_FOLDER}/) or name a STORAGES alias of their own",
+            )
+        return None
+    return _alias("STORAGE", value, django_settings.STORAGES)
+
+
+def _load() -> Settings:
+    problems = _Problems()
+    take = problems.take
+    secret_key, fallbacks = take(_secret_keys, ("", ()))
+    max_dimension = take(
+        lambda: _number("MAX_DIMENSION", DEFAULT_MAX_DIMENSION, minimum=1, integer=True),
+        DEFAULT_MAX_DIMENSION,
+    )
+    engine_name = take(_engine_name, "pillow")
+    backend = take(_response_backend, "django")
+    allowed, presets = take(lambda: _policy(max_dimension), (None, {}))
+    settings = Settings(
         secret_key=secret_key,
         secret_key_fallbacks=fallbacks,
-        base_url=base_url,
-        source_storage=_alias("SOURCE_STORAGE", "default", django_settings.STORAGES),
-        storage=_alias("STORAGE", "default", django_settings.STORAGES),
-        cache=_alias("CACHE", "default", django_settings.CACHES),
-        key_prefix=key_prefix,
-        lock_timeout=_number("LOCK_TIMEOUT", 10, minimum=0, above=True),
-        lock_wait=_number("LOCK_WAIT", 0, minimum=0),
+        base_url=take(_base_url),
+        source_storage=take(
+            lambda: _alias("SOURCE_STORAGE", "default", django_settings.STORAGES), "default"
+        ),
+        storage=take(_thumbnail_storage_alias),
+        cache=take(lambda: _alias("CACHE", "default", django_settings.CACHES), "default"),
+        key_prefix=take(_key_prefix, "restthumbnails"),
+        lock_timeout=take(lambda: _number("LOCK_TIMEOUT", 10, minimum=0, above=True), 10.0),
+        lock_wait=take(lambda: _number("LOCK_WAIT", 0, minimum=0), 0.0),
         response_backend=backend,
-        nginx_location=nginx_location,
-        sendfile_escape=_bool("SENDFILE_ESCAPE", False),
+        nginx_location=take(_nginx_location),
+        sendfile_escape=take(lambda: _bool("SENDFILE_ESCAPE", False), False),
         max_dimension=max_dimension,
-        max_source_bytes=_number("MAX_SOURCE_BYTES", 50 * 1024 * 1024, minimum=1, integer=True),
+        max_source_bytes=take(
+            lambda: _number("MAX_SOURCE_BYTES", 50 * 1024 * 1024, minimum=1, integer=True), 1
+        ),
         engine=EngineOptions(
-            upscale=upscale,
-            quality=quality,
-            background=_colour("BACKGROUND", "#ffffff"),
-            max_source_pixels=_number("MAX_SOURCE_PIXELS", 50_000_000, minimum=1, integer=True),
-            source_formats=source_formats,
-            max_source_scans=_number(
-                "MAX_SOURCE_SCANS", DEFAULT_MAX_SOURCE_SCANS, minimum=1, integer=True
+            upscale=take(lambda: _bool("UPSCALE", False), False),
+            quality=take(_quality, 85),
+            background=take(lambda: _colour("BACKGROUND", "#ffffff"), (255, 255, 255)),
+            max_source_pixels=take(
+                lambda: _number("MAX_SOURCE_PIXELS", 50_000_000, minimum=1, integer=True), 1
             ),
-            max_source_frames=_number(
-                "MAX_SOURCE_FRAMES", DEFAULT_MAX_SOURCE_FRAMES, minimum=1, integer=True
+            source_formats=take(_source_formats, DEFAULT_SOURCE_FORMATS),
+            max_source_scans=take(
+                lambda: _number(
+                    "MAX_SOURCE_SCANS", DEFAULT_MAX_SOURCE_SCANS, minimum=1, integer=True
+                ),
+                1,
+            ),
+            max_source_frames=take(
+                lambda: _number(
+                    "MAX_SOURCE_FRAMES", DEFAULT_MAX_SOURCE_FRAMES, minimum=1, integer=True
+                ),
+                1,
             ),
         ),
-        render=_plugin(
-            "ENGINE", engine_name, ENGINES, "; 'vips' needs: pip install 'restthumbnails[vips]'"
+        render=take(
+            lambda: _plugin(
+                "ENGINE",
+                engine_name,
+                ENGINES,
+                "; 'vips' needs: pip install 'restthumbnails[vips]'",
+            )
         ),
         engine_path=ENGINES.get(engine_name, engine_name),
-        respond=_plugin("RESPONSE_BACKEND", backend, RESPONSE_BACKENDS, ""),
+        respond=take(lambda: _plugin("RESPONSE_BACKEND", backend, RESPONSE_BACKENDS, "")),
         allowed_thumbnails=allowed,
         presets=presets,
-        max_concurrent=_number("MAX_CONCURRENT", 2, minimum=1, integer=True),
-        max_queued=_number("MAX_QUEUED", 8, minimum=0, integer=True),
+        max_concurrent=take(lambda: _number("MAX_CONCURRENT", 2, minimum=1, integer=True), 1),
+        max_queued=take(lambda: _number("MAX_QUEUED", 8, minimum=0, integer=True), 0),
         # With LOCK_TIMEOUT's default of 10 s, a render that waits its whole queue
         # time and then runs to its deadline still finishes under its lock.
-        queue_timeout=_number("QUEUE_TIMEOUT", 2, minimum=0),
-        generation_timeout=_number("GENERATION_TIMEOUT", 8, minimum=0, above=True),
-        fallback_image=_fallback_image(),
-        fallback_max_age=_number("FALLBACK_MAX_AGE", 60, minimum=0, integer=True),
-        health_path=_path_or_none("HEALTH_PATH", "_health"),
-        metrics_path=_path_or_none("METRICS_PATH", "_metrics"),
-        render_pool=_render_pool(),
-        render_memory_limit=_number(
-            "RENDER_MEMORY_LIMIT", DEFAULT_RENDER_MEMORY_LIMIT, minimum=0, integer=True
+        queue_timeout=take(lambda: _number("QUEUE_TIMEOUT", 2, minimum=0), 2.0),
+        generation_timeout=take(
+            lambda: _number("GENERATION_TIMEOUT", 8, minimum=0, above=True), 8.0
         ),
-        failure_ttl=_number("FAILURE_TTL", 300, minimum=0),
-        picture_formats=_picture_formats(),
+        fallback_image=take(_fallback_image),
+        fallback_max_age=take(
+            lambda: _number("FALLBACK_MAX_AGE", 60, minimum=0, integer=True), 60
+        ),
+        health_path=take(lambda: _path_or_none("HEALTH_PATH", "_health")),
+        metrics_path=take(lambda: _path_or_none("METRICS_PATH", "_metrics")),
+        render_pool=take(_render_pool, OWN_POOL),
+        render_memory_limit=take(
+            lambda: _number(
+                "RENDER_MEMORY_LIMIT", DEFAULT_RENDER_MEMORY_LIMIT, minimum=0, integer=True
+            ),
+            0,
+        ),
+        failure_ttl=take(lambda: _number("FAILURE_TTL", 300, minimum=0), 0.0),
+        picture_formats=take(_picture_formats, ()),
     )
+    if problems.messages:
+        raise SettingsProblems(problems.messages)
+    return settings
 
 
 @functools.cache
 def get_settings() -> Settings:
     return _load()
+
+
+def source_storage(settings: Settings) -> Storage:
+    return storages[settings.source_storage]
+
+
+def thumbnail_storage(settings: Settings) -> Storage:
+    """The STORAGES alias given, or the built-in folder `thumbnails` under MEDIA_ROOT."""
+    if settings.storage is not None:
+        return storages[settings.storage]
+    return _builtin_thumbnail_storage()
+
+
+@functools.cache
+def _builtin_thumbnail_storage() -> Storage:
+    return FileSystemStorage(
+        location=os.path.join(django_settings.MEDIA_ROOT, BUILTIN_FOLDER),
+        base_url=f"{django_settings.MEDIA_URL or '/'}{BUILTIN_FOLDER}/",
+    )
+
+
+# Any valid thumbnail path: reversed to find where restthumbnails.urls is mounted.
+_PROBE = "a/1x1/crop/" + "0" * 64 + ".jpg"
+
+
+def base_url(settings: Settings) -> str:
+    """REST_THUMBNAILS_BASE_URL, or the URL prefix where restthumbnails.urls is mounted.
+
+    Reversing reads the URLconf only (no database, cache or disk), once per process.
+    """
+    if settings.base_url is not None:
+        return settings.base_url
+    return get_script_prefix() + _mounted_path()
+
+
+@functools.cache
+def _mounted_path() -> str:
+    try:
+        url = reverse("restthumbnails:thumbnail", kwargs={"path": _PROBE})
+    except NoReverseMatch:
+        raise ImproperlyConfigured(
+            f"{PREFIX}BASE_URL is not set and restthumbnails.urls is not in ROOT_URLCONF: "
+            'add path("thumbnails/", include("restthumbnails.urls")) to your URLs, or set '
+            f"{PREFIX}BASE_URL to where the thumbnails are served"
+        ) from None
+    return url[len(get_script_prefix()) : -len(_PROBE)]
 
 
 def _reset(*, setting: str, **kwargs: Any) -> None:
@@ -317,8 +475,13 @@ def _reset(*, setting: str, **kwargs: Any) -> None:
         "SECRET_KEY_FALLBACKS",
         "STORAGES",
         "CACHES",
+        "MEDIA_ROOT",
+        "MEDIA_URL",
+        "ROOT_URLCONF",
     }:
         get_settings.cache_clear()
+        _builtin_thumbnail_storage.cache_clear()
+        _mounted_path.cache_clear()
 
 
 setting_changed.connect(_reset)

@@ -5,11 +5,17 @@ import logging
 import time
 
 from django.core.cache import caches
-from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
 
 from . import metrics
-from .conf import INLINE, OWN_POOL, Settings, get_settings
+from .conf import (
+    INLINE,
+    OWN_POOL,
+    Settings,
+    get_settings,
+    source_storage,
+    thumbnail_storage,
+)
 from .exceptions import SourceMissing, SourceRejected, ThumbnailError
 from .failures import FailureMemory
 from .fallback import placeholder
@@ -32,8 +38,8 @@ NO_QUEUE_WAIT = 0.1
 def service_for(settings: Settings) -> ThumbnailService:
     lock_cache = caches[settings.cache]
     return ThumbnailService(
-        source_storage=storages[settings.source_storage],
-        thumbnail_storage=storages[settings.storage],
+        source_storage=source_storage(settings),
+        thumbnail_storage=thumbnail_storage(settings),
         lock_cache=lock_cache,
         key_prefix=settings.key_prefix,
         lock_timeout=settings.lock_timeout,
@@ -186,7 +192,7 @@ def health(settings: Settings) -> HttpResponse:
 
 def _probe(settings: Settings) -> dict[str, str]:
     checks = {
-        "storage": check_storage(storages[settings.storage]),
+        "storage": check_storage(thumbnail_storage(settings)),
         "lock": check_cache(caches[settings.cache], settings.key_prefix),
     }
     if not is_healthy(checks):
