@@ -162,3 +162,70 @@ def test_serve_answers_real_http(served: Server, capsys, tmp_path) -> None:  # t
     assert "Traceback" not in log
     names = files_under(tmp_path / "thumbs")
     assert len(names) == 3 and not any(name.startswith("escape") for name in names)
+
+
+def test_url_reads_the_key_from_a_file(capsys, isolated_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The same URL as with --secret-key example-key (above), the key kept out of ps.
+    key_file = tmp_path / "key"
+    key_file.write_text("example-key\n")
+    code, out, err = run_url(
+        capsys,
+        "animals/kitten.jpg",
+        "100x100",
+        "crop",
+        "jpg",
+        "--secret-key-file",
+        str(key_file),
+        "--base-url",
+        "https://t.example/",
+    )
+    assert (code, err) == (0, "")
+    assert out.strip().endswith(
+        "/crop/5eaa0a8ce0155ef3207290c0145dad8485189f733120ca5f489e1055146ad28e.jpg"
+    )
+
+
+@pytest.mark.parametrize("command", ["url", "serve"])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(None, ": cannot read it (No such file or directory)"), ("\n", " is empty")],
+)
+def test_a_missing_or_empty_key_file_is_a_one_line_error(  # type: ignore[no-untyped-def]
+    capsys, isolated_home, tmp_path, media, command, content, reason
+) -> None:
+    key_file = tmp_path / "key"
+    if content is not None:
+        key_file.write_text(content)
+    args = ["a.jpg", "100x100", "crop", "jpg"] if command == "url" else [str(media)]
+    code = main([command, *args, "--secret-key-file", str(key_file)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == f"restthumbnails: --secret-key-file {key_file}{reason}\n"
+    # serve did not fall back to making a key of its own.
+    assert not (isolated_home / "config").exists()
+
+
+def test_key_and_key_file_together_are_refused(capsys, isolated_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_:
+        main(["url", "a.jpg", "1x1", "crop", "jpg", "--secret-key", "k", "--secret-key-file", "f"])
+    assert exit_.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_serve_accepts_urls_signed_with_the_key_in_its_key_file(  # type: ignore[no-untyped-def]
+    capsys, isolated_home, tmp_path, media
+) -> None:
+    (media / "photo.jpg").write_bytes(jpeg(600, 400))
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY + "\n")
+    with start_serve(
+        media, tmp_path / "thumbs", key=None, options=("--secret-key-file", str(key_file))
+    ) as server:
+        status, _, body = server.get(signed(capsys, "photo.jpg", "60x40", "crop", "png"))
+        assert status == 200 and decode(body).size == (60, 40)
+        # A URL signed with another key is still refused.
+        other = signed(capsys, "photo.jpg", "60x40", "crop", "png").replace("/60x40/", "/61x40/")
+        assert server.get(other)[0] == 401
+        log = server.log.read_text()
+    assert f"signing key from --secret-key-file {key_file}" in log
+    assert KEY not in " ".join(server.process.args)

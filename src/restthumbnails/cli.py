@@ -152,10 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_key_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument(
+        "--secret-key-file",
+        type=Path,
+        metavar="PATH",
+        help="read the signing key from this file (surrounding whitespace ignored); unlike "
+        "--secret-key it is not shown by ps",
+    )
+    given.add_argument(
         "--secret-key",
-        help=f"signing key (default: ${ENV_SECRET_KEY}, else the key file that serve creates "
-        "in ~/.config/restthumbnails/)",
+        metavar="KEY",
+        help=f"signing key, visible to every user of this host in ps: prefer "
+        f"--secret-key-file (default: ${ENV_SECRET_KEY}, else the key file that serve "
+        "creates in ~/.config/restthumbnails/)",
     )
 
 
@@ -165,7 +175,7 @@ def _fail(message: str) -> int:
 
 
 def command_url(args: argparse.Namespace) -> int:
-    key, where = resolve_key(args.secret_key, create=False)
+    key, where = resolve_key(args.secret_key, create=False, key_file=args.secret_key_file)
     if key is None:
         return _fail(where)
     try:
@@ -200,8 +210,9 @@ def command_serve(args: argparse.Namespace) -> int:
         return _fail("the thumbnails folder and the media folder must not contain each other")
     if args.workers < 1 or args.threads < 1:
         return _fail("--workers and --threads must be at least 1")
-    key, where = resolve_key(args.secret_key, create=True)
-    assert key is not None
+    key, where = resolve_key(args.secret_key, create=True, key_file=args.secret_key_file)
+    if key is None:
+        return _fail(where)
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
     thumbnails_dir.mkdir(parents=True, exist_ok=True)
 
