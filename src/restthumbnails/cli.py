@@ -173,14 +173,13 @@ def _add_key_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         help="read the signing key from this file (surrounding whitespace ignored); unlike "
-        "--secret-key it is not shown by ps",
+        f"--secret-key it is not shown by ps (default: ${ENV_SECRET_KEY}, else the key file "
+        "that serve creates in ~/.config/restthumbnails/)",
     )
     given.add_argument(
         "--secret-key",
         metavar="KEY",
-        help=f"signing key, visible to every user of this host in ps: prefer "
-        f"--secret-key-file (default: ${ENV_SECRET_KEY}, else the key file that serve "
-        "creates in ~/.config/restthumbnails/)",
+        help="signing key, visible to every user of this host in ps: prefer --secret-key-file",
     )
 
 
