@@ -46,9 +46,12 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:  # 
 
 @contextmanager
 def start_serve(
-    media: Path, thumbs: Path, *, key: str, options: tuple[str, ...] = ()
+    media: Path, thumbs: Path, *, key: str | None, options: tuple[str, ...] = ()
 ) -> Iterator[Server]:
-    """`serve` on a free loopback port with its home folders in the test's tmp dir."""
+    """`serve` on a free loopback port with its home folders in the test's tmp dir.
+
+    `key=None` leaves the key to `options` (e.g. --secret-key-file).
+    """
     port = free_port()
     log = thumbs.parent / f"serve-{port}.log"
     env = {
@@ -71,8 +74,7 @@ def start_serve(
                 str(port),
                 "--workers",
                 "2",
-                "--secret-key",
-                key,
+                *(("--secret-key", key) if key is not None else ()),
                 *options,
             ],
             stdout=sink,

@@ -1,16 +1,21 @@
 """The `restthumbnails` command: `url` in-process, `serve` as a real subprocess over HTTP."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from subprocess import CompletedProcess
 from urllib.parse import urlsplit
 
 import pytest
 
 from restthumbnails.cli import main
+from restthumbnails.server.preflight import direct_clients_problem
 
 from .conftest import files_under
 from .images import decode, jpeg, png, png_claiming
-from .serving import Server, start_serve
+from .serving import Server, free_port, start_serve
 
 KEY = "cli-test-key"
 
@@ -162,3 +167,166 @@ def test_serve_answers_real_http(served: Server, capsys, tmp_path) -> None:  # t
     assert "Traceback" not in log
     names = files_under(tmp_path / "thumbs")
     assert len(names) == 3 and not any(name.startswith("escape") for name in names)
+
+
+def test_url_reads_the_key_from_a_file(capsys, isolated_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The same URL as with --secret-key example-key (above), the key kept out of ps.
+    key_file = tmp_path / "key"
+    key_file.write_text("example-key\n")
+    code, out, err = run_url(
+        capsys,
+        "animals/kitten.jpg",
+        "100x100",
+        "crop",
+        "jpg",
+        "--secret-key-file",
+        str(key_file),
+        "--base-url",
+        "https://t.example/",
+    )
+    assert (code, err) == (0, "")
+    assert out.strip().endswith(
+        "/crop/5eaa0a8ce0155ef3207290c0145dad8485189f733120ca5f489e1055146ad28e.jpg"
+    )
+
+
+@pytest.mark.parametrize("command", ["url", "serve"])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(None, ": cannot read it (No such file or directory)"), ("\n", " is empty")],
+)
+def test_a_missing_or_empty_key_file_is_a_one_line_error(  # type: ignore[no-untyped-def]
+    capsys, isolated_home, tmp_path, media, command, content, reason
+) -> None:
+    key_file = tmp_path / "key"
+    if content is not None:
+        key_file.write_text(content)
+    args = ["a.jpg", "100x100", "crop", "jpg"] if command == "url" else [str(media)]
+    code = main([command, *args, "--secret-key-file", str(key_file)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == f"restthumbnails: --secret-key-file {key_file}{reason}\n"
+    # serve did not fall back to making a key of its own.
+    assert not (isolated_home / "config").exists()
+
+
+def test_key_and_key_file_together_are_refused(capsys, isolated_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_:
+        main(["url", "a.jpg", "1x1", "crop", "jpg", "--secret-key", "k", "--secret-key-file", "f"])
+    assert exit_.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_serve_accepts_urls_signed_with_the_key_in_its_key_file(  # type: ignore[no-untyped-def]
+    capsys, isolated_home, tmp_path, media
+) -> None:
+    (media / "photo.jpg").write_bytes(jpeg(600, 400))
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY + "\n")
+    with start_serve(
+        media, tmp_path / "thumbs", key=None, options=("--secret-key-file", str(key_file))
+    ) as server:
+        status, _, body = server.get(signed(capsys, "photo.jpg", "60x40", "crop", "png"))
+        assert status == 200 and decode(body).size == (60, 40)
+        # A URL signed with another key is still refused.
+        other = signed(capsys, "photo.jpg", "60x40", "crop", "png").replace("/60x40/", "/61x40/")
+        assert server.get(other)[0] == 401
+        log = server.log.read_text()
+    assert f"signing key from --secret-key-file {key_file}" in log
+    assert KEY not in " ".join(server.process.args)
+
+
+def run_serve(tmp_path: Path, media: Path, *args: str, **env: str) -> CompletedProcess[str]:
+    """`serve` as a subprocess that must refuse to start (a server that starts
+    instead is stopped by the timeout, and the test fails)."""
+    environment = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        **env,
+    }
+    environment.pop("REST_THUMBNAILS_SECRET_KEY", None)
+    environment.pop("REST_THUMBNAILS_KEY_FILE", None)
+    port = str(free_port())
+    return subprocess.run(
+        [sys.executable, "-m", "restthumbnails", "serve", str(media), "--port", port, *args],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env=environment,
+        check=False,
+    )
+
+
+def test_serve_refuses_a_thumbnails_folder_holding_its_key_file(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+    thumbs = tmp_path / "thumbs"
+    # The key file serve would create: $XDG_CONFIG_HOME points into the thumbnails.
+    done = run_serve(
+        tmp_path, media, "--thumbnails-dir", str(thumbs), XDG_CONFIG_HOME=str(thumbs / "cfg")
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        f"restthumbnails: the key file {thumbs}/cfg/restthumbnails/secret-key is inside the "
+        f"thumbnails folder {thumbs}: move it ($REST_THUMBNAILS_KEY_FILE or $XDG_CONFIG_HOME) "
+        "or choose another --thumbnails-dir\n"
+    )
+    assert not (thumbs / "cfg").exists()
+    # A key file given on the command line.
+    (thumbs / "key").write_text(KEY)
+    done = run_serve(
+        tmp_path, media, "--thumbnails-dir", str(thumbs), "--secret-key-file", str(thumbs / "key")
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert f"the key file {thumbs}/key is inside the thumbnails folder" in done.stderr
+    assert "move it (--secret-key-file)" in done.stderr
+
+
+def test_serve_refuses_a_thumbnails_folder_holding_its_lock_file(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+    thumbs = tmp_path / "thumbs"
+    done = run_serve(
+        tmp_path,
+        media,
+        "--thumbnails-dir",
+        str(thumbs),
+        "--secret-key",
+        KEY,
+        XDG_CACHE_HOME=str(thumbs / ".cache"),
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"restthumbnails: the lock file {thumbs}/.cache/restthumbnails/")
+    assert "set $XDG_CACHE_HOME elsewhere, use --cache-url or choose another --thumbnails-dir" in (
+        done.stderr
+    )
+    assert not (thumbs / ".cache").exists()
+
+
+def test_serve_refuses_a_non_loopback_address_without_behind_proxy(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+    # 192.0.2.1 (TEST-NET-1) is never bound: the refusal comes before any socket.
+    done = run_serve(tmp_path, media, "--host", "192.0.2.1", "--secret-key", KEY)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "restthumbnails: --host 192.0.2.1 is not a loopback address: serve must not face "
+        "clients directly (slow clients hold its threads); put a buffering proxy such as "
+        "nginx in front and add --behind-proxy\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),  # noqa: S104 (a string checked, nothing bound)
+        ("::", False),
+        ("", False),
+        ("192.168.1.5", False),
+        ("thumbs.example.com", False),
+    ],
+)
+def test_which_hosts_need_behind_proxy(host: str, loopback: bool) -> None:
+    assert (direct_clients_problem(host, behind_proxy=False) is None) is loopback
+    assert direct_clients_problem(host, behind_proxy=True) is None

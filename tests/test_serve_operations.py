@@ -1,6 +1,7 @@
 """Hardening and operations over real HTTP against `restthumbnails serve`."""
 
 import json
+import os
 import re
 import threading
 import time
@@ -181,3 +182,25 @@ def test_one_json_line_per_request_without_full_signatures(server: Server) -> No
     assert isinstance(request[0]["duration_ms"], float)
     assert signature not in server.log.read_text()
     assert any(e["message"].startswith("generated p2.jpg/100x100/crop/") for e in entries)
+
+
+def test_start_up_removes_stale_temp_files_only(media: Path) -> None:
+    # A writer killed an hour ago left a temp file; another host is writing one now.
+    thumbs = media.parent / "thumbs-swept"
+    folder = thumbs / "p0.jpg" / "100x100" / "crop"
+    folder.mkdir(parents=True)
+    an_hour_ago = time.time() - 3600
+    for name in (".k3j4h5g6.tmp", "0" * 64 + ".jpg"):
+        (folder / name).write_bytes(b"x" * 1000)
+        os.utime(folder / name, (an_hour_ago, an_hour_ago))
+    (folder / ".fresh123.tmp").write_bytes(b"x" * 1000)
+
+    with start_serve(media, thumbs, key=KEY, options=("--lock-timeout", "30")) as swept:
+        assert files_under(thumbs) == [
+            "p0.jpg/100x100/crop/.fresh123.tmp",
+            "p0.jpg/100x100/crop/" + "0" * 64 + ".jpg",
+        ]
+        assert (
+            "removed 1 stale temp file (older than the 30 s lock timeout) "
+            "from the thumbnails folder" in swept.log.read_text()
+        )

@@ -20,9 +20,15 @@ from .proxyconfig import (
     nginx_site,
     render_nginx,
 )
-from .server.keys import ENV_SECRET_KEY, is_inside, resolve_key
+from .server.keys import ENV_SECRET_KEY, is_inside, key_file_path, resolve_key
 from .server.options import add_setting_options, settings_from_args
 from .server.pool import add_render_pool_command, command_render_pool
+from .server.preflight import (
+    BEHIND_PROXY_FLAG,
+    DEFAULT_KEY_FILE_OPTION,
+    direct_clients_problem,
+    served_files_problem,
+)
 from .spec import make_spec
 from .urlbuilding import signed_thumbnail
 
@@ -54,7 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
         "point the proxy's root here",
     )
     serve.add_argument(
-        "--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)"
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default %(default)s); an address other than loopback "
+        f"needs {BEHIND_PROXY_FLAG}",
+    )
+    serve.add_argument(
+        BEHIND_PROXY_FLAG,
+        action="store_true",
+        help="allow a --host other than loopback, confirming that only a buffering proxy "
+        "(nginx) connects: serve's threads must not face slow clients directly",
     )
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
     serve.add_argument(
@@ -154,10 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_key_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument(
+        "--secret-key-file",
+        type=Path,
+        metavar="PATH",
+        help="read the signing key from this file (surrounding whitespace ignored); unlike "
+        f"--secret-key it is not shown by ps (default: ${ENV_SECRET_KEY}, else the key file "
+        "that serve creates in ~/.config/restthumbnails/)",
+    )
+    given.add_argument(
         "--secret-key",
-        help=f"signing key (default: ${ENV_SECRET_KEY}, else the key file that serve creates "
-        "in ~/.config/restthumbnails/)",
+        metavar="KEY",
+        help="signing key, visible to every user of this host in ps: prefer --secret-key-file",
     )
 
 
@@ -167,7 +191,7 @@ def _fail(message: str) -> int:
 
 
 def command_url(args: argparse.Namespace) -> int:
-    key, where = resolve_key(args.secret_key, create=False)
+    key, where = resolve_key(args.secret_key, create=False, key_file=args.secret_key_file)
     if key is None:
         return _fail(where)
     try:
@@ -202,8 +226,13 @@ def command_serve(args: argparse.Namespace) -> int:
         return _fail("the thumbnails folder and the media folder must not contain each other")
     if args.workers < 1 or args.threads < 1:
         return _fail("--workers and --threads must be at least 1")
-    key, where = resolve_key(args.secret_key, create=True)
-    assert key is not None
+    problem = direct_clients_problem(args.host, behind_proxy=args.behind_proxy)
+    problem = problem or _served_files_problem(args, thumbnails_dir)
+    if problem:
+        return _fail(problem)
+    key, where = resolve_key(args.secret_key, create=True, key_file=args.secret_key_file)
+    if key is None:
+        return _fail(where)
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
     thumbnails_dir.mkdir(parents=True, exist_ok=True)
 
@@ -245,11 +274,21 @@ def command_serve(args: argparse.Namespace) -> int:
     atexit.register(pool.stop)
     from django.core.wsgi import get_wsgi_application
 
+    from .conf import get_settings
+    from .tempfiles import remove_stale_temp_files
+
     application = get_wsgi_application()
+    lock_timeout = get_settings().lock_timeout
+    removed = remove_stale_temp_files(thumbnails_dir, lock_timeout)
     print(f"restthumbnails: sources    {media_dir}", file=sys.stderr)
     print(f"restthumbnails: thumbnails {thumbnails_dir}", file=sys.stderr)
     print(f"restthumbnails: signing key from {where}", file=sys.stderr)
     print(f"restthumbnails: locks      {lock_cache['LOCATION']}", file=sys.stderr)
+    print(
+        f"restthumbnails: removed {removed} stale temp file{'s' * (removed != 1)} "
+        f"(older than the {lock_timeout:g} s lock timeout) from the thumbnails folder",
+        file=sys.stderr,
+    )
     if args.demo:
         print(f"restthumbnails: demo gallery at {base_url}", file=sys.stderr)
     print(
@@ -266,6 +305,20 @@ def command_serve(args: argparse.Namespace) -> int:
 
     run(application, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+def _served_files_problem(args: argparse.Namespace, thumbnails_dir: Path) -> str | None:
+    from .server.settings import lock_database_path
+
+    key_file, option = args.secret_key_file, "--secret-key-file"
+    if key_file is None and not args.secret_key and not os.environ.get(ENV_SECRET_KEY):
+        key_file, option = key_file_path(), DEFAULT_KEY_FILE_OPTION
+    return served_files_problem(
+        thumbnails_dir,
+        key_file=key_file,
+        key_file_option=option,
+        lock_file=None if args.cache_url else lock_database_path(thumbnails_dir),
+    )
 
 
 def _configure_django(values: dict[str, object]) -> None:

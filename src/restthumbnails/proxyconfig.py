@@ -5,6 +5,9 @@ goes to the backend, which writes the file and answers `X-Accel-Redirect` to
 the same URI, so nginx sends that file too. Only the first request for a
 thumbnail ever reaches Python. `examples/nginx.conf` is this output with the
 defaults, and a test keeps the two equal.
+
+`THUMBNAIL_PATH` is the one regex every shipped proxy configuration uses to
+decide what may be sent from disk; tests check that each example carries it.
 """
 
 import re
@@ -27,6 +30,21 @@ CONTENT_TYPES = (
     ("image/gif", "gif"),
     ("image/avif", "avif"),
 )
+
+# The shape of a thumbnail URL's path (decoded): source segments, WxH | Wx | xH,
+# a method, 64 lowercase hex digits and an extension we write. Only such paths
+# are ever sent from the thumbnail folder; anything else there (lock or key
+# files, `.health/`, `.<random>.tmp` files being written) never matches. The
+# method is any lowercase word with digits and dashes, so methods added later
+# (`faces`, `focus-30-70`) need no new proxy configuration: the backend still
+# answers 400 for one it cannot render, and nothing is on disk for it.
+THUMBNAIL_PATH = (
+    r"^/(?:[^/]+/)+(?:[1-9][0-9]*x[1-9][0-9]*|[1-9][0-9]*x|x[1-9][0-9]*)"
+    r"/[a-z0-9-]+/[0-9a-f]{64}\.(?:jpg|jpeg|png|webp|gif|avif)$"
+)
+# Prometheus metrics and the health check, below the mount point of `serve`.
+METRICS_PATH = "/_metrics"
+HEALTH_PATH = "/_health"
 
 # Characters that would end a quoted nginx string, start a variable or a block.
 _UNSAFE_PATH = re.compile(r'["\\$;{}\x00-\x1f\x7f]')
@@ -105,8 +123,28 @@ server {{
     # The folder given to `restthumbnails serve --thumbnails-dir`.
     root "{site.thumbnails_dir}";
 
-    location / {{
-        # $uri is decoded, as the file names are: "a%20b.jpg" finds "a b.jpg".
+    # nginx reads whole requests before passing them on, so a client sending its
+    # headers a byte at a time holds a connection here, never a backend thread;
+    # it is dropped after this long.
+    client_header_timeout 10s;
+
+    # For every location that passes a request to the backend.
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    # A cold thumbnail of a large source can take seconds to render.
+    proxy_read_timeout 60s;
+    # Errors (400, 401, 404 while locked, 422, 503) pass through unchanged,
+    # with their Cache-Control: no-store.
+    proxy_intercept_errors off;
+
+    # Only a path of a thumbnail's shape is ever looked up on disk: nothing else
+    # in the folder (lock or key files, .health/, ".<random>.tmp" files being
+    # written) can be sent. $uri is decoded, as the file names are:
+    # "a%20b.jpg" finds "a b.jpg".
+    location ~ "{THUMBNAIL_PATH}" {{
         try_files $uri @restthumbnails;
         types {{
 {types}        }}
@@ -124,23 +162,23 @@ server {{
         open_file_cache_errors off;
     }}
 
-    # Thumbnails are written to ".<random>.tmp" and renamed: never send one.
-    location ~ \\.tmp$ {{
-        return 404;
+    # Prometheus metrics: from this host only. To let a scraper in, add
+    # `allow ADDRESS;` before `deny all;`.
+    location = {METRICS_PATH} {{
+        allow 127.0.0.1;
+        allow ::1;
+        deny all;
+        proxy_pass http://restthumbnails_backend;
+    }}
+
+    # Everything else, {HEALTH_PATH} included, is answered by the backend every
+    # time: never a file from disk, never cached.
+    location / {{
+        proxy_pass http://restthumbnails_backend;
     }}
 
     location @restthumbnails {{
         proxy_pass http://restthumbnails_backend;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        # A cold thumbnail of a large source can take seconds to render.
-        proxy_read_timeout 60s;
-        # Errors (400, 401, 404 while locked, 422, 503) pass through unchanged,
-        # with their Cache-Control: no-store.
-        proxy_intercept_errors off;
     }}
 }}
 """

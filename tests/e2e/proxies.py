@@ -120,6 +120,7 @@ def _apache(folder: Path, port: int, root: str, backend: int, site: str | None) 
         for name in (
             "mpm_event",
             "authz_core",
+            "authz_host",
             "mime",
             "rewrite",
             "proxy",

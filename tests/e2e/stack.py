@@ -74,6 +74,7 @@ class Stack:
         lock_timeout: float | None = None,
         lock_wait: float | None = None,
         demo: bool = False,
+        extra_args: Sequence[str] = (),
         prefix: Sequence[str] = (),
         preexec_fn: Callable[[], None] | None = None,
     ) -> Backend:
@@ -115,6 +116,7 @@ class Stack:
                 argv += [option, str(value)]
         if demo:
             argv.append("--demo")
+        argv += extra_args
         process = self._register(
             start_process(name, argv, workdir=home, env=env, prefix=prefix, preexec_fn=preexec_fn)
         )

@@ -183,11 +183,22 @@ class Response:
         return self.headers.get(name.lower())
 
 
-def fetch(url: str, *, method: str = "GET", timeout: float = 60) -> Response:
-    """One request on a fresh connection; no redirects followed, headers lower-cased."""
+def fetch(
+    url: str, *, method: str = "GET", timeout: float = 60, source_address: str | None = None
+) -> Response:
+    """One request on a fresh connection; no redirects followed, headers lower-cased.
+
+    `source_address` sends it from another loopback address (any of 127.0.0.0/8
+    reaches 127.0.0.1), so a test can be a client that is not 127.0.0.1.
+    """
     parts = urllib.parse.urlsplit(url)
     assert parts.hostname == LOOPBACK, url
-    connection = http.client.HTTPConnection(LOOPBACK, parts.port, timeout=timeout)
+    connection = http.client.HTTPConnection(
+        LOOPBACK,
+        parts.port,
+        timeout=timeout,
+        source_address=(source_address, 0) if source_address else None,
+    )
     try:
         connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""))
         answer = connection.getresponse()

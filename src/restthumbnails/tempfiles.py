@@ -1,0 +1,45 @@
+"""Temp files that a killed writer left in the thumbnail folder.
+
+Thumbnails are written to `.<random>.tmp` beside their final name and renamed
+into place (`storage._write_local_atomically`). A writer killed between the two
+(`kill -9`, OOM, power cut) leaves the temp file forever. One that is older than
+the lock timeout belongs to no running render: a render holds its lock at most
+that long, and writes its temp file at the end. Younger ones may be a render in
+progress on another host sharing the folder, so they stay.
+"""
+
+import os
+import stat
+import time
+from pathlib import Path
+
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
+
+
+def is_temp_name(name: str) -> bool:
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX) and len(name) > 5
+
+
+def remove_stale_temp_files(root: Path, older_than: float, *, now: float | None = None) -> int:
+    """Delete regular `.<random>.tmp` files under `root` last modified more than
+    `older_than` seconds ago; return how many were deleted.
+
+    Symlinks are neither followed nor deleted. A file that vanishes meanwhile
+    (another host sweeping the same folder) or cannot be deleted (permissions) is
+    skipped: a sweep never stops a server from starting.
+    """
+    cutoff = (time.time() if now is None else now) - older_than
+    removed = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if not is_temp_name(name):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                    os.unlink(path)
+                    removed += 1
+            except OSError:
+                continue
+    return removed
