@@ -211,3 +211,22 @@ def test_empty_source_gives_no_picture_and_no_srcset() -> None:
         '[{% srcset src "400x300" "crop" "jpg" widths="320" %}]'
     )
     assert template.render(Context({"src": ""})) == "[][]"
+
+
+def test_a_file_opened_from_the_source_storage_is_taken_by_its_name(media: Path) -> None:
+    # Input: storages["sources"].open(name) gives a File whose .name is absolute.
+    # Answer: the same URL as the storage name; outside the storage, a clear error.
+    from django.core.files.storage import storages
+
+    (media / "photos").mkdir()
+    (media / "photos" / "cat.jpg").write_bytes(b"not read")
+    with storages["sources"].open("photos/cat.jpg") as opened:
+        assert opened.name.startswith("/")
+        assert thumbnail_url(opened, "64x64", "crop", "jpg") == thumbnail_url(
+            "photos/cat.jpg", "64x64", "crop", "jpg"
+        )
+    stray = File(io.BytesIO(b""), name="/etc/hosts")
+    with pytest.raises(
+        InvalidSpec, match=r"'hosts' is not in the source storage .*: pass its name"
+    ):
+        thumbnail_url(stray, "64x64", "crop", "jpg")

@@ -8,6 +8,12 @@ def ids(settings) -> set[str]:  # type: ignore[no-untyped-def]
 def test_local_memory_lock_cache_and_django_backend_without_debug_warn(settings) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = False
     assert {"restthumbnails.W001", "restthumbnails.W002"} <= ids(settings)
+    hints = {m.id: m.hint for m in run_checks()}
+    assert "SILENCED_SYSTEM_CHECKS = ['restthumbnails.W001']" in hints["restthumbnails.W001"]
+    assert "SILENCED_SYSTEM_CHECKS = ['restthumbnails.W002']" in hints["restthumbnails.W002"]
+    # Under runserver (DEBUG, one process) neither applies.
+    settings.DEBUG = True
+    assert not {"restthumbnails.W001", "restthumbnails.W002"} & ids(settings)
 
 
 def test_atomic_cache_and_proxy_backend_are_quiet(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

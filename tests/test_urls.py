@@ -32,7 +32,19 @@ def test_at_the_root_of_a_shared_site_other_paths_fall_through(
     assert len(files_under(thumbs)) == 1
 
 
-@pytest.mark.urls("restthumbnails.urls")
+@pytest.mark.urls("tests.urls_root_mount")
+def test_mounted_at_the_root_with_include_other_paths_fall_through(
+    client, signed_path, thumbs
+) -> None:  # type: ignore[no-untyped-def]
+    """`path("", include("restthumbnails.urls"))` before the site's own URLs."""
+    assert client.get("/" + signed_path("cat.jpg", "100x100")).status_code == 200
+    assert client.get("/about/").content == b"about us"
+    response = client.get("/favicon.ico")
+    assert response.status_code == 404
+    assert response.get("Cache-Control") != "no-store"
+
+
+@pytest.mark.urls("restthumbnails.owned_urls")
 def test_as_the_whole_url_conf_every_other_path_is_our_404_no_store(
     client, signed_path, thumbs, logs
 ) -> None:  # type: ignore[no-untyped-def]

@@ -546,3 +546,12 @@ def test_lock_service_down_is_503_and_existing_thumbnails_still_serve(
     assert client.get("/t/" + existing).status_code == 200
     assert files_under(thumbs) == [existing]
     assert "lock cache unavailable: ConnectionRefusedError" in logs.text
+
+
+def test_post_with_csrf_middleware_is_405_not_the_csrf_page(photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+    # Input: a POST without a CSRF token to a site running CsrfViewMiddleware.
+    # Answer: our 405 with Allow, not Django's 403 CSRF page.
+    settings.MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
+    response = Client(enforce_csrf_checks=True).post("/t/" + signed_path(photo, "100x100"))
+    assert_plain_error(response, 405)
+    assert response["Allow"] == "GET, HEAD"

@@ -1,3 +1,4 @@
 from django.urls import include, path
 
-urlpatterns = [path("t/", include("restthumbnails.urls"))]
+# A prefix that is only ours: every other path below it is our 404 no-store.
+urlpatterns = [path("t/", include("restthumbnails.owned_urls"))]

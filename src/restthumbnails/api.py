@@ -1,6 +1,7 @@
 """Building thumbnail URLs from Python and templates. No database, cache or disk."""
 
 import functools
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ from django.db.models.fields.files import ImageFieldFile
 from django.utils.safestring import SafeString
 
 from . import formats as output_formats
-from .conf import Settings, get_settings
+from .conf import Settings, get_settings, source_storage
 from .conf import base_url as resolved_base_url
 from .exceptions import InvalidSpec, NotAllowed
 from .geometry import output_size
@@ -18,20 +19,42 @@ from .markup import AttributeValue, picture_html, source_tags, srcset_value
 from .policy import Preset, allow_key
 from .responsive import candidates, parse_densities, parse_formats, parse_widths
 from .spec import make_spec, parse_size
+from .storage import local_path
 from .urlbuilding import Thumbnail, signed_thumbnail
 
 SourceSize = tuple[int, int]
 
 
 def source_name(source: Any) -> str | None:
-    """The storage name of a FieldFile / File, or the string itself; None when empty."""
+    """The storage name of a FieldFile / File, or the string itself; None when empty.
+
+    A File from `storage.open()` on a filesystem storage carries its absolute path;
+    below the source storage's folder that is turned back into the storage name
+    (string work only, no disk access).
+    """
     if source is None:
         return None
     if isinstance(source, str):
         return source or None
     if isinstance(source, File):  # FieldFile and ImageFieldFile are Files
-        return source.name or None
+        name = source.name or None
+        if name and os.path.isabs(name):
+            return _storage_name(name)
+        return name
     raise TypeError(f"a thumbnail source must be a file or a name, not {type(source).__name__}")
+
+
+def _storage_name(absolute: str) -> str:
+    root = local_path(source_storage(get_settings()), "")
+    if root is not None:
+        relative = os.path.relpath(absolute, root)
+        if not relative.startswith(os.pardir) and not os.path.isabs(relative):
+            return relative.replace(os.sep, "/")
+    raise InvalidSpec(
+        f"the file {os.path.basename(absolute)!r} is not in the source storage "
+        f"({root or 'no local folder'}): pass its name in that storage, such as "
+        "instance.image (a FieldFile) or 'photos/cat.jpg'"
+    )
 
 
 def known_source_size(source: Any, given: SourceSize | None = None) -> SourceSize | None:

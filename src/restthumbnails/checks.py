@@ -76,13 +76,15 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         return [Error(problem, id="restthumbnails.E001") for problem in problems]
     messages = _weak_keys(conf.secret_key, conf.secret_key_fallbacks)
     backend = settings.CACHES[conf.cache].get("BACKEND", "")
-    if backend in _NON_ATOMIC_CACHES:
+    # runserver (DEBUG) is one process: a local-memory lock holds there.
+    if backend in _NON_ATOMIC_CACHES and not settings.DEBUG:
         messages.append(
             Warning(
                 f"The lock cache {conf.cache!r} is {_NON_ATOMIC_CACHES[backend]}: it cannot lock "
                 "across worker processes, so concurrent requests may render a thumbnail twice.",
                 hint=f"Point {PREFIX}CACHE at Redis or memcached "
-                "(or restthumbnails.sqlite_cache.SQLiteCache on a single host).",
+                "(or restthumbnails.sqlite_cache.SQLiteCache on a single host); with one "
+                "worker process, silence it: SILENCED_SYSTEM_CHECKS = ['restthumbnails.W001'].",
                 id="restthumbnails.W001",
             )
         )
@@ -91,7 +93,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             Warning(
                 "The 'django' response backend sends every thumbnail through Python.",
                 hint=f"Behind nginx set {PREFIX}RESPONSE_BACKEND = 'nginx' "
-                "(Apache/lighttpd: 'sendfile'; object storage: 'redirect').",
+                "(Apache/lighttpd: 'sendfile'; object storage: 'redirect'); to serve the "
+                "bytes from Python on purpose: SILENCED_SYSTEM_CHECKS = ['restthumbnails.W002'].",
                 id="restthumbnails.W002",
             )
         )

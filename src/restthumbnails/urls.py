@@ -1,27 +1,20 @@
-"""Mount under a prefix: `path("thumbnails/", include("restthumbnails.urls"))`.
+"""Mount anywhere: `path("thumbnails/", include("restthumbnails.urls"))`, or at the root.
 
 Thumbnails are stored at the path below the mount point, so the proxy's root
 for that location is the thumbnail storage's folder.
 
-Two lists:
-
-- `thumbnail_patterns` match only what can be ours: thumbnail-shaped paths
-  (`<source>/<size>/<method>/<64 hex>.<ext>`, whose parts the view then checks,
-  400 when one is wrong) and the health and metrics paths. Nothing else ever
-  matches, so at the root of a site that has other pages they fall through to
-  the site: `path("", include((thumbnail_patterns, "restthumbnails")))`.
-- `urlpatterns` (what `include("restthumbnails.urls")` mounts) add one last
-  pattern that answers every other path below the mount with 404
-  `Cache-Control: no-store` and a log line, like every other error of ours.
-  Right under a prefix that is only ours, and on a host that serves nothing
-  else (`serve` uses it as its root URLconf); not at the root of a shared
-  site, where it would hide the site's own pages and 404 page.
+These patterns match only what can be ours: thumbnail-shaped paths
+(`<source>/<size>/<method>/<64 hex>.<ext>`, whose parts the view then checks,
+400 when one is wrong) and the health and metrics paths. Nothing else ever
+matches, so the site's other pages (`/admin/`...) and its own 404 are untouched
+wherever this is mounted. `restthumbnails.owned_urls` adds a catch-all 404
+`no-store` for a prefix or a host that serves nothing else (`serve` uses it).
 """
 
 from django.urls import path, re_path, register_converter
 
 from .conf import get_settings
-from .views import endpoint, not_a_thumbnail, thumbnail
+from .views import endpoint, thumbnail
 
 app_name = "restthumbnails"
 
@@ -59,7 +52,4 @@ thumbnail_patterns = [
     re_path(THUMBNAIL_SHAPE, thumbnail, name="thumbnail"),
     path("<restthumbnails_endpoint:name>", endpoint, name="endpoint"),
 ]
-urlpatterns = [
-    *thumbnail_patterns,
-    re_path(r"^(?P<path>[\s\S]*)\Z", not_a_thumbnail, name="not-a-thumbnail"),
-]
+urlpatterns = thumbnail_patterns

@@ -6,6 +6,7 @@ import time
 
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from . import metrics
 from .conf import (
@@ -87,18 +88,21 @@ def error_response(status: int, reason: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # GET and HEAD only: nothing a forged form could trigger
 def thumbnail(request: HttpRequest, path: str) -> HttpResponse:
     started = time.perf_counter()
     response, outcome = _answer(request, path, get_settings())
     return _logged(response, path, outcome, started)
 
 
+@csrf_exempt  # GET and HEAD only: nothing a forged form could trigger
 def endpoint(request: HttpRequest, name: str) -> HttpResponse:
     """The health or the metrics path (the URL pattern lets only those two through)."""
     settings = get_settings()
     return health(settings) if name == settings.health_path else metrics_text()
 
 
+@csrf_exempt  # GET and HEAD only: nothing a forged form could trigger
 def not_a_thumbnail(request: HttpRequest, path: str) -> HttpResponse:
     """Any other path below the mount: no thumbnail can ever live there.
 

@@ -76,5 +76,5 @@ def gallery(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", gallery, name="demo"),
-    path("", include("restthumbnails.urls")),
+    path("", include("restthumbnails.owned_urls")),
 ]

@@ -59,7 +59,7 @@ def embedded_settings(
         # A thumbnail host answers for whatever name the proxy gives it and
         # builds no absolute URL from the Host header.
         "ALLOWED_HOSTS": ["*"],
-        "ROOT_URLCONF": "restthumbnails.urls",
+        "ROOT_URLCONF": "restthumbnails.owned_urls",
         "INSTALLED_APPS": ["restthumbnails"],
         "MIDDLEWARE": [],
         "DATABASES": {},
