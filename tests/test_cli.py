@@ -1,6 +1,8 @@
 """The `restthumbnails` command: `url` in-process, `serve` as a real subprocess over HTTP."""
 
+import importlib.util
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,7 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from restthumbnails import __version__
 from restthumbnails.cli import main
+from restthumbnails.formats import EXTENSIONS
 from restthumbnails.server.preflight import direct_clients_problem
 
 from .conftest import files_under
@@ -330,3 +334,63 @@ def test_serve_refuses_a_non_loopback_address_without_behind_proxy(tmp_path, med
 def test_which_hosts_need_behind_proxy(host: str, loopback: bool) -> None:
     assert (direct_clients_problem(host, behind_proxy=False) is None) is loopback
     assert direct_clients_problem(host, behind_proxy=True) is None
+
+
+def test_help_shows_value_names_choices_and_every_output_format(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    assert "SETTING_" not in out
+    assert "--engine {pillow,vips}" in out
+    assert "--generation-timeout SECONDS" in out and "--allow SIZE/METHOD" in out
+    with pytest.raises(SystemExit):
+        main(["url", "--help"])
+    out = capsys.readouterr().out
+    assert all(ext in out for ext in sorted(EXTENSIONS))
+
+
+def test_version(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert (exit_.value.code, capsys.readouterr().out) == (0, f"restthumbnails {__version__}\n")
+
+
+def test_a_bad_setting_option_is_named_by_its_flag(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+    done = run_serve(tmp_path, media, "--allow", "200x200/blah", "--secret-key", KEY)
+    assert done.returncode != 0
+    assert "--allow is invalid: entry '200x200/blah'" in done.stderr
+    assert "REST_THUMBNAILS_ALLOWED_THUMBNAILS" not in done.stderr
+
+
+def test_a_port_in_use_is_refused_before_start(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_serve(tmp_path, media, "--port", str(port), "--secret-key", KEY)
+    assert done.returncode == 2
+    assert done.stderr.endswith(
+        f"restthumbnails: port {port} on 127.0.0.1 is in use: choose another with --port\n"
+    )
+    assert "listening on" not in done.stderr
+
+
+def test_a_lock_service_without_its_client_library_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Input: --cache-url redis://... on a host without the redis package.
+    # Answer: a start-up error with the pip command, not a 503 on every miss.
+    from restthumbnails.server import preflight
+    from restthumbnails.server.settings import lock_cache_settings
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        preflight.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "redis" else real_find_spec(name, *a),
+    )
+    lock = lock_cache_settings("redis://127.0.0.1:6379/0", Path("/tmp/thumbs"))
+    assert preflight.missing_client_library(lock) == (
+        "--cache-url redis://127.0.0.1:6379/0 needs the 'redis' package: "
+        "pip install 'restthumbnails[redis]'"
+    )
+    memcached = lock_cache_settings("memcached://127.0.0.1:11211", Path("/tmp/thumbs"))
+    assert preflight.missing_client_library(memcached) is None  # pymemcache is installed

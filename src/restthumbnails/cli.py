@@ -9,8 +9,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .conf import RESPONSE_BACKENDS
 from .exceptions import InvalidSpec
+from .formats import EXTENSIONS
 from .proxyconfig import (
     DEFAULT_BACKEND,
     DEFAULT_LISTEN,
@@ -21,7 +23,7 @@ from .proxyconfig import (
     render_nginx,
 )
 from .server.keys import ENV_SECRET_KEY, is_inside, key_file_path, resolve_key
-from .server.options import add_setting_options, settings_from_args
+from .server.options import add_setting_options, flag_for_setting, settings_from_args
 from .server.pool import add_render_pool_command, command_render_pool
 from .server.preflight import (
     BEHIND_PROXY_FLAG,
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="restthumbnails",
         description="On-demand image thumbnails behind signed URLs.",
     )
+    parser.add_argument("--version", action="version", version=f"restthumbnails {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -94,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--cache-url",
+        metavar="URL",
         help="shared lock for several servers: redis://HOST:PORT/DB or memcached://HOST:PORT "
         "(default: a SQLite lock file shared by this host's workers)",
     )
@@ -131,7 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     url.add_argument("source", metavar="SOURCE", help="source path inside the media folder")
     url.add_argument("size", metavar="SIZE", help="WxH, Wx or xH, e.g. 200x200")
     url.add_argument("method", metavar="METHOD", help="crop, scale or smart")
-    url.add_argument("ext", metavar="EXT", help="jpg, jpeg, png, webp, gif (with or without dot)")
+    url.add_argument(
+        "ext",
+        metavar="EXT",
+        help=f"{', '.join(sorted(EXTENSIONS))} (with or without a dot; what this Pillow encodes)",
+    )
     _add_key_option(url)
     url.add_argument(
         "--base-url",
@@ -243,12 +251,16 @@ def command_serve(args: argparse.Namespace) -> int:
     atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
 
     from .server.pool import start_host_pool
+    from .server.preflight import missing_client_library, port_in_use
     from .server.settings import embedded_settings, lock_cache_settings
 
     try:
         lock_cache = lock_cache_settings(args.cache_url, thumbnails_dir)
     except ValueError as exc:
         return _fail(str(exc))
+    problem = missing_client_library(lock_cache) or port_in_use(args.host, args.port)
+    if problem:
+        return _fail(problem)
     # One render pool for the host, shared by every worker: any free render
     # process takes the next miss, so N misses keep N cores busy.
     pool_folder = tempfile.mkdtemp(prefix="restthumbnails-pool-")
@@ -330,7 +342,7 @@ def _configure_django(values: dict[str, object]) -> None:
     django.setup()
     problems = [m for m in checks.run_checks() if m.is_serious() and not m.is_silenced()]
     if problems:
-        raise SystemExit("\n".join(str(problem) for problem in problems))
+        raise SystemExit("\n".join(flag_for_setting(str(problem)) for problem in problems))
 
 
 def example_urls(media_dir: Path, *, key: str, base_url: str, limit: int = 6) -> list[str]:

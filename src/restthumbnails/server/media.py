@@ -1,7 +1,9 @@
 """Finding the source images in a media storage, for the start-up examples and the demo."""
 
 from django.core.files.storage import Storage
+from PIL import Image, UnidentifiedImageError
 
+from ..engine import DEFAULT_SOURCE_FORMATS
 from ..exceptions import InvalidSpec
 from ..spec import validate_source
 
@@ -17,7 +19,7 @@ def image_names(storage: Storage, *, limit: int, folder: str = "") -> list[str]:
     directories, files = storage.listdir(folder)
     for file_name in sorted(files):
         name = f"{folder}/{file_name}" if folder else file_name
-        if file_name.lower().endswith(IMAGE_SUFFIXES) and _valid(name):
+        if file_name.lower().endswith(IMAGE_SUFFIXES) and _valid(name) and _opens(storage, name):
             found.append(name)
             if len(found) == limit:
                 return found
@@ -36,3 +38,16 @@ def _valid(name: str) -> bool:
     except InvalidSpec:
         return False
     return True
+
+
+def _opens(storage: Storage, name: str) -> bool:
+    """The header says it is an image we decode by default: a gallery or a printed
+    example never links a text file named .jpg, or a TIFF that would be refused."""
+    try:
+        with (
+            storage.open(name, "rb") as handle,
+            Image.open(handle, formats=DEFAULT_SOURCE_FORMATS),
+        ):
+            return True
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return False

@@ -17,6 +17,15 @@ class SettingOption:
     help: str
     repeat: bool = False
     is_flag: bool = False
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def shown_as(self) -> str:
+        """What --help shows for the value: never the internal dest name."""
+        if self.metavar:
+            return self.metavar
+        return {int: "N", float: "SECONDS"}.get(self.type, "VALUE")
 
 
 def _optional_path(value: str) -> str | None:
@@ -49,6 +58,7 @@ SETTING_OPTIONS = (
         "MAX_SOURCE_BYTES",
         int,
         "refuse larger source files (default 52428800)",
+        metavar="BYTES",
     ),
     SettingOption(
         "--max-dimension", "MAX_DIMENSION", int, "largest side a URL may ask for (default 4096)"
@@ -94,6 +104,7 @@ SETTING_OPTIONS = (
         "RENDER_MEMORY_LIMIT",
         int,
         "bytes of address space per render process, 0 for none (default 2147483648)",
+        metavar="BYTES",
     ),
     SettingOption(
         "--failure-ttl",
@@ -106,6 +117,7 @@ SETTING_OPTIONS = (
         "FALLBACK_IMAGE",
         str,
         "image served, at the requested size, for missing or broken sources",
+        metavar="PATH",
     ),
     SettingOption(
         "--allow",
@@ -113,18 +125,21 @@ SETTING_OPTIONS = (
         str,
         "allow only this SIZE/METHOD, e.g. 200x200/crop; repeat for more",
         repeat=True,
+        metavar="SIZE/METHOD",
     ),
     SettingOption(
         "--health-path",
         "HEALTH_PATH",
         _optional_path,
         "health check path, 'off' to disable (default _health)",
+        metavar="PATH",
     ),
     SettingOption(
         "--metrics-path",
         "METRICS_PATH",
         _optional_path,
         "Prometheus metrics path, 'off' to disable (default _metrics)",
+        metavar="PATH",
     ),
     SettingOption("--quality", "QUALITY", int, "JPEG/WebP/AVIF quality (default 85)"),
     SettingOption(
@@ -132,6 +147,7 @@ SETTING_OPTIONS = (
         "ENGINE",
         str,
         "pillow, or vips for faster PNG/WebP/GIF (pip install 'restthumbnails[vips]')",
+        choices=("pillow", "vips"),
     ),
     SettingOption(
         "--sendfile-escape",
@@ -161,6 +177,8 @@ def add_setting_options(parser: argparse.ArgumentParser) -> None:
             type=option.type,
             action="append" if option.repeat else "store",
             default=None,
+            metavar=None if option.choices else option.shown_as,
+            choices=option.choices,
             help=option.help.replace("%", "%%"),  # argparse formats help with %
         )
 
@@ -177,3 +195,10 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _dest(option: SettingOption) -> str:
     return "setting_" + option.setting.lower()
+
+
+def flag_for_setting(message: str) -> str:
+    """A settings error as the command line user knows it: the flag, not the setting."""
+    for option in SETTING_OPTIONS:
+        message = message.replace(f"REST_THUMBNAILS_{option.setting} ", f"{option.flag} ")
+    return message

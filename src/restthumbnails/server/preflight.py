@@ -1,10 +1,14 @@
-"""Refusals before `serve` starts: set-ups that would work, but unsafely.
+"""Refusals before `serve` starts: set-ups that would fail later, or work unsafely.
 
 Each check returns a one-line reason naming the option to change, or None.
 """
 
+import errno
+import importlib.util
 import ipaddress
+import socket
 from pathlib import Path
+from typing import Any
 
 from .keys import ENV_KEY_FILE, is_inside
 
@@ -58,4 +62,36 @@ def served_files_problem(
             f"{thumbnails_dir}: set $XDG_CACHE_HOME elsewhere, use --cache-url or choose "
             "another --thumbnails-dir"
         )
+    return None
+
+
+# The client library each lock backend imports, and the extra that installs it.
+_CLIENTS = {
+    "django.core.cache.backends.redis.RedisCache": ("redis", "redis"),
+    "django.core.cache.backends.memcached.PyMemcacheCache": ("pymemcache", "memcached"),
+}
+
+
+def missing_client_library(lock_cache: dict[str, Any]) -> str | None:
+    """Checked before start: without it every miss would be a 503 at request time."""
+    module, extra = _CLIENTS.get(lock_cache["BACKEND"], (None, None))
+    if module is None or importlib.util.find_spec(module) is not None:
+        return None
+    return (
+        f"--cache-url {lock_cache['LOCATION']} needs the {module!r} package: "
+        f"pip install 'restthumbnails[{extra}]'"
+    )
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Bind as gunicorn will (SO_REUSEADDR), so only a real listener is reported."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is in use: choose another with --port"
+            return f"cannot listen on {host}:{port} ({exc.strerror}): check --host and --port"
     return None
