@@ -73,11 +73,20 @@ def known_source_size(source: Any, given: SourceSize | None = None) -> SourceSiz
     if not isinstance(source, ImageFieldFile):
         return None
     field, instance = source.field, source.instance
-    if not (field.width_field and field.height_field) or instance is None:
+    width_field = getattr(field, "width_field", None)
+    height_field = getattr(field, "height_field", None)
+    if not (width_field and height_field) or instance is None:
         return None
-    width = getattr(instance, field.width_field, None)
-    height = getattr(instance, field.height_field, None)
-    return (width, height) if _positive(width) and _positive(height) else None
+    stored_width: object = getattr(instance, width_field, None)
+    stored_height: object = getattr(instance, height_field, None)
+    if (
+        isinstance(stored_width, int)
+        and isinstance(stored_height, int)
+        and _positive(stored_width)
+        and _positive(stored_height)
+    ):
+        return stored_width, stored_height
+    return None
 
 
 def _positive(value: object) -> bool:

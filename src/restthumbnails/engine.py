@@ -254,7 +254,10 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
     if mode in ("RGB", "RGBA", "L", "LA", "CMYK"):
         return image
     if mode == "P":
-        has_alpha = "transparency" in image.info or image.palette.mode == "RGBA"
+        palette = image.palette
+        has_alpha = "transparency" in image.info or (
+            palette is not None and palette.mode == "RGBA"
+        )
         return image.convert("RGBA" if has_alpha else "RGB")
     if mode == "PA":
         return image.convert("RGBA")

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache.backends.base import BaseCache
@@ -75,7 +76,7 @@ def lock_key(prefix: str, thumbnail_name: str) -> str:
     return f"{prefix}:lock:{digest}"
 
 
-def wait_until(predicate, *, timeout: float, interval: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
+def wait_until(predicate: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:
     """Poll `predicate` until true or `timeout` seconds pass; True if it became true."""
     deadline = time.monotonic() + timeout
     while True:

@@ -6,6 +6,7 @@ Both escape every non-printable character of a message, whoever logged it
 
 import json
 import logging
+from typing import Any
 
 from .logsafe import escape
 
@@ -35,7 +36,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def logging_config(*, level: str, fmt: str) -> dict:  # type: ignore[type-arg]
+def logging_config(*, level: str, fmt: str) -> dict[str, Any]:
     formatter = (
         {"()": "restthumbnails.logformat.JsonFormatter"}
         if fmt == "json"

@@ -61,7 +61,7 @@ def parse_presets(
             parts = tuple(value)
         if len(parts) != 3 or not all(isinstance(part, str) for part in parts):
             raise ValueError(f"preset {name!r} must be (size, method, ext)")
-        size, method, ext = parts
+        size, method, ext = (str(part) for part in parts)
         if extras.get("widths") is not None and extras.get("densities") is not None:
             raise ValueError(f"preset {name!r}: give widths or densities, not both")
         try:

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -189,7 +190,7 @@ class PoolRenderer:
 
 
 @contextlib.contextmanager
-def _connected(path: str):  # type: ignore[no-untyped-def]
+def _connected(path: str) -> Iterator[socket.socket]:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.setblocking(False)

@@ -16,6 +16,7 @@ from typing import Any
 from rest_framework import serializers
 
 from .api import Densities, Widths, get_thumbnail, srcset
+from .conf import base_url as resolved_base_url
 from .conf import get_settings
 
 
@@ -66,7 +67,7 @@ class ThumbnailField(serializers.Field):
         return preset is not None and bool(preset.widths or preset.densities)
 
     def _base_url(self) -> str | None:
-        base_url = get_settings().base_url
+        base_url = resolved_base_url(get_settings())
         request = self.context.get("request")
         if request is None or "://" in base_url:
             return None

@@ -26,7 +26,7 @@ def entropy_anchor(
     free_is_x = slack_x >= slack_y
     window = (region_width if free_is_x else region_height) / factor
     length = edges.width if free_is_x else edges.height
-    best_offset, best_score = None, -1.0
+    best_offset, best_score = 0.0, -1.0
     for step in range(_STEPS + 1):
         # Walk from the centre outwards so ties keep the centred cut.
         offset = _centre_out(step, _STEPS) * (length - window)
@@ -35,7 +35,8 @@ def entropy_anchor(
             if free_is_x
             else (0, offset, edges.width, offset + window)
         )
-        score = edges.crop(tuple(round(v) for v in box)).entropy()
+        left, top, right, bottom = (round(v) for v in box)
+        score = edges.crop((left, top, right, bottom)).entropy()
         if score > best_score + 1e-9:
             best_offset, best_score = offset, score
     fraction = best_offset / (length - window) if length - window > 0 else 0.5

@@ -94,7 +94,7 @@ def _open_regular_file(real: str) -> BinaryIO:
         if exc.errno in _NOT_THERE:
             raise SourceMissing("source not found") from None
         raise SourceRejected(
-            f"source is not readable ({errno.errorcode.get(exc.errno, exc.errno)})"
+            f"source is not readable ({errno.errorcode.get(exc.errno or 0, exc.errno)})"
         ) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)

@@ -4,10 +4,11 @@ Conditional GET answers 304 from the file's size and mtime without reading it.
 """
 
 import os
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.core.files.storage import Storage
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -18,14 +19,17 @@ from . import IMMUTABLE, content_type
 
 def respond(
     request: HttpRequest, *, storage: Storage, name: str, settings: Settings
-) -> HttpResponse:
+) -> HttpResponseBase:
     handle, size, modified_ns = _open(storage, name)
     etag = f'"{modified_ns:x}-{size:x}"'
     modified = modified_ns // 1_000_000_000
-    response = get_conditional_response(request, etag=etag, last_modified=modified)
-    if response is not None or request.method == "HEAD":
+    conditional = get_conditional_response(request, etag=etag, last_modified=modified)
+    response: HttpResponseBase
+    if conditional is not None or request.method == "HEAD":
         handle.close()
-        if response is None:
+        if conditional is not None:
+            response = conditional
+        else:
             response = HttpResponse(content_type=content_type(name))
             response["Content-Length"] = str(size)
     else:
@@ -47,4 +51,4 @@ def _open(storage: Storage, name: str) -> tuple[BinaryIO, int, int]:
         stat = os.fstat(handle.fileno())
         return handle, stat.st_size, stat.st_mtime_ns
     modified_ns = int(storage.get_modified_time(name).timestamp() * 1e9)
-    return storage.open(name, "rb"), storage.size(name), modified_ns
+    return cast(BinaryIO, storage.open(name, "rb")), storage.size(name), modified_ns

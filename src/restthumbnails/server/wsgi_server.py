@@ -5,7 +5,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     def __init__(self, application: Any, options: dict[str, Any]) -> None:
         self.application = application
         self.options = options

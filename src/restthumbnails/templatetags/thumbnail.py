@@ -83,7 +83,8 @@ def _parse(
     target = None
     if len(bits) >= 2 and bits[-2] == "as":
         target, bits = bits[-1], bits[:-2]
-    arguments, keywords = [], {}
+    arguments: list[FilterExpression] = []
+    keywords: dict[str, FilterExpression] = {}
     for bit in bits:
         match = _KEYWORD.fullmatch(bit)
         if match is None:
