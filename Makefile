@@ -1,10 +1,13 @@
 # The two commands a newcomer needs: `make serve` and `make test`.
-# Each creates .venv by itself on first use.
+# Each creates its virtualenv by itself on first use.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The second supported line: Python 3.13 with the newest Django 6 (pyenv has it here).
+PYTHON_NEW ?= $(shell command -v python3.13 || ls $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -1)
 VENV := .venv
 BIN := $(VENV)/bin
+VENV_NEW := .venv-django6
 
-.PHONY: install serve test lint bench
+.PHONY: install serve test test-django6 lint bench
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -13,15 +16,31 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
+$(VENV_NEW)/.installed: pyproject.toml
+	test -x $(VENV_NEW)/bin/python || $(PYTHON_NEW) -m venv $(VENV_NEW)
+	$(VENV_NEW)/bin/pip install --quiet --upgrade pip
+	$(VENV_NEW)/bin/pip install --quiet -e ".[test]" "Django>=6,<7"
+	touch $@
+
 serve: install
 	$(BIN)/restthumbnails serve examples/media
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
+# Python 3.11 + Django 5.2 LTS: everything, the end-to-end tests included; then
+# Python 3.13 + Django 6: everything but the end-to-end tests (once is enough).
 test: lint
 	$(BIN)/pytest
+	$(MAKE) test-django6
+
+test-django6:
+	@if [ -z "$(PYTHON_NEW)" ]; then \
+	  if [ -n "$$CI" ]; then echo "python3.13 not found (needed for Django 6)"; exit 1; fi; \
+	  echo "python3.13 not found: skipping the Django 6 run"; exit 0; fi; \
+	$(MAKE) $(VENV_NEW)/.installed && $(VENV_NEW)/bin/pytest -m "not e2e"
 
 bench: install
 	$(BIN)/python -m bench
