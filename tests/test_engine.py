@@ -1,5 +1,6 @@
 import io
 import random
+from collections.abc import Iterator
 
 import pytest
 from PIL import Image, ImageCms, ImageStat
@@ -16,12 +17,39 @@ OPTIONS = EngineOptions()
 
 
 @pytest.fixture(autouse=True, params=["pillow", "vips"])
-def engine_under_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test here runs against both engines: they promise the same thumbnails."""
-    if request.param == "vips":
-        vips_engine = pytest.importorskip("restthumbnails.vips_engine")
-        monkeypatch.setitem(globals(), "render", vips_engine.render)
-    return request.param
+def engine_under_test(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """Every test here runs against both engines: they promise the same thumbnails.
+
+    A [vips] case must reach libvips' own decoder: the vips engine hands JPEG (and
+    anything else outside VIPS_FORMATS) to Pillow, so a case that only renders such
+    sources is marked `pillow_decodes` and runs once, as [pillow].
+    """
+    if request.param == "pillow":
+        yield "pillow"
+        return
+    if request.node.get_closest_marker("pillow_decodes"):
+        pytest.skip("its sources are decoded by Pillow in both engines (JPEG)")
+    if request.node.get_closest_marker("refused_from_header"):
+        pytest.skip("refused from the header, before either engine's decoder")
+    vips_engine = pytest.importorskip("restthumbnails.vips_engine")
+    decoded_by_libvips: list[bool] = []
+    real_decode = vips_engine._decode_shrunk
+
+    def counting_decode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        decoded_by_libvips.append(True)
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(vips_engine, "_decode_shrunk", counting_decode)
+    monkeypatch.setitem(globals(), "render", vips_engine.render)
+    yield "vips"
+    assert decoded_by_libvips, "a [vips] case whose sources never reached libvips"
+
+
+def own_decoder_source(engine: str, width: int, height: int) -> bytes:
+    """A photo each engine decodes itself: JPEG for Pillow, PNG for libvips."""
+    return jpeg(width, height) if engine == "pillow" else png(width, height)
 
 
 def thumb(
@@ -50,13 +78,16 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize(("case", "expected"), EXPECTED.items(), ids=lambda v: str(v))
-def test_each_method_gives_the_exact_size(case: tuple[str, str, str], expected) -> None:  # type: ignore[no-untyped-def]
+def test_each_method_gives_the_exact_size(
+    case: tuple[str, str, str], expected, engine_under_test: str
+) -> None:  # type: ignore[no-untyped-def]
     source, size, method = case
-    assert thumb(jpeg(*SOURCES[source]), size, method).size == expected
+    data = own_decoder_source(engine_under_test, *SOURCES[source])
+    assert thumb(data, size, method).size == expected
 
 
-def test_no_upscaling_by_default_and_upscaling_on_request() -> None:
-    small = jpeg(120, 90)
+def test_no_upscaling_by_default_and_upscaling_on_request(engine_under_test: str) -> None:
+    small = own_decoder_source(engine_under_test, 120, 90)
     assert thumb(small, "400x400", "scale").size == (120, 90)
     assert thumb(small, "400x200", "crop").size == (120, 60)
     assert thumb(small, "400x400", "scale", upscale=True).size == (400, 300)
@@ -72,6 +103,7 @@ def test_output_format_is_exactly_the_extension(ext: str) -> None:
     assert thumb(png(300, 200), "100x100", "crop", ext).format == expected
 
 
+@pytest.mark.pillow_decodes
 def test_jpeg_output_is_progressive_quality_and_carries_no_metadata() -> None:
     source = picture(800, 600)
     exif = Image.Exif()
@@ -108,12 +140,13 @@ _STORE = {
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))
-def test_exif_orientation_is_applied_first(orientation: int) -> None:
+def test_exif_orientation_is_applied_first(orientation: int, engine_under_test: str) -> None:
     upright = _quadrant_picture()
     stored = upright if _STORE[orientation] is None else upright.transpose(_STORE[orientation])
     exif = Image.Exif()
     exif[0x0112] = orientation
-    data = encode(stored, "JPEG", quality=95, exif=exif)
+    fmt = "JPEG" if engine_under_test == "pillow" else "PNG"  # each engine's own decoder
+    data = encode(stored, fmt, exif=exif)
     out = thumb(data, "60x", "scale").convert("RGB")
     assert out.size == (60, 40)
     red, _, blue = out.getpixel((5, 5))
@@ -122,6 +155,7 @@ def test_exif_orientation_is_applied_first(orientation: int) -> None:
     assert blue > 200 and red < 60
 
 
+@pytest.mark.pillow_decodes
 def test_cmyk_source_becomes_rgb() -> None:
     data = encode(Image.new("CMYK", (200, 100), (0, 255, 255, 0)), "JPEG", quality=95)
     out = thumb(data, "100x50", "scale")
@@ -174,6 +208,7 @@ def test_palette_source_with_transparency() -> None:
     assert out.getpixel((25, 25)) == (255, 0, 0, 255)
 
 
+@pytest.mark.pillow_decodes
 def test_grayscale_source_stays_grey() -> None:
     out = thumb(encode(picture(300, 200, "L"), "JPEG"), "150x100", "scale")
     assert out.mode == "L" and out.size == (150, 100)
@@ -185,6 +220,7 @@ def test_sixteen_bit_source_is_scaled_not_clipped() -> None:
     assert out.getpixel((16, 16)) in range(120, 136)
 
 
+@pytest.mark.pillow_decodes
 def test_large_jpeg_is_never_decoded_at_full_size() -> None:
     data = jpeg(4000, 3000)
     image = open_source(data, OPTIONS)
@@ -222,12 +258,14 @@ HOSTILE = {
 }
 
 
+@pytest.mark.refused_from_header
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_sources_are_rejected(name: str) -> None:
     with pytest.raises(SourceRejected):
         render(HOSTILE[name], make_spec("s", "100x100", "crop", "jpg"), OPTIONS)
 
 
+@pytest.mark.refused_from_header
 def test_pixel_limit_is_read_from_the_header() -> None:
     data = jpeg(1000, 1000)
     with pytest.raises(SourceRejected, match="over the limit"):
@@ -245,6 +283,7 @@ def test_animated_frames_count_toward_the_pixel_limit() -> None:
     assert thumb(buffer.getvalue(), "50x50", "scale", "gif").size == (50, 50)
 
 
+@pytest.mark.refused_from_header
 def test_only_listed_source_formats_are_decoded() -> None:
     """BMP and TIFF are refused by default (their cost is hard to bound) and decoded once
     an operator lists them."""
