@@ -1,6 +1,6 @@
 """`make bench`: build the peers, make the sources, run every section, write the report.
 
-    .venv/bin/python -m bench [--quick] [--only engine,miss,hit,pages,fidelity] [--no-write]
+    .venv/bin/python -m bench [--quick] [--only engine,miss,isolation,...] [--no-write]
 
 Sections run one after another, never two at once (2 cores): a heavy
 measurement beside another would measure the contention.
@@ -15,7 +15,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import engine_section, fidelity_section, hit_section, miss_section, page_section
+from . import (
+    concurrency_section,
+    engine_section,
+    fidelity_section,
+    hit_section,
+    isolation_section,
+    miss_section,
+    page_section,
+)
 from .explain import MISSES
 from .images import BIG_JPEG, write_engine_sources, write_page_sources, write_source
 from .machine import describe
@@ -23,7 +31,15 @@ from .peers import ensure_all
 from .report import DOC, render_text, targets_table, write_doc
 from .results import SectionResult
 
-SECTIONS = ("engine", "miss", "hit", "pages", "fidelity")
+SECTIONS = (
+    "engine",
+    "miss",
+    "isolation",
+    "concurrency",
+    "hit",
+    "pages",
+    "fidelity",
+)
 
 
 def log(message: str) -> None:
@@ -35,6 +51,10 @@ def quicken() -> None:
     engine_section.ROUNDS = miss_section.ROUNDS = hit_section.ROUNDS = 1
     page_section.ROUNDS = 1
     miss_section.SECONDS = 2.0
+    isolation_section.ROUNDS = 2
+    isolation_section.PER_ROUND = 10
+    concurrency_section.ROUNDS = 1
+    concurrency_section.SECONDS = 2.0
     hit_section.SECONDS = 1
     page_section.WARM_REPS = 3
     engine_section.BUDGET_MS = 100.0
@@ -67,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         runners: dict[str, Callable[[], SectionResult]] = {
             "engine": lambda: engine_section.run(peers["tools"], sources, log),
             "miss": lambda: miss_section.run(peers["thumbor"], media, work, log),
+            "isolation": lambda: isolation_section.run(media, log),
+            "concurrency": lambda: concurrency_section.run(media, work / "concurrency", log),
             "hit": lambda: hit_section.run(
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),
