@@ -20,6 +20,7 @@ from . import (
     engine_section,
     fidelity_section,
     hit_section,
+    hostile_section,
     isolation_section,
     miss_section,
     page_section,
@@ -36,6 +37,7 @@ SECTIONS = (
     "miss",
     "isolation",
     "concurrency",
+    "hostile",
     "hit",
     "pages",
     "fidelity",
@@ -55,6 +57,10 @@ def quicken() -> None:
     isolation_section.PER_ROUND = 10
     concurrency_section.ROUNDS = 1
     concurrency_section.SECONDS = 2.0
+    hostile_section.COPIES = 1
+    hostile_section.BEFORE_TIMEOUT = 30.0
+    hostile_section.GIF_FRAMES = 500_000
+    hostile_section.BIG_SCAN_BOMB = False
     hit_section.SECONDS = 1
     page_section.WARM_REPS = 3
     engine_section.BUDGET_MS = 100.0
@@ -89,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             "miss": lambda: miss_section.run(peers["thumbor"], media, work, log),
             "isolation": lambda: isolation_section.run(media, log),
             "concurrency": lambda: concurrency_section.run(media, work / "concurrency", log),
+            "hostile": lambda: hostile_section.run(work / "hostile", log),
             "hit": lambda: hit_section.run(
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),
