@@ -86,7 +86,7 @@ def _load(server: Server, case: Case, sizes: Iterator[str], connections: int, wo
         return run_wrk(
             binary, server.base, paths, seconds=SECONDS, connections=connections, work=work
         )
-    urls = (server.base + path for path in _paths(case, sizes, 10**6))
+    urls = (server.base + _paths(case, iter([size]), 1)[0] for size in sizes)
     return run_python(urls, seconds=SECONDS, connections=connections)
 
 

@@ -1,7 +1,7 @@
 """Hostile sources: CPU seconds per request before the limits and the render pool, and after.
 
 Before: the old engine's work on the file (bench/hostile_before.py) in a process
-of its own, killed at BEFORE_TIMEOUT. After: `serve --workers 2` with its
+of its own, stopped at BEFORE_TIMEOUT seconds of CPU. After: `serve --workers 2` with its
 default GENERATION_TIMEOUT (8 s), the CPU of the whole serve tree (every
 process's utime + stime + cutime + cstime) across each request, sent one at a
 time; then the same sources again at another size, answered from the failure
@@ -12,6 +12,7 @@ for those the opted-in engine is also measured through a render pool of its own.
 import json
 import resource
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -106,7 +107,11 @@ def hostiles() -> list[Hostile]:
 
 
 def _before(path: Path) -> tuple[str, str]:
-    """CPU seconds of the old engine on `path` (or "> timeout"), and how it ended."""
+    """CPU seconds of the old engine on `path` (or "> limit"), and how it ended.
+
+    The process is stopped at BEFORE_TIMEOUT seconds of CPU (RLIMIT_CPU, so a busy
+    machine does not cut it short), or at four times that of wall time.
+    """
     spent = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.hostile_before", str(path)],
@@ -115,14 +120,18 @@ def _before(path: Path) -> tuple[str, str]:
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
+    limit = int(BEFORE_TIMEOUT)
+    resource.prlimit(process.pid, resource.RLIMIT_CPU, (limit, limit + 5))
     try:
-        out, err = process.communicate(timeout=BEFORE_TIMEOUT)
+        out, err = process.communicate(timeout=4 * BEFORE_TIMEOUT)
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (spent.ru_utime + spent.ru_stime)
-        return f"> {BEFORE_TIMEOUT:.0f} (killed; {cpu:.1f} CPU s by then)", "unfinished"
+        return f"> {cpu:.0f} (killed after {4 * BEFORE_TIMEOUT:.0f} s of wall time)", "unfinished"
+    if process.returncode == -signal.SIGXCPU:
+        return f"> {limit} (stopped at that CPU limit)", "unfinished"
     if process.returncode != 0:
         return "n/a", f"crashed: {err.strip()[-120:]}"
     result = json.loads(out.strip().splitlines()[-1])
@@ -178,8 +187,8 @@ def run(work: Path, log: Callable[[str], None]) -> SectionResult:
     media = work / "hostile-media"
     media.mkdir(parents=True, exist_ok=True)
     table = Table(
-        f"Hostile sources: CPU seconds per request, before (old engine, killed after "
-        f"{BEFORE_TIMEOUT:.0f} s) and after (serve --workers {WORKERS} --generation-timeout "
+        f"Hostile sources: CPU seconds per request, before (old engine, stopped at "
+        f"{BEFORE_TIMEOUT:.0f} CPU s) and after (serve --workers {WORKERS} --generation-timeout "
         f"{GENERATION_TIMEOUT:g})",
         [
             "source",
@@ -263,8 +272,8 @@ def run(work: Path, log: Callable[[str], None]) -> SectionResult:
         "before: bench/hostile_before.py in a process of its own: what the engine did "
         "before MAX_SOURCE_SCANS/MAX_SOURCE_FRAMES and the render pool (Pillow's Image.open, "
         "Pillow's n_frames for an animated source, then the render with every format "
-        "allowed); its own CPU (getrusage), interpreter start-up left out, or the CPU its "
-        "process had used when killed.",
+        "allowed); its own CPU (getrusage), interpreter start-up left out; '> N': stopped by "
+        "RLIMIT_CPU at N s of CPU, unfinished.",
         f"after: each source in {COPIES} copies under different names, each asked once "
         f"(200x200 crop), one request at a time; CPU = the change in the whole serve tree's "
         "CPU (master, workers, pool supervisor, render processes, reaped ones included) "
