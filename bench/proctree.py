@@ -7,7 +7,6 @@ summed RSS would count Pillow and Django once per process.
 
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -92,10 +91,3 @@ class PeakPss:
         self._stop.set()
         self._thread.join()
         self.mb = max(self.mb, tree_pss_mb(self.root))
-
-
-def cpu_of(root: int, action: Callable[[], object]) -> tuple[float, object]:
-    """The tree's CPU seconds spent while `action` runs, and what it returned."""
-    before = tree_cpu_seconds(root)
-    value = action()
-    return tree_cpu_seconds(root) - before, value
