@@ -1,7 +1,6 @@
 """`make bench`: build the peers, make the sources, run every section, write the report.
 
-    .venv/bin/python -m bench [--quick] [--only engine,miss,hit,pages,pictures,fidelity]
-                              [--no-write]
+    .venv/bin/python -m bench [--quick] [--only engine,miss,isolation,...] [--no-write]
 
 Sections run one after another, never two at once (2 cores): a heavy
 measurement beside another would measure the contention.
@@ -17,9 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import (
+    concurrency_section,
     engine_section,
     fidelity_section,
     hit_section,
+    hostile_section,
+    isolation_section,
     miss_section,
     page_section,
     picture_section,
@@ -31,7 +33,17 @@ from .peers import ensure_all
 from .report import DOC, render_text, targets_table, write_doc
 from .results import SectionResult
 
-SECTIONS = ("engine", "miss", "hit", "pages", "pictures", "fidelity")
+SECTIONS = (
+    "engine",
+    "miss",
+    "isolation",
+    "concurrency",
+    "hostile",
+    "hit",
+    "pages",
+    "pictures",
+    "fidelity",
+)
 
 
 def log(message: str) -> None:
@@ -43,6 +55,14 @@ def quicken() -> None:
     engine_section.ROUNDS = miss_section.ROUNDS = hit_section.ROUNDS = 1
     page_section.ROUNDS = 1
     miss_section.SECONDS = 2.0
+    isolation_section.ROUNDS = 2
+    isolation_section.PER_ROUND = 10
+    concurrency_section.ROUNDS = 1
+    concurrency_section.SECONDS = 2.0
+    hostile_section.COPIES = 1
+    hostile_section.BEFORE_TIMEOUT = 30.0
+    hostile_section.GIF_FRAMES = 500_000
+    hostile_section.BIG_SCAN_BOMB = False
     hit_section.SECONDS = 1
     page_section.WARM_REPS = 3
     picture_section.ROUNDS, picture_section.WARM_REPS = 1, 3
@@ -76,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         runners: dict[str, Callable[[], SectionResult]] = {
             "engine": lambda: engine_section.run(peers["tools"], sources, log),
             "miss": lambda: miss_section.run(peers["thumbor"], media, work, log),
+            "isolation": lambda: isolation_section.run(media, log),
+            "concurrency": lambda: concurrency_section.run(media, work / "concurrency", log),
+            "hostile": lambda: hostile_section.run(work / "hostile", log),
             "hit": lambda: hit_section.run(
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),

@@ -18,18 +18,25 @@ MISSES: dict[str, str] = {
         "20-30% between rounds, so a worst case a little over 1.1x is within the noise."
     ),
     "miss path time vs in-process engine": (
-        "The HTTP path adds reading the source from disk, the SQLite lock, writing the file "
-        "atomically and gunicorn's request handling to the render; with one worker and two "
-        "connections the load generator shares the 2 cores with the worker."
+        "The HTTP path adds reading the source from disk, the SQLite lock, handing the source "
+        "to the render process and the thumbnail back (see the isolation table), writing the "
+        "file atomically and gunicorn's request handling to the render; with one worker and "
+        "two connections the load generator shares the 2 cores with the worker."
     ),
     "miss path req/s vs thumbor": (
         "thumbor crops before it resizes, so it always decodes the JPEG at full size; we "
         "decode at 1/8 (DCT scaling)."
     ),
-    "peak RSS per worker": (
-        "The engine reads the source from its open file (never a copy in memory) and "
-        "decodes a large JPEG at 1/8; what remains is ~45 MB of Django, Pillow and "
-        "gunicorn per worker before any image work."
+    "peak RSS per process": (
+        "The render process reads the source from the descriptor it is handed (never a copy "
+        "in memory) and decodes a large JPEG at 1/8; the gunicorn worker never decodes. What "
+        "remains is the interpreter, Django (worker) or Pillow (render process) before any "
+        "image work."
+    ),
+    "concurrent distinct misses vs cores x in-process engine": (
+        "The load generator and the server share the same cores, and so does every other "
+        "job on the machine; each miss also pays the HTTP path and the hand-over to a "
+        "render process (see the isolation table)."
     ),
     "warm 100-thumbnail page vs sorl-thumbnail": (
         "Built thumbnails are memoised per process and the HMAC key is derived once per "

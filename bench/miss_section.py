@@ -82,7 +82,7 @@ def run(thumbor: Peer, media: Path, work: Path, log: Callable[[str], None]) -> S
             "p50 ms",
             "p99 ms",
             "errors",
-            "peak RSS/worker MB",
+            "peak RSS/process MB",
         ],
     )
     ours = start_ours(
@@ -92,6 +92,9 @@ def run(thumbor: Peer, media: Path, work: Path, log: Callable[[str], None]) -> S
         key=KEY,
         workers=WORKERS,
         backend="django",
+        # One render process, as thumbor has one process: serve's host pool
+        # otherwise starts one render process per core.
+        extra=("--max-concurrent", str(WORKERS)),
     )
     other = start_thumbor(thumbor, media, work, processes=WORKERS)
     try:
@@ -116,7 +119,7 @@ def run(thumbor: Peer, media: Path, work: Path, log: Callable[[str], None]) -> S
                 server: median([load.rate for load in runs]) for server, runs in loads.items()
             }
             rss = {
-                "ours": max(peak_rss_mb(pid) for pid in ours.worker_pids()),
+                "ours": max(peak_rss_mb(pid) for pid in _ours_pids(ours)),
                 "thumbor": max(peak_rss_mb(pid) for pid in other.worker_pids()),
             }
             for server, runs in loads.items():
@@ -156,9 +159,9 @@ def run(thumbor: Peer, media: Path, work: Path, log: Callable[[str], None]) -> S
             result.targets.append(
                 Target(
                     f"miss path req/s vs thumbor ({method})",
-                    ">= 3x (5x within reach)",
+                    ">= 5x",
                     f"{speedup:.2f}x",
-                    speedup >= 3,
+                    speedup >= 5,
                 )
             )
             overhead = (1000 / rates["ours"]) / local_ms if rates["ours"] else float("nan")
@@ -180,15 +183,26 @@ def run(thumbor: Peer, media: Path, work: Path, log: Callable[[str], None]) -> S
         "writing included; in-process = read the file + render, same sizes.",
         "Every request asks for a size no request asked for before (200..299 x 200..): "
         "all are misses. thumbor: file loader, no storage, no result storage, PIL engine.",
+        f"Ours: serve --workers {WORKERS} --max-concurrent {WORKERS}, i.e. {WORKERS} gunicorn "
+        f"worker handing each miss to {WORKERS} render process (the host pool); thumbor: "
+        f"--processes {WORKERS}. Peak RSS/process: the largest VmHWM among our worker and "
+        "render process, thumbor's one process. Our worker's HTTP work and file writing for "
+        "one request can overlap the render of the other connection's request in the render "
+        "process, so ours can beat 1 / in-process ms.",
     ]
     return result
+
+
+def _ours_pids(server: Server) -> list[int]:
+    """Where our memory goes: the gunicorn worker and the render process it hands work to."""
+    return server.worker_pids() + server.render_pids()
 
 
 def _big_source(ours: Server, other: Server, result: SectionResult) -> Table:
     """One 50 MP JPEG through each server, then each worker's peak resident memory."""
     table = Table(
-        f"Peak RSS per worker after a {BIG_JPEG.label} source (200x200 crop)",
-        ["server", "status", "ms", "peak RSS/worker MB"],
+        f"Peak RSS per process after a {BIG_JPEG.label} source (200x200 crop)",
+        ["server", "status", "ms", "peak RSS/process MB"],
     )
     for server, base_url in (
         (ours, next(ours_urls(ours, BIG_JPEG.name, "crop", iter(["200x200"])))),
@@ -197,13 +211,14 @@ def _big_source(ours: Server, other: Server, result: SectionResult) -> Table:
         started = time.perf_counter()
         status, _ = fetch(base_url)
         elapsed = (time.perf_counter() - started) * 1000
-        peak = max(peak_rss_mb(pid) for pid in server.worker_pids())
+        pids = _ours_pids(ours) if server is ours else server.worker_pids()
+        peak = max(peak_rss_mb(pid) for pid in pids)
         label = "restthumbnails" if server is ours else "thumbor 7.8"
         table.rows.append([label, str(status), ms(elapsed), mb(peak)])
         if server is ours:
             result.targets.append(
                 Target(
-                    "peak RSS per worker, 50 MP JPEG source",
+                    "peak RSS per process, 50 MP JPEG source",
                     "<= 64 MB",
                     f"{peak:.0f} MB",
                     peak <= 64 and status == 200,

@@ -28,9 +28,19 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
     def worker_pids(self) -> list[int]:
-        """The processes that do the work: a pre-fork master's children, else itself."""
-        children = _children(self.process.pid)
+        """The processes that answer requests: a pre-fork master's children (our render
+        pool's supervisor left out), else the server process itself."""
+        children = [pid for pid in _children(self.process.pid) if not _is_render_pool(pid)]
         return children or [self.process.pid]
+
+    def render_pids(self) -> list[int]:
+        """Our render processes: the children of the render pool's supervisor."""
+        return [
+            pid
+            for supervisor in _children(self.process.pid)
+            if _is_render_pool(supervisor)
+            for pid in _children(supervisor)
+        ]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -43,11 +53,25 @@ class Server:
 
 
 def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
+    """Children of every thread of `pid` (a thread that forks is their parent)."""
+    children: list[int] = []
     try:
-        return [int(value) for value in path.read_text().split()]
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
-        return []
+        return children
+    for task in tasks:
+        try:
+            children += [int(value) for value in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return children
+
+
+def _is_render_pool(pid: int) -> bool:
+    try:
+        return b"restthumbnails.renderworker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -96,8 +120,16 @@ def spawn(name: str, command: list[str], log: Path, port: int, env: dict | None 
 
 
 def start_ours(
-    media: Path, thumbnails: Path, work: Path, *, key: str, workers: int, backend: str
+    media: Path,
+    thumbnails: Path,
+    work: Path,
+    *,
+    key: str,
+    workers: int,
+    backend: str,
+    extra: tuple[str, ...] = (),
 ) -> Server:
+    """`restthumbnails serve`; `extra` are more options, e.g. ("--max-concurrent", "1")."""
     port = free_port()
     env = {
         **os.environ,
@@ -121,6 +153,7 @@ def start_ours(
         key,
         "--response-backend",
         backend,
+        *extra,
     ]
     server = spawn(f"restthumbnails-{backend}", command, work / f"ours-{port}.log", port, env)
     _wait_for_workers(server, workers)
@@ -129,7 +162,10 @@ def start_ours(
 
 def _wait_for_workers(server: Server, workers: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
-    while len(_children(server.process.pid)) < workers and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        children = _children(server.process.pid)
+        if len([pid for pid in children if not _is_render_pool(pid)]) >= workers:
+            return
         time.sleep(0.1)
 
 
