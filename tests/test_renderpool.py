@@ -41,7 +41,7 @@ def process_ended(pid: int) -> bool:
     """Gone, or a zombie its supervisor has not reaped yet: either way it uses no CPU."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # reaped while we read
         return True
     return state in ("Z", "X")
 
