@@ -204,3 +204,18 @@ def test_start_up_removes_stale_temp_files_only(media: Path) -> None:
             "removed 1 stale temp file (older than the 30 s lock timeout) "
             "from the thumbnails folder" in swept.log.read_text()
         )
+
+
+def test_tiff_is_refused_unless_serve_is_told_to_decode_it(tmp_path: Path) -> None:
+    # Input: a TIFF source. Answer: 422 by default, 200 with --source-format TIFF.
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "scan.tif").write_bytes(encode(Image.new("RGB", (300, 200), "red"), "TIFF"))
+    path = url("scan.tif", "60x40")
+    with start_serve(media, tmp_path / "thumbs-default", key=KEY) as server:
+        status, _, body = server.get(path)
+        assert (status, body.startswith(b"source is not a supported image")) == (422, True)
+    options = ("--source-format", "jpeg", "--source-format", "tiff")
+    with start_serve(media, tmp_path / "thumbs-tiff", key=KEY, options=options) as server:
+        status, _, body = server.get(path)
+        assert (status, decode(body).size) == (200, (60, 40))

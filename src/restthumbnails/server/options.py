@@ -141,6 +141,15 @@ SETTING_OPTIONS = (
         "Prometheus metrics path, 'off' to disable (default _metrics)",
         metavar="PATH",
     ),
+    SettingOption(
+        "--source-format",
+        "SOURCE_FORMATS",
+        str.upper,
+        "a source format to decode; repeat for each, the list replaces the default "
+        "(JPEG, PNG, GIF, WEBP); TIFF, BMP and AVIF are opt-in",
+        repeat=True,
+        metavar="FORMAT",
+    ),
     SettingOption("--quality", "QUALITY", int, "JPEG/WebP/AVIF quality (default 85)"),
     SettingOption(
         "--engine",
