@@ -1,4 +1,4 @@
-"""The request flow of SPEC section 2, through Django's test client."""
+"""The request flow of docs/spec.md, section 2, through Django's test client."""
 
 import logging
 import os

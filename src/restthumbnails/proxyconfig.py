@@ -154,8 +154,8 @@ server {{
         sendfile on;
         tcp_nopush on;
         # Keep descriptors of hot thumbnails open: a hit then costs no open() and
-        # no stat() of a long path (measured: 0.77x -> 0.85x of a plain static
-        # file, docs/benchmarks.md). Misses are never cached (errors off), so a
+        # no stat() of a long path (the hit path against a plain static file:
+        # docs/benchmarks.md). Misses are never cached (errors off), so a
         # thumbnail written a moment ago is found at once.
         open_file_cache max=10000 inactive=60s;
         open_file_cache_valid 60s;

@@ -48,7 +48,7 @@ return Array.from(document.images).map(img => ({
 
 
 def expected_pixels(source: tuple[int, int], size: str, method: str) -> tuple[int, int]:
-    """The thumbnail's size as SPEC.md section 3 defines it (no upscaling)."""
+    """The thumbnail's size as docs/spec.md, section 3, defines it (no upscaling)."""
     width, height = parse_size(size)
     src_w, src_h = source
     if method == "scale" or width is None or height is None:
