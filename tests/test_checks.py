@@ -1,3 +1,4 @@
+import pytest
 from django.core.checks import run_checks
 
 
@@ -149,3 +150,12 @@ def test_inline_rendering_in_production_warns_and_a_bad_pool_is_an_error(setting
         "REST_THUMBNAILS_RENDER_POOL must be 'processes', 'inline' or the absolute path "
         "of a render pool's socket"
     ]
+
+
+@pytest.mark.urls("tests.urls_without_thumbnails")
+def test_no_base_url_and_no_mount_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
+    del settings.REST_THUMBNAILS_BASE_URL
+    [error] = [m for m in run_checks() if m.id == "restthumbnails.E005"]
+    assert "restthumbnails.urls is not in ROOT_URLCONF" in error.msg
+    settings.REST_THUMBNAILS_BASE_URL = "https://thumbs.example.com/"
+    assert "restthumbnails.E005" not in ids(settings)

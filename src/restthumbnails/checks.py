@@ -10,6 +10,7 @@ from .conf import (
     INLINE,
     PREFIX,
     Settings,
+    base_url,
     get_settings,
     source_storage,
     thumbnail_storage,
@@ -99,6 +100,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     messages += _storage_layout(conf)
+    messages += _base_url_known(conf)
     if conf.lock_timeout < conf.queue_timeout + conf.generation_timeout:
         messages.append(
             Warning(
@@ -189,3 +191,12 @@ def _storage_layout(conf: Settings) -> list[CheckMessage]:
             id="restthumbnails.E004",
         )
     ]
+
+
+def _base_url_known(conf: Settings) -> list[CheckMessage]:
+    """With no BASE_URL, URLs start where restthumbnails.urls is mounted: it must be."""
+    try:
+        base_url(conf)
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="restthumbnails.E005")]
+    return []
