@@ -7,6 +7,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 
+from . import faces
 from .conf import PREFIX, get_settings
 from .storage import local_path
 
@@ -86,3 +87,25 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                     )
                 )
     return messages
+
+
+@register(Tags.compatibility)
+def check_faces(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """`faces` named in the configuration on a host that cannot render it: every such
+    URL would be 400 here while other hosts render it."""
+    try:
+        conf = get_settings()
+    except ImproperlyConfigured:
+        return []  # check_settings reports it
+    named = {preset.method for preset in conf.presets.values()}
+    named |= {key.rpartition("/")[2] for key in conf.allowed_thumbnails or ()}
+    if "faces" not in named or faces.available():
+        return []
+    return [
+        Error(
+            f"A preset or {PREFIX}ALLOWED_THUMBNAILS uses the 'faces' method, but its detector "
+            "(OpenCV 4.x) is not installed: those thumbnails would all be refused with 400.",
+            hint=faces.EXTRA_HINT,
+            id="restthumbnails.E004",
+        )
+    ]
