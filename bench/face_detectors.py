@@ -40,8 +40,12 @@ def lbp() -> Detector:
 
     def detect(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
         found = cascade.detect_multi_scale(
-            grey, scale_factor=1.1, step_ratio=1, min_size=(24, 24),
-            max_size=grey.shape, min_neighbor_number=4,
+            grey,
+            scale_factor=1.1,
+            step_ratio=1,
+            min_size=(24, 24),
+            max_size=grey.shape,
+            min_neighbor_number=4,
         )
         return [(f["c"], f["r"], f["width"], f["height"]) for f in found]
 
@@ -64,12 +68,13 @@ def main() -> None:
     faces, non_faces = [canvas(c) for c in lfw[:100]], [canvas(c) for c in lfw[100:]]
     portraits = {"astronaut": grey(data.astronaut()), "camera": data.camera()}
     empty = {
-        name: grey(getattr(data, name)())
-        for name in ("coffee", "chelsea", "rocket", "horse")
+        name: grey(getattr(data, name)()) for name in ("coffee", "chelsea", "rocket", "horse")
     }
     empty["motorcycle"] = grey(data.stereo_motorcycle()[0])
-    print("| detector | astronaut ms | camera ms | astronaut / camera faces | "
-          "LFW faces found | LFW non-faces flagged | face-free photos flagged |")
+    print(
+        "| detector | astronaut ms | camera ms | astronaut / camera faces | "
+        "LFW faces found | LFW non-faces flagged | face-free photos flagged |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, make in (("OpenCV Haar (frontalface_default)", haar), ("scikit-image LBP", lbp)):
         detect = make()
@@ -85,9 +90,11 @@ def main() -> None:
         hits = sum(bool(detect(f)) for f in faces)
         false = sum(bool(detect(f)) for f in non_faces)
         flagged = sum(bool(detect(p)) for p in empty.values())
-        print(f"| {name} | {times['astronaut'][0]:.1f} | {times['camera'][0]:.1f} | "
-              f"{times['astronaut'][1]} / {times['camera'][1]} | {hits}/100 | {false}/100 | "
-              f"{flagged}/{len(empty)} |")
+        print(
+            f"| {name} | {times['astronaut'][0]:.1f} | {times['camera'][0]:.1f} | "
+            f"{times['astronaut'][1]} / {times['camera'][1]} | {hits}/100 | {false}/100 | "
+            f"{flagged}/{len(empty)} |"
+        )
 
 
 if __name__ == "__main__":

@@ -74,6 +74,22 @@ def _gif_options(
     return options
 
 
+def _one_palette(frames: list[Image.Image]) -> list[Image.Image]:
+    """Map every frame to one palette, without dithering, so that a pixel that did not
+    change keeps its index and the GIF writer stores only the changed rectangle.
+
+    (Quantised one by one, each frame gets its own palette and dither noise, and
+    every frame differs everywhere.) The palette comes from a small copy of each frame.
+    """
+    side = max(1, 64 // max(1, round(len(frames) ** 0.5)))
+    samples = [frame.resize((side, side), Image.Resampling.BOX) for frame in frames]
+    mosaic = Image.new("RGB", (side * len(samples), side))
+    for index, sample in enumerate(samples):
+        mosaic.paste(sample, (index * side, 0))
+    palette = mosaic.quantize(256, method=Image.Quantize.MEDIANCUT)
+    return [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
+
+
 def encode(
     frames: list[Image.Image],
     timings: list[FrameTiming],
@@ -93,8 +109,12 @@ def encode(
     options: dict[str, object] = {"duration": [t.duration for t in timings]}
     if pillow_name == "GIF":
         options.update(_gif_options(frames, timings, plays))
+        if frames[0].mode == "RGB":
+            frames = _one_palette(frames)
     elif pillow_name == "WEBP":
-        options.update(loop=plays, quality=quality)
+        # Pillow's default for lossy animations is a whole key frame every 5 frames;
+        # one every 64 still bounds a decoder's work when it jumps, and costs far less.
+        options.update(loop=plays, quality=quality, kmin=33, kmax=64)
     else:  # AVIF: Pillow's encoder takes no loop count; sequences repeat forever
         options.update(quality=quality)
     buffer = io.BytesIO()

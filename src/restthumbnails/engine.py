@@ -314,7 +314,11 @@ def decode_size(layout: Plan, upright: tuple[int, int], keep_side: int) -> tuple
 
 
 def _decode(
-    image: Image.Image, layout: Plan, upright: tuple[int, int], orientation: int, keep_side: int
+    image: Image.Image,
+    layout: Plan,
+    upright: tuple[int, int],
+    orientation: int,
+    keep_side: int = 0,
 ) -> tuple[Image.Image, float]:
     """Decode the pixels, shrunk by the decoder where it can; return the scale used."""
     scale = 1.0
