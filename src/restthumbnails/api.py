@@ -7,7 +7,7 @@ from django.core.files import File
 
 from .conf import Settings, get_settings
 from .exceptions import InvalidSpec
-from .spec import make_spec
+from .spec import focus_method, make_spec
 from .urlbuilding import Thumbnail, signed_thumbnail
 
 
@@ -35,6 +35,24 @@ def _resolve(
     return size_or_preset, method, ext
 
 
+# Methods a focal point replaces: an editor's point beats a guess at the centre,
+# the detail or the faces. `scale` cuts nothing, so a point there is a mistake.
+_FOCUSABLE = frozenset({"crop", "smart", "faces"})
+
+
+def with_focus(method: str, focus: Any) -> str:
+    """`method`, or the `focus-X-Y` method for `focus` (x, y in 0..1) when one is given."""
+    if focus is None:
+        return method
+    if method not in _FOCUSABLE and not method.startswith("focus-"):
+        raise InvalidSpec(f"a focal point needs a cutting method (crop), not {method!r}")
+    try:
+        x, y = focus
+    except (TypeError, ValueError):
+        raise InvalidSpec("a focal point is two numbers from 0 to 1") from None
+    return focus_method(x, y)
+
+
 def get_thumbnail(
     source: Any,
     size_or_preset: str,
@@ -42,18 +60,22 @@ def get_thumbnail(
     ext: str | None = None,
     *,
     base_url: str | None = None,
+    focus: Any = None,
 ) -> Thumbnail | None:
     """The thumbnail of `source`, or None for an empty source.
 
     Call it with size, method and ext (`"200x200", "crop", "jpg"`), or with the
-    name of one of REST_THUMBNAILS_PRESETS alone. Raises
-    restthumbnails.exceptions.InvalidSpec for a bad size, method, ext, preset or path.
+    name of one of REST_THUMBNAILS_PRESETS alone. `focus=(0.3, 0.7)` (or a
+    FocalPointField's value; None means none) crops around that point of the
+    source instead, as the method `focus-30-70`. Raises
+    restthumbnails.exceptions.InvalidSpec for a bad size, method, ext, preset, point or path.
     """
     name = source_name(source)
     if name is None:
         return None
     settings = get_settings()
     size, method, ext = _resolve(settings, size_or_preset, method, ext)
+    method = with_focus(method, focus)
     return _build(
         name,
         size,
@@ -83,6 +105,7 @@ def thumbnail_url(
     ext: str | None = None,
     *,
     base_url: str | None = None,
+    focus: Any = None,
 ) -> str | None:
-    thumb = get_thumbnail(source, size_or_preset, method, ext, base_url=base_url)
+    thumb = get_thumbnail(source, size_or_preset, method, ext, base_url=base_url, focus=focus)
     return None if thumb is None else thumb.url

@@ -4,6 +4,7 @@
     {% thumbnail src "100x100" "crop" ".jpg" as thumb %}{{ thumb.url }}
     <img src="{% thumbnail src "100x100" "crop" ".jpg" %}">
     {% thumbnail src "avatar" as thumb %}    (a name from REST_THUMBNAILS_PRESETS)
+    {% thumbnail src "300x200" "crop" "webp" focus=article.focal_point as thumb %}
 
 With `as`, the variable holds a Thumbnail, or None for an empty source; inline,
 the tag prints the URL (nothing for an empty source).
@@ -19,13 +20,20 @@ register = template.Library()
 
 
 class ThumbnailNode(template.Node):
-    def __init__(self, arguments: list[FilterExpression], target: str | None) -> None:
+    def __init__(
+        self,
+        arguments: list[FilterExpression],
+        target: str | None,
+        focus: FilterExpression | None = None,
+    ) -> None:
         self.arguments = arguments
         self.target = target
+        self.focus = focus
 
     def render(self, context: template.Context) -> str:
         source, *rest = (argument.resolve(context) for argument in self.arguments)
-        thumb = get_thumbnail(source, *rest)
+        focus = None if self.focus is None else self.focus.resolve(context)
+        thumb = get_thumbnail(source, *rest, focus=focus)
         if self.target is not None:
             context[self.target] = thumb
             return ""
@@ -40,9 +48,14 @@ def thumbnail_tag(parser: Parser, token: Token) -> ThumbnailNode:
     if len(arguments) >= 2 and arguments[-2] == "as":
         target = arguments[-1]
         arguments = arguments[:-2]
+    focus = None
+    if arguments and arguments[-1].startswith("focus="):
+        focus = parser.compile_filter(arguments.pop()[len("focus=") :])
     if len(arguments) not in (2, 4):
         raise template.TemplateSyntaxError(
-            f'{tag_name} takes: source "WxH" "method" ".ext" [as name], '
-            'or source "preset" [as name]'
+            f'{tag_name} takes: source "WxH" "method" ".ext" [focus=point] [as name], '
+            'or source "preset" [focus=point] [as name]'
         )
-    return ThumbnailNode([parser.compile_filter(argument) for argument in arguments], target)
+    return ThumbnailNode(
+        [parser.compile_filter(argument) for argument in arguments], target, focus
+    )
