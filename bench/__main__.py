@@ -15,7 +15,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import engine_section, fidelity_section, hit_section, miss_section, page_section
+from . import (
+    animation_section,
+    engine_section,
+    faces_section,
+    fidelity_section,
+    hit_section,
+    miss_section,
+    page_section,
+)
 from .explain import MISSES
 from .images import BIG_JPEG, write_engine_sources, write_page_sources, write_source
 from .machine import describe
@@ -23,7 +31,7 @@ from .peers import ensure_all
 from .report import DOC, render_text, targets_table, write_doc
 from .results import SectionResult
 
-SECTIONS = ("engine", "miss", "hit", "pages", "fidelity")
+SECTIONS = ("engine", "miss", "hit", "pages", "fidelity", "animation", "faces")
 
 
 def log(message: str) -> None:
@@ -74,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             "fidelity": lambda: fidelity_section.run(
                 peers["tools"], peers["thumbor"], media, work, log
             ),
+            "animation": lambda: animation_section.run(peers["thumbor"], media, work, log),
+            "faces": lambda: faces_section.run(log),
         }
         for name in chosen:
             log(f"section {name} ({(time.monotonic() - started) / 60:.1f} min so far)")
