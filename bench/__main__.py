@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import (
+    animation_section,
     concurrency_section,
     engine_section,
+    faces_section,
     fidelity_section,
     hit_section,
     hostile_section,
@@ -43,6 +45,8 @@ SECTIONS = (
     "pages",
     "pictures",
     "fidelity",
+    "animation",
+    "faces",
 )
 
 
@@ -107,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             "fidelity": lambda: fidelity_section.run(
                 peers["tools"], peers["thumbor"], media, work, log
             ),
+            "animation": lambda: animation_section.run(peers["thumbor"], media, work, log),
+            "faces": lambda: faces_section.run(log),
         }
         for name in chosen:
             log(f"section {name} ({(time.monotonic() - started) / 60:.1f} min so far)")

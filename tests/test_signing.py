@@ -22,6 +22,14 @@ VECTORS = [
         ("a.png", "640x", "scale", "png"),
         "2cb303f2e30d9477c1519fe46cf82ed8f6510b92a430f5d5547a6b293b88325f",
     ),
+    (
+        ("animals/kitten.jpg", "300x200", "focus-30-70", "webp"),
+        "e9a031fe6acb370a20441dc097d556e4bebfb483630e6292dda97e5715aeb1dd",
+    ),
+    (
+        ("team/portrait.jpg", "64x64", "faces", "jpg"),
+        "7502d143398540b4079087c6d9e6902d00845f66845778aca8765e947ea51874",
+    ),
 ]
 
 

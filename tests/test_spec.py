@@ -1,7 +1,15 @@
 import pytest
 
 from restthumbnails.exceptions import InvalidSpec
-from restthumbnails.spec import ThumbnailSpec, make_spec, parse_path, parse_size
+from restthumbnails.spec import (
+    ThumbnailSpec,
+    focal_point,
+    focus_method,
+    make_spec,
+    parse_method,
+    parse_path,
+    parse_size,
+)
 
 SIG = "a" * 64
 
@@ -85,3 +93,54 @@ def test_malformed_paths_say_why(path: str, reason: str) -> None:
 def test_make_spec_accepts_ext_with_or_without_dot() -> None:
     assert make_spec("a.jpg", "10x10", "crop", ".png").ext == "png"
     assert make_spec("a.jpg", "10x10", "crop", "png").ext == "png"
+
+
+@pytest.mark.parametrize(
+    ("method", "point"),
+    [
+        ("focus-0-0", (0.0, 0.0)),
+        ("focus-30-70", (0.30, 0.70)),
+        ("focus-100-5", (1.0, 0.05)),
+        ("crop", None),
+        ("faces", None),
+    ],
+)
+def test_focal_point_is_read_from_the_method(method: str, point: tuple | None) -> None:
+    assert parse_method(method) == method
+    assert focal_point(method) == point
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "focus-030-70",
+        "focus-30-070",
+        "focus-101-5",
+        "focus-30",
+        "focus-30-70-1",
+        "focus--1-5",
+        "Focus-30-70",
+        "focus-30.5-70",
+        "focus-+3-7",
+        "focus-30-70 ",
+        "focus",
+        "face",
+    ],
+)
+def test_only_the_canonical_focus_spelling_is_accepted(method: str) -> None:
+    with pytest.raises(InvalidSpec, match="method"):
+        parse_path(f"a.jpg/100x100/{method}/{'0' * 64}.jpg")
+
+
+@pytest.mark.parametrize(
+    ("point", "method"),
+    [((0.30, 0.70), "focus-30-70"), ((0, 1), "focus-0-100"), ((0.004, 0.996), "focus-0-100")],
+)
+def test_focus_method_rounds_to_whole_percent(point: tuple, method: str) -> None:
+    assert focus_method(*point) == method
+
+
+@pytest.mark.parametrize("point", [(-0.1, 0.5), (0.5, 1.01), (float("nan"), 0.5), (True, 0.5)])
+def test_focus_method_refuses_points_outside_the_picture(point: tuple) -> None:
+    with pytest.raises(InvalidSpec, match="focal point"):
+        focus_method(*point)

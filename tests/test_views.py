@@ -111,8 +111,8 @@ def test_png_bytes_named_jpg_are_read_by_content(client, media, signed_path) -> 
         "/t/a.jpg/5000x100/crop/" + SIG + ".jpg",
         "/t/a.jpg/x/crop/" + SIG + ".jpg",
         # Shaped like the methods to come, but this server cannot render them.
-        "/t/a.jpg/100x100/faces/" + SIG + ".jpg",
-        "/t/a.jpg/100x100/focus-30-70/" + SIG + ".jpg",
+        "/t/a.jpg/100x100/Faces/" + SIG + ".jpg",
+        "/t/a.jpg/100x100/focus-030-70/" + SIG + ".jpg",
         # Thumbnail-shaped but not the one canonical spelling.
         "/t/a.jpg/100X100/crop/" + SIG + ".jpg",
         "/t/a.jpg/100x100/CROP/" + SIG + ".jpg",

@@ -1,5 +1,6 @@
 """Building thumbnail URLs from Python and templates. No database, cache or disk."""
 
+import dataclasses
 import functools
 import os
 from collections.abc import Iterable, Mapping
@@ -18,7 +19,7 @@ from .geometry import output_size
 from .markup import AttributeValue, picture_html, source_tags, srcset_value
 from .policy import Preset, allow_key
 from .responsive import candidates, parse_densities, parse_formats, parse_widths
-from .spec import make_spec, parse_size
+from .spec import focus_method, make_spec, parse_size
 from .storage import local_path
 from .urlbuilding import Thumbnail, signed_thumbnail
 
@@ -106,6 +107,24 @@ def _resolve(
     return Preset(size_or_preset, method, ext)
 
 
+# Methods a focal point replaces: an editor's point beats a guess at the centre,
+# the detail or the faces. `scale` cuts nothing, so a point there is a mistake.
+_FOCUSABLE = frozenset({"crop", "smart", "faces"})
+
+
+def with_focus(method: str, focus: Any) -> str:
+    """`method`, or the `focus-X-Y` method for `focus` (x, y in 0..1) when one is given."""
+    if focus is None:
+        return method
+    if method not in _FOCUSABLE and not method.startswith("focus-"):
+        raise InvalidSpec(f"a focal point needs a cutting method (crop), not {method!r}")
+    try:
+        x, y = focus
+    except (TypeError, ValueError):
+        raise InvalidSpec("a focal point is two numbers from 0 to 1") from None
+    return focus_method(x, y)
+
+
 def get_thumbnail(
     source: Any,
     size_or_preset: str,
@@ -114,6 +133,7 @@ def get_thumbnail(
     *,
     source_size: SourceSize | None = None,
     base_url: str | None = None,
+    focus: Any = None,
 ) -> Thumbnail | None:
     """The thumbnail of `source`, or None for an empty source.
 
@@ -121,13 +141,17 @@ def get_thumbnail(
     name of one of REST_THUMBNAILS_PRESETS alone. `source_size` is the source's
     upright (width, height), when known, so that `width` and `height` are known
     for every method. Raises restthumbnails.exceptions.InvalidSpec for a bad
-    size, method, ext, preset or path.
+    size, method, ext, preset or path. `focus=(0.3, 0.7)`
+    (or a FocalPointField's value; None means none) crops around that point of
+    the source instead, as the method `focus-30-70`.
     """
     name = source_name(source)
     if name is None:
         return None
     settings = get_settings()
     preset = _resolve(settings, size_or_preset, method, ext)
+    if focus is not None:
+        preset = dataclasses.replace(preset, method=with_focus(preset.method, focus))
     return _thumbnail(
         settings,
         name,
@@ -195,9 +219,16 @@ def thumbnail_url(
     *,
     source_size: SourceSize | None = None,
     base_url: str | None = None,
+    focus: Any = None,
 ) -> str | None:
     thumb = get_thumbnail(
-        source, size_or_preset, method, ext, source_size=source_size, base_url=base_url
+        source,
+        size_or_preset,
+        method,
+        ext,
+        source_size=source_size,
+        base_url=base_url,
+        focus=focus,
     )
     return None if thumb is None else thumb.url
 

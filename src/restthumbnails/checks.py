@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from . import faces
 from .conf import (
     INLINE,
     PREFIX,
@@ -167,6 +168,28 @@ def check_picture_formats(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             hint="Install Pillow's wheels, which bundle libavif (Pillow >= 11.3), on the "
             f"pages' hosts and the thumbnail hosts, or drop it from {PREFIX}PICTURE_FORMATS.",
             id="restthumbnails.W007",
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_faces(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """`faces` named in the configuration on a host that cannot render it: every such
+    URL would be 400 here while other hosts render it."""
+    try:
+        conf = get_settings()
+    except ImproperlyConfigured:
+        return []  # check_settings reports it
+    named = {preset.method for preset in conf.presets.values()}
+    named |= {key.rpartition("/")[2] for key in conf.allowed_thumbnails or ()}
+    if "faces" not in named or faces.available():
+        return []
+    return [
+        Error(
+            f"A preset or {PREFIX}ALLOWED_THUMBNAILS uses the 'faces' method, but its detector "
+            "(OpenCV 4.x) is not installed: those thumbnails would all be refused with 400.",
+            hint=faces.EXTRA_HINT,
+            id="restthumbnails.E006",
         )
     ]
 

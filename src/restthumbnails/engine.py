@@ -15,9 +15,11 @@ from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
+from . import animation, faces
 from .exceptions import SourceRejected, SourceTooLarge
 from .formats import OUTPUT_FORMATS
 from .geometry import Plan, draft_size, plan
+from .placement import anchor_on_faces, anchor_on_point
 from .smart import entropy_anchor
 from .sourcecost import (
     bmp_is_run_length_encoded,
@@ -26,7 +28,7 @@ from .sourcecost import (
     count_tiff_pages,
     count_webp_frames,
 )
-from .spec import ThumbnailSpec
+from .spec import ThumbnailSpec, focal_point
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +87,8 @@ def render(
     `checkpoint` is called between the expensive steps; it raises to abandon
     the work (the generation deadline). Nothing has been written by then.
     """
-    return render_opened(open_source(data, options), spec, options, checkpoint=checkpoint)
+    image, frames = open_counted(data, options)
+    return render_opened(image, spec, options, checkpoint=checkpoint, frames=frames)
 
 
 def render_opened(
@@ -94,19 +97,106 @@ def render_opened(
     options: EngineOptions,
     *,
     checkpoint: Callable[[], None] = _no_deadline,
+    frames: int = 1,
 ) -> bytes:
-    """`render` for a source open_source() has already identified and checked."""
+    """`render` for a source open_counted() has already identified, checked and counted.
+
+    An animation asked for in a format that animates stays animated; any other
+    output takes the first frame.
+    """
+    if animation.kept(frames, spec.ext):
+        return _render_animation(image, frames, spec, options, checkpoint)
     orientation = _orientation(image)
     upright = upright_size(image.size, orientation)
     layout = plan(*upright, spec.width, spec.height, spec.method, upscale=options.upscale)
-    image, decoded_scale = _decode(image, layout, upright, orientation)
+    keep_side = detection_side(spec.method)
+    image, decoded_scale = _decode(image, layout, upright, orientation, keep_side)
     checkpoint()
-    image, decoded_scale = _reduce(_normalise_mode(image), layout, decoded_scale)
+    image, decoded_scale = _reduce(_normalise_mode(image), layout, decoded_scale, keep_side)
     image = _apply_orientation(image, orientation)
     thumb = cut(image, layout, upright, (decoded_scale, decoded_scale), spec.method)
     checkpoint()
     thumb = _to_srgb(thumb, image.info.get("icc_profile"))
     return encode(thumb, spec.ext, options)
+
+
+def _render_animation(
+    image: Image.Image,
+    frames: int,
+    spec: ThumbnailSpec,
+    options: EngineOptions,
+    checkpoint: Callable[[], None],
+) -> bytes:
+    """Every frame cut with one geometry (placed on the first frame), one at a time.
+
+    The decoder hands over whole composited frames, one in memory at once; only
+    the small thumbnails are kept for the encoder, which stores what changed.
+    """
+    orientation = _orientation(image)
+    upright = upright_size(image.size, orientation)
+    layout = plan(*upright, spec.width, spec.height, spec.method, upscale=options.upscale)
+    if layout.width * layout.height * frames > options.max_source_pixels:
+        # Only reachable with UPSCALE: the frames we would hold are over the source limit.
+        raise SourceTooLarge(
+            f"thumbnail would have {frames} frames of {layout.width}x{layout.height}"
+        )
+    icc_profile = image.info.get("icc_profile")
+    loop = animation.source_loop(image)
+    keep_side = detection_side(spec.method)
+    thumbs: list[Image.Image] = []
+    timings: list[animation.FrameTiming] = []
+    anchor = None
+    for index in range(frames):
+        try:
+            image.seek(index)
+            image.load()
+        except EOFError:
+            break  # the container promised more frames than it holds
+        except Exception as exc:
+            raise SourceRejected(
+                f"source frame cannot be decoded ({type(exc).__name__})"
+            ) from None
+        timings.append(animation.frame_timing(image))
+        frame, scale = _reduce(_normalise_mode(image), layout, 1.0, keep_side)
+        frame = _apply_orientation(frame, orientation)
+        if anchor is None:
+            anchor = choose_anchor(frame, layout, upright, (scale, scale), spec.method)
+        thumb = cut_at(frame, layout, upright, (scale, scale), anchor)
+        thumbs.append(_to_srgb(thumb, icc_profile))
+        checkpoint()
+    if not thumbs:
+        raise SourceRejected("source has no frame we can decode")
+    return animation.encode(thumbs, timings, loop, ext=spec.ext, quality=options.quality)
+
+
+def detection_side(method: str) -> int:
+    """The long side a decoded source keeps at least, so `faces` sees faces whole."""
+    return faces.DETECT_SIDE if method == "faces" else 0
+
+
+def choose_anchor(
+    image: Image.Image,
+    layout: Plan,
+    upright: tuple[int, int],
+    scale: tuple[float, float],
+    method: str,
+) -> tuple[float, float]:
+    """Where the plan's region goes: centred (`crop`), on the detail (`smart`), on the
+    focal point (`focus-X-Y`), on the faces (`faces`, else as `smart`).
+
+    `image` is the upright source scaled by `scale`.
+    """
+    region = (layout.region_width * scale[0], layout.region_height * scale[1])
+    point = focal_point(method)
+    if point is not None:
+        return anchor_on_point(point, image.size, region)
+    if method == "faces":
+        anchor = anchor_on_faces(faces.detect(image), image.size, region)
+        if anchor is not None:
+            return anchor
+    if method in ("smart", "faces"):
+        return entropy_anchor(image, *region)
+    return (0.5, 0.5)
 
 
 def cut(
@@ -116,14 +206,21 @@ def cut(
     scale: tuple[float, float],
     method: str,
 ) -> Image.Image:
-    """Place the plan's region (centred, or where the detail is for `smart`) in the
-    decoded image, which is the upright source scaled by `scale`, and resample it
-    to the output size in one step."""
-    anchor = (0.5, 0.5)
-    if method == "smart":
-        anchor = entropy_anchor(
-            image, layout.region_width * scale[0], layout.region_height * scale[1]
-        )
+    """Place the plan's region in the decoded image, which is the upright source scaled
+    by `scale`, as `method` says, and resample it to the output size in one step."""
+    return cut_at(
+        image, layout, upright, scale, choose_anchor(image, layout, upright, scale, method)
+    )
+
+
+def cut_at(
+    image: Image.Image,
+    layout: Plan,
+    upright: tuple[int, int],
+    scale: tuple[float, float],
+    anchor: tuple[float, float],
+) -> Image.Image:
+    """Cut the plan's region placed at `anchor` and resample it to the output size."""
     left, top, right, bottom = layout.box(*upright, anchor)
     box = _clamp(
         (left * scale[0], top * scale[1], right * scale[0], bottom * scale[1]), image.size
@@ -134,7 +231,12 @@ def cut(
 
 
 def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
-    """Identify the source from its header only, refusing what we will not decode.
+    """Identify the source from its header only, refusing what we will not decode."""
+    return open_counted(data, options)[0]
+
+
+def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.Image, int]:
+    """The source, identified from its header only, and its frame count.
 
     Everything refused here costs a bounded read, never a decode: the format,
     the pixels (all frames counted), the frames and the JPEG scans.
@@ -167,7 +269,7 @@ def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
             raise SourceTooLarge(f"source has over {options.max_source_scans} JPEG scans")
     if image.format == "BMP" and bmp_is_run_length_encoded(data):
         raise SourceRejected("source is a run-length encoded BMP, which we do not decode")
-    return image
+    return image, frames
 
 
 def _frames(image: Image.Image, data: BinaryIO, limit: int) -> int:
@@ -201,14 +303,28 @@ def upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
     return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
 
 
+def decode_size(layout: Plan, upright: tuple[int, int], keep_side: int) -> tuple[int, int]:
+    """`draft_size`, raised so the long side keeps at least `keep_side` (or the source's)."""
+    wanted = draft_size(layout, *upright)
+    floor = min(1.0, keep_side / max(upright))
+    return (
+        max(wanted[0], round(upright[0] * floor)),
+        max(wanted[1], round(upright[1] * floor)),
+    )
+
+
 def _decode(
-    image: Image.Image, layout: Plan, upright: tuple[int, int], orientation: int
+    image: Image.Image,
+    layout: Plan,
+    upright: tuple[int, int],
+    orientation: int,
+    keep_side: int = 0,
 ) -> tuple[Image.Image, float]:
     """Decode the pixels, shrunk by the decoder where it can; return the scale used."""
     scale = 1.0
     if image.format == "JPEG":
         stored_width = image.size[0]
-        wanted = draft_size(layout, *upright)
+        wanted = decode_size(layout, upright, keep_side)
         wanted = upright_size(wanted, orientation)  # back to stored orientation
         drafted = image.draft(image.mode, wanted)
         if drafted is not None:
@@ -222,7 +338,9 @@ def _decode(
     return image, scale
 
 
-def _reduce(image: Image.Image, layout: Plan, scale: float) -> tuple[Image.Image, float]:
+def _reduce(
+    image: Image.Image, layout: Plan, scale: float, keep_side: int = 0
+) -> tuple[Image.Image, float]:
     """Box-reduce a large decoded image by a whole factor, keeping REDUCING_GAP times
     the output's pixels, before anything else touches it.
 
@@ -237,6 +355,8 @@ def _reduce(image: Image.Image, layout: Plan, scale: float) -> tuple[Image.Image
             layout.region_height * scale / (layout.height * REDUCING_GAP),
         )
     )
+    if keep_side:
+        factor = min(factor, max(image.size) // keep_side)
     if factor < 2:
         return image, scale
     return image.reduce(factor), scale / factor

@@ -1,12 +1,23 @@
 """Operator policy: which thumbnails may exist, and named presets. Pure: values passed in."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .exceptions import InvalidSpec, NotAllowed
 from .responsive import parse_densities, parse_formats, parse_widths
-from .spec import DEFAULT_MAX_DIMENSION, ThumbnailSpec, parse_ext, parse_method, parse_size
+from .spec import (
+    DEFAULT_MAX_DIMENSION,
+    ThumbnailSpec,
+    focal_point,
+    parse_ext,
+    parse_method,
+    parse_size,
+)
+
+# ALLOWED_THUMBNAILS names focal-point crops as "WxH/focus": any point, since
+# each image has its own.
+ANY_FOCUS = "focus"
 
 
 @dataclass(frozen=True)
@@ -26,7 +37,9 @@ class Preset:
 
 
 def allow_key(size: str, method: str) -> str:
-    """How ALLOWED_THUMBNAILS names a size and method: "200x200/crop"."""
+    """How ALLOWED_THUMBNAILS names a size and method: "200x200/crop", "200x200/focus"."""
+    if focal_point(method) is not None:
+        method = ANY_FOCUS
     return f"{size}/{method}"
 
 
@@ -39,7 +52,8 @@ def parse_allowed(
         size, _, method = str(value).partition("/")
         try:
             parse_size(size, max_dimension=max_dimension)
-            parse_method(method)
+            if method != ANY_FOCUS:
+                parse_method(method)
         except InvalidSpec as exc:
             raise ValueError(f"entry {value!r}: {exc.reason}") from None
         allowed.add(allow_key(size, method))
@@ -89,3 +103,10 @@ def check_allowed(spec: ThumbnailSpec, allowed: frozenset[str] | None) -> None:
     key = allow_key(spec.size, spec.method)
     if allowed is not None and key not in allowed:
         raise NotAllowed(f"{key} is not an allowed thumbnail size")
+
+
+def check_renderable(spec: ThumbnailSpec, *, faces_available: Callable[[], bool]) -> None:
+    """Raise InvalidSpec for `faces` on a host without its detector: a 400 here,
+    never a different crop than the hosts that have it."""
+    if spec.method == "faces" and not faces_available():
+        raise InvalidSpec("the faces method is not installed on this server")

@@ -12,13 +12,18 @@ from dataclasses import dataclass
 from .exceptions import InvalidSpec
 from .formats import EXTENSIONS
 
-METHODS = frozenset({"crop", "scale", "smart"})
+METHODS = frozenset({"crop", "scale", "smart", "faces"})
+FOCUS_PREFIX = "focus-"
 MAX_SOURCE_PATH_BYTES = 1024
 DEFAULT_MAX_DIMENSION = 4096
 
 # Canonical spelling: lowercase x, no sign, no leading zero, at least one side.
 # The digit count is bounded so a hostile URL cannot make us parse a huge int.
 _SIZE = re.compile(r"(?P<w>[1-9][0-9]{0,8})?x(?P<h>[1-9][0-9]{0,8})?")
+# A focal point in whole percent of the upright source, x then y: 0..100 with no
+# leading zero, so each point has one spelling ("focus-30-70", never "focus-030-70").
+_PERCENT = r"(0|[1-9][0-9]?|100)"
+_FOCUS = re.compile(rf"{FOCUS_PREFIX}(?P<x>{_PERCENT})-(?P<y>{_PERCENT})")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 # C0, DEL and C1 (NEL, U+0085, among them): Unicode's control characters (Cc).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -80,9 +85,29 @@ def parse_size(
 
 
 def parse_method(method: str) -> str:
-    if method not in METHODS:
-        raise InvalidSpec("method must be crop, scale or smart")
+    if method not in METHODS and _FOCUS.fullmatch(method) is None:
+        raise InvalidSpec("method must be crop, scale, smart, faces or focus-X-Y (0..100)")
     return method
+
+
+def focal_point(method: str) -> tuple[float, float] | None:
+    """The point (0..1, 0..1) a `focus-X-Y` method names, None for other methods."""
+    match = _FOCUS.fullmatch(method)
+    if match is None:
+        return None
+    return int(match["x"]) / 100, int(match["y"]) / 100
+
+
+def focus_method(x: float, y: float) -> str:
+    """The canonical method for a focal point given as fractions 0..1 of the source.
+
+    Rounded to whole percent: finer points would only multiply URLs for the
+    same picture (one percent of a 4000 px photo is 40 px).
+    """
+    for value in (x, y):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise InvalidSpec("a focal point is two numbers from 0 to 1")
+    return f"{FOCUS_PREFIX}{round(x * 100)}-{round(y * 100)}"
 
 
 def parse_ext(ext: str) -> str:

@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import metrics
+from . import faces, metrics
 from .conf import (
     INLINE,
     OWN_POOL,
@@ -25,7 +25,7 @@ from .health import RESULTS as health_results
 from .health import check_cache, check_storage, is_healthy
 from .logsafe import redact
 from .overload import slots_for
-from .policy import check_allowed
+from .policy import check_allowed, check_renderable
 from .rendering import InlineRenderer, Renderer
 from .renderpool import PoolRenderer, own_pool_socket
 from .service import ThumbnailService
@@ -150,6 +150,7 @@ def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpRe
             spec, signature, key=settings.secret_key, fallback_keys=settings.secret_key_fallbacks
         )
         check_allowed(spec, settings.allowed_thumbnails)
+        check_renderable(spec, faces_available=faces.available)
         service = service_for(settings)
         outcome = service.ensure(spec, signature)
     except ThumbnailError as exc:

@@ -16,17 +16,20 @@ from typing import BinaryIO
 import pyvips
 from PIL import Image
 
+from . import animation
 from .engine import (
     EngineOptions,
     _no_deadline,
     cut,
+    decode_size,
+    detection_side,
     encode,
-    open_source,
+    open_counted,
     render_opened,
     upright_size,
 )
 from .exceptions import SourceRejected
-from .geometry import draft_size, plan
+from .geometry import plan
 from .spec import ThumbnailSpec
 
 __all__ = ["VIPS_FORMATS", "EngineOptions", "render"]
@@ -57,21 +60,29 @@ def render(
     `checkpoint` is called between the expensive steps, as in the Pillow engine.
     """
     stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
-    header = open_source(stream, options)
-    if header.format not in VIPS_FORMATS:
-        # JPEG and the rest: the Pillow engine goes on from the same open stream.
-        return render_opened(header, spec, options, checkpoint=checkpoint)
+    header, frames = open_counted(stream, options)
+    if not decodes_with_vips(header.format, frames, spec.ext):
+        # JPEG and the rest, and animations kept as animations (frame by frame, so
+        # memory holds one source frame): the Pillow engine goes on from the same stream.
+        return render_opened(header, spec, options, checkpoint=checkpoint, frames=frames)
     # libvips decodes from one buffer: only PNG, WebP and GIF sources are read whole.
     stream.seek(0)
     data = stream.read()
     upright, has_profile = _read_header(data)
     layout = plan(*upright, spec.width, spec.height, spec.method, upscale=options.upscale)
-    image = _decode_shrunk(data, draft_size(layout, *upright), to_srgb=has_profile)
+    size = decode_size(layout, upright, detection_side(spec.method))
+    image = _decode_shrunk(data, size, to_srgb=has_profile)
     checkpoint()
     scale = (image.width / upright[0], image.height / upright[1])
     thumb = cut(image, layout, upright, scale, spec.method)
     checkpoint()
     return encode(thumb, spec.ext, options)
+
+
+def decodes_with_vips(source_format: str | None, frames: int, ext: str) -> bool:
+    """libvips decodes PNG, WebP and GIF stills, and the first frame of an animation
+    asked for as a still; Pillow decodes the rest."""
+    return source_format in VIPS_FORMATS and not animation.kept(frames, ext)
 
 
 def _read_header(data: bytes) -> tuple[tuple[int, int], bool]:

@@ -4,6 +4,7 @@
     {% thumbnail src "100x100" "crop" ".jpg" as thumb %}{{ thumb.url }}
     <img src="{% thumbnail src "100x100" "crop" ".jpg" %}">
     {% thumbnail src "avatar" as thumb %}    (a name from REST_THUMBNAILS_PRESETS)
+    {% thumbnail src "300x200" "crop" "webp" focus=article.focal_point as thumb %}
 
     <img srcset="{% srcset src "400x300" "crop" "webp" widths="320 640 960" %}">
     <img srcset="{% srcset src "200x200" "crop" "jpg" densities="1x 2x" %}">
@@ -118,7 +119,7 @@ def _picture(source: Any, *rest: Any, **keywords: Any) -> Any:
 @register.tag(name="thumbnail")
 def thumbnail_tag(parser: Parser, token: Token) -> BuildNode:
     arguments, keywords, target = _parse(
-        parser, token, known=frozenset({"source_size"}), extra_attributes=False
+        parser, token, known=frozenset({"source_size", "focus"}), extra_attributes=False
     )
     return BuildNode(get_thumbnail, arguments, keywords, target)
 

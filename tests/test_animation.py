@@ -1,0 +1,188 @@
+"""Animated sources stay animated as GIF, WebP and AVIF; JPEG and PNG take the first frame."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from restthumbnails import engine
+from restthumbnails.animation import ANIMATED_EXTENSIONS, kept, source_loop
+from restthumbnails.engine import EngineOptions
+from restthumbnails.exceptions import SourceRejected, SourceTooLarge
+from restthumbnails.spec import make_spec
+
+from .animations import COLOURS, DURATIONS, animated_webp, close, gif, seen
+
+OPTIONS = EngineOptions()
+
+
+@pytest.fixture(params=["pillow", "vips"])
+def render(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    if request.param == "vips":
+        return pytest.importorskip("restthumbnails.vips_engine").render
+    return engine.render
+
+
+def thumbnail(render, data: bytes, size: str, ext: str, method: str = "crop") -> bytes:  # type: ignore[no-untyped-def]
+    return render(data, make_spec("a", size, method, ext), OPTIONS)
+
+
+def test_gif_webp_and_avif_animate_where_pillow_encodes_sequences() -> None:
+    assert {"gif", "webp"} <= ANIMATED_EXTENSIONS
+    assert not {"jpg", "jpeg", "png"} & ANIMATED_EXTENSIONS
+    assert kept(5, "webp") and not kept(1, "webp") and not kept(5, "png")
+
+
+@pytest.mark.parametrize("ext", sorted(ANIMATED_EXTENSIONS))
+def test_every_frame_is_kept_with_its_duration_and_size(render, ext: str) -> None:  # type: ignore[no-untyped-def]
+    out = seen(thumbnail(render, gif(), "120x60", ext))
+    assert out.format == ext.upper().replace("JPG", "JPEG")
+    assert out.sizes == [(120, 60)] * 5
+    assert out.durations == DURATIONS
+    # Each frame is its own source frame, in order, cut the same way: the square
+    # at 25% of the 300x200 source lands at the same place in every frame.
+    for index, frame in enumerate(out.frames):
+        assert close(frame.getpixel((110, 5)), COLOURS[index]), index
+        assert close(frame.getpixel((37, 30)), (10, 10, 10)), index
+
+
+def test_gif_keeps_loop_count_and_disposal(render) -> None:  # type: ignore[no-untyped-def]
+    out = seen(thumbnail(render, gif(loop=2, disposal=2), "120x80", "gif"))
+    assert out.loop == 2
+    assert out.disposals == [2] * 5
+    once = seen(thumbnail(render, gif(loop=None, disposal=1), "120x80", "gif"))
+    assert once.loop is None  # no NETSCAPE block: plays once, like the source
+    assert once.disposals == [1] * 5
+
+
+def test_loop_counts_are_translated_between_gif_and_webp(render) -> None:  # type: ignore[no-untyped-def]
+    # A GIF counts repeats after the first play, WebP counts plays.
+    assert seen(thumbnail(render, gif(loop=2), "120x80", "webp")).loop == 3
+    assert seen(thumbnail(render, gif(loop=0), "120x80", "webp")).loop == 0
+    assert seen(thumbnail(render, gif(loop=None), "120x80", "webp")).loop == 1
+    assert seen(thumbnail(render, animated_webp(loop=3), "120x80", "gif")).loop == 2
+    assert seen(thumbnail(render, animated_webp(loop=1), "120x80", "gif")).loop is None
+
+
+def test_animated_webp_source_is_kept(render) -> None:  # type: ignore[no-untyped-def]
+    for ext in ("webp", "gif"):
+        out = seen(thumbnail(render, animated_webp(), "90x", ext, "scale"))
+        assert out.sizes == [(90, 60)] * 5
+        assert out.durations == DURATIONS
+        assert [close(f.getpixel((85, 5)), c) for f, c in zip(out.frames, COLOURS, strict=True)]
+
+
+@pytest.mark.parametrize("ext", ["jpg", "png"])
+def test_still_formats_take_the_first_frame(render, ext: str) -> None:  # type: ignore[no-untyped-def]
+    out = seen(thumbnail(render, gif(), "120x80", ext))
+    assert out.sizes == [(120, 80)]
+    assert close(out.frames[0].getpixel((110, 5)), COLOURS[0])
+
+
+def test_webp_thumbnail_of_a_gif_is_smaller_than_the_gif_thumbnail(render) -> None:  # type: ignore[no-untyped-def]
+    # Photographic frames, where GIF's 256 colours and LZW cost the most.
+    source = io.BytesIO()
+    base = Image.radial_gradient("L").resize((320, 240)).convert("RGB")
+    noise = Image.effect_noise((320, 240), 40).convert("RGB")
+    shots = [Image.blend(base.rotate(8 * i), noise, 0.3) for i in range(8)]
+    shots[0].save(source, "GIF", save_all=True, append_images=shots[1:], duration=80, loop=0)
+    as_gif = thumbnail(render, source.getvalue(), "200x150", "gif")
+    as_webp = thumbnail(render, source.getvalue(), "200x150", "webp")
+    assert len(seen(as_webp).frames) == len(seen(as_gif).frames) == 8
+    assert len(as_webp) < len(as_gif)
+
+
+def test_unchanged_regions_are_not_stored_again(render) -> None:  # type: ignore[no-untyped-def]
+    # Five frames of one busy picture that differ only in a small corner cost little
+    # more than that picture alone.
+    shots = [Image.effect_noise((200, 200), 60).convert("RGB") for _ in range(1)] * 5
+    shots = [shot.copy() for shot in shots]
+    for index, shot in enumerate(shots):
+        shot.paste(COLOURS[index], (0, 0, 20, 20))
+    animated, still = io.BytesIO(), io.BytesIO()
+    shots[0].save(animated, "GIF", save_all=True, append_images=shots[1:], duration=100)
+    shots[0].save(still, "GIF")
+    for ext in ("gif", "webp"):
+        animation = thumbnail(render, animated.getvalue(), "100x100", ext)
+        assert len(seen(animation).frames) == 5
+        single = thumbnail(render, still.getvalue(), "100x100", ext)
+        assert len(animation) < 1.5 * len(single), ext
+
+
+def test_vips_engine_hands_kept_animations_to_pillow(monkeypatch: pytest.MonkeyPatch) -> None:
+    vips_engine = pytest.importorskip("restthumbnails.vips_engine")
+    assert vips_engine.decodes_with_vips("GIF", 5, "jpg")
+    assert not vips_engine.decodes_with_vips("GIF", 5, "gif")
+    assert not vips_engine.decodes_with_vips("WEBP", 5, "webp")
+    decoded_by_vips = []
+    real = vips_engine._decode_shrunk
+    monkeypatch.setattr(
+        vips_engine,
+        "_decode_shrunk",
+        lambda *a, **k: decoded_by_vips.append(1) or real(*a, **k),
+    )
+    assert (
+        len(
+            seen(vips_engine.render(gif(), make_spec("a", "60x40", "crop", "gif"), OPTIONS)).frames
+        )
+        == 5
+    )
+    assert decoded_by_vips == []  # Pillow decoded the animation
+    vips_engine.render(gif(), make_spec("a", "60x40", "crop", "png"), OPTIONS)
+    assert decoded_by_vips == [1]  # libvips decoded the first frame
+
+
+def test_source_loop_counts_plays() -> None:
+    def opened(data: bytes) -> Image.Image:
+        return Image.open(io.BytesIO(data))
+
+    assert source_loop(opened(gif(loop=None))) == 1
+    assert source_loop(opened(gif(loop=0))) == 0
+    assert source_loop(opened(gif(loop=4))) == 5
+    assert source_loop(opened(animated_webp(loop=4))) == 4
+
+
+def test_truncated_animation_is_refused(render) -> None:  # type: ignore[no-untyped-def]
+    data = gif()
+    with pytest.raises(SourceRejected, match="frame cannot be decoded"):
+        thumbnail(render, data[: len(data) * 3 // 4], "60x40", "gif")
+
+
+def test_upscaled_frames_may_not_exceed_the_pixel_limit(render) -> None:  # type: ignore[no-untyped-def]
+    options = EngineOptions(upscale=True, max_source_pixels=1_000_000)
+    with pytest.raises(SourceTooLarge, match="5 frames of 600x400"):
+        render(gif(), make_spec("a", "600x400", "crop", "gif"), options)
+
+
+# Through the HTTP path and the render pool (default settings), on both engines.
+
+
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+def test_animated_webp_of_a_gif_through_the_view(
+    media: Path, signed_path, settings, engine_name: str
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = engine_name
+    (media / "dance.gif").write_bytes(gif())
+    client = Client()
+    response = client.get("/t/" + signed_path("dance.gif", "120x60", "crop", "webp"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    out = seen(b"".join(response.streaming_content))
+    assert (out.sizes, out.durations, out.loop) == ([(120, 60)] * 5, DURATIONS, 3)
+    still = client.get("/t/" + signed_path("dance.gif", "120x60", "crop", "jpg"))
+    assert seen(b"".join(still.streaming_content)).sizes == [(120, 60)]
+
+
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+def test_too_many_frames_is_422_before_decoding(
+    media: Path, signed_path, settings, logs, engine_name: str
+) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_THUMBNAILS_ENGINE = engine_name
+    settings.REST_THUMBNAILS_MAX_SOURCE_FRAMES = 4
+    (media / "long.gif").write_bytes(gif(5))
+    response = Client().get("/t/" + signed_path("long.gif", "60x40", "crop", "gif"))
+    assert response.status_code == 422
+    assert b"over 4 frames" in response.content
+    assert any("422 long.gif" in r.getMessage() for r in logs.records)
