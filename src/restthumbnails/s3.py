@@ -162,3 +162,16 @@ def put_thumbnail(
         raise OSError(errno.EIO, f"S3 PutObject refused: {_described(exc)}") from None
     except BotoCoreError as exc:
         raise OSError(errno.EIO, f"S3 PutObject failed: {type(exc).__name__}") from None
+
+
+def bucket_problem(storage: Storage) -> str | None:
+    """One HeadBucket before `serve` starts: wrong credentials, endpoint or bucket
+    name are refused at once rather than as a 503 on every miss."""
+    bucket = storage.bucket_name  # type: ignore[attr-defined]
+    try:
+        _client(storage).head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        return f"bucket {bucket} refused access: {_described(exc)}"
+    except BotoCoreError as exc:
+        return f"bucket {bucket} cannot be reached: {exc}"
+    return None
