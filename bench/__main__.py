@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import (
+    bucket_section,
     engine_section,
     fidelity_section,
     hit_section,
@@ -31,7 +32,7 @@ from .peers import ensure_all
 from .report import DOC, render_text, targets_table, write_doc
 from .results import SectionResult
 
-SECTIONS = ("engine", "miss", "hit", "pages", "pictures", "fidelity")
+SECTIONS = ("engine", "miss", "hit", "bucket", "pages", "pictures", "fidelity")
 
 
 def log(message: str) -> None:
@@ -77,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             "engine": lambda: engine_section.run(peers["tools"], sources, log),
             "miss": lambda: miss_section.run(peers["thumbor"], media, work, log),
             "hit": lambda: hit_section.run(
+                media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
+            ),
+            "bucket": lambda: bucket_section.run(
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),
             "pages": lambda: page_section.run(peers, media / "page", work, log),
