@@ -168,7 +168,6 @@ def test_two_hosts_sharing_redis_and_a_bucket_render_and_put_once(
     hosts = [
         serve_bucket(
             stack,
-            workdir,
             bucket,
             name=f"host-{n}",
             cache_url=cache_url,
