@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import (
     animation_section,
+    bucket_section,
     concurrency_section,
     engine_section,
     faces_section,
@@ -42,6 +43,7 @@ SECTIONS = (
     "concurrency",
     "hostile",
     "hit",
+    "bucket",
     "pages",
     "pictures",
     "fidelity",
@@ -104,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": lambda: concurrency_section.run(media, work / "concurrency", log),
             "hostile": lambda: hostile_section.run(work / "hostile", log),
             "hit": lambda: hit_section.run(
+                media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
+            ),
+            "bucket": lambda: bucket_section.run(
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),
             "pages": lambda: page_section.run(peers, media / "page", work, log),

@@ -22,7 +22,8 @@ from .proxyconfig import (
     nginx_site,
     render_nginx,
 )
-from .server.keys import ENV_SECRET_KEY, is_inside, key_file_path, resolve_key
+from .server.keys import ENV_SECRET_KEY, key_file_path, resolve_key
+from .server.locations import Location, missing_s3_libraries, parse_location
 from .server.options import add_setting_options, flag_for_setting, settings_from_args
 from .server.pool import add_render_pool_command, command_render_pool
 from .server.preflight import (
@@ -55,12 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the thumbnail server on a folder of images",
         description="Serve thumbnails of the images in MEDIA_DIR with gunicorn workers.",
     )
-    serve.add_argument("media_dir", metavar="MEDIA_DIR", type=Path, help="folder of source images")
+    serve.add_argument(
+        "media_dir",
+        metavar="MEDIA_DIR",
+        help="folder of source images, or s3://BUCKET/PREFIX (credentials, region and "
+        "endpoint from the AWS_* environment variables; pip install 'restthumbnails[s3]')",
+    )
     serve.add_argument(
         "--thumbnails-dir",
-        type=Path,
-        help="where thumbnails are written (default: MEDIA_DIR-thumbnails beside MEDIA_DIR); "
-        "point the proxy's root here",
+        metavar="DIR",
+        help="where thumbnails are written, a folder or s3://BUCKET/PREFIX (default: "
+        "MEDIA_DIR-thumbnails beside a local MEDIA_DIR); point the proxy's root here",
     )
     serve.add_argument(
         "--host",
@@ -172,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SERVER_NAME,
         help="nginx `server_name`, e.g. thumbs.example.com (default %(default)s)",
     )
+    nginx.add_argument(
+        "--bucket-url",
+        metavar="URL",
+        help="thumbnails live in a bucket (serve --thumbnails-dir s3://...): the URL of their "
+        "root in it, e.g. https://BUCKET.s3.REGION.amazonaws.com/thumbs; nginx then asks the "
+        "bucket first and the backend only on a 403/404",
+    )
     add_render_pool_command(commands)
     return parser
 
@@ -217,6 +230,7 @@ def command_nginx_config(args: argparse.Namespace) -> int:
             backends=args.backend or [DEFAULT_BACKEND],
             listen=args.listen,
             server_name=args.server_name,
+            bucket_url=args.bucket_url,
         )
     except ConfigError as exc:
         return _fail(str(exc))
@@ -225,24 +239,31 @@ def command_nginx_config(args: argparse.Namespace) -> int:
 
 
 def command_serve(args: argparse.Namespace) -> int:
-    media_dir = args.media_dir.resolve()
-    if not media_dir.is_dir():
+    try:
+        media = parse_location(args.media_dir, option="MEDIA_DIR")
+        thumbnails = _thumbnails_location(args.thumbnails_dir, media)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if media.folder is not None and not media.folder.is_dir():
         return _fail(f"{args.media_dir} is not a folder")
-    thumbnails_dir = args.thumbnails_dir or media_dir.with_name(media_dir.name + "-thumbnails")
-    thumbnails_dir = thumbnails_dir.resolve()
-    if is_inside(thumbnails_dir, media_dir) or is_inside(media_dir, thumbnails_dir):
+    if thumbnails.contains(media) or media.contains(thumbnails):
         return _fail("the thumbnails folder and the media folder must not contain each other")
     if args.workers < 1 or args.threads < 1:
         return _fail("--workers and --threads must be at least 1")
     problem = direct_clients_problem(args.host, behind_proxy=args.behind_proxy)
-    problem = problem or _served_files_problem(args, thumbnails_dir)
+    if not problem and thumbnails.folder is not None:
+        problem = _served_files_problem(args, thumbnails.folder)
+    problem = problem or missing_s3_libraries(media, thumbnails)
+    if not problem and thumbnails.is_bucket and args.response_backend == "sendfile":
+        problem = "--response-backend sendfile needs a local --thumbnails-dir, not a bucket"
     if problem:
         return _fail(problem)
     key, where = resolve_key(args.secret_key, create=True, key_file=args.secret_key_file)
     if key is None:
         return _fail(where)
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
-    thumbnails_dir.mkdir(parents=True, exist_ok=True)
+    if thumbnails.folder is not None:
+        thumbnails.folder.mkdir(parents=True, exist_ok=True)
 
     # Before anything imports prometheus_client: every worker then writes its
     # metrics where the /_metrics view of any worker can merge them.
@@ -255,7 +276,7 @@ def command_serve(args: argparse.Namespace) -> int:
     from .server.settings import embedded_settings, lock_cache_settings
 
     try:
-        lock_cache = lock_cache_settings(args.cache_url, thumbnails_dir)
+        lock_cache = lock_cache_settings(args.cache_url, thumbnails.folder or str(thumbnails))
     except ValueError as exc:
         return _fail(str(exc))
     problem = missing_client_library(lock_cache) or port_in_use(args.host, args.port)
@@ -270,8 +291,8 @@ def command_serve(args: argparse.Namespace) -> int:
         Path(lock_cache["LOCATION"]).parent.mkdir(parents=True, exist_ok=True)
     _configure_django(
         embedded_settings(
-            media_dir=media_dir,
-            thumbnails_dir=thumbnails_dir,
+            sources=media.storage(),
+            thumbnails=thumbnails.storage(base_url=base_url),
             secret_key=key,
             response_backend=args.response_backend,
             base_url=base_url,
@@ -282,6 +303,9 @@ def command_serve(args: argparse.Namespace) -> int:
             extra={"REST_THUMBNAILS_RENDER_POOL": pool_socket, **settings_from_args(args)},
         )
     )
+    problem = _bucket_problem(media, thumbnails)
+    if problem:
+        return _fail(problem)
     pool = start_host_pool(pool_socket)
     atexit.register(pool.stop)
     from django.core.wsgi import get_wsgi_application
@@ -291,16 +315,17 @@ def command_serve(args: argparse.Namespace) -> int:
 
     application = get_wsgi_application()
     lock_timeout = get_settings().lock_timeout
-    removed = remove_stale_temp_files(thumbnails_dir, lock_timeout)
-    print(f"restthumbnails: sources    {media_dir}", file=sys.stderr)
-    print(f"restthumbnails: thumbnails {thumbnails_dir}", file=sys.stderr)
+    print(f"restthumbnails: sources    {media}", file=sys.stderr)
+    print(f"restthumbnails: thumbnails {thumbnails}", file=sys.stderr)
     print(f"restthumbnails: signing key from {where}", file=sys.stderr)
     print(f"restthumbnails: locks      {lock_cache['LOCATION']}", file=sys.stderr)
-    print(
-        f"restthumbnails: removed {removed} stale temp file{'s' * (removed != 1)} "
-        f"(older than the {lock_timeout:g} s lock timeout) from the thumbnails folder",
-        file=sys.stderr,
-    )
+    if thumbnails.folder is not None:
+        removed = remove_stale_temp_files(thumbnails.folder, lock_timeout)
+        print(
+            f"restthumbnails: removed {removed} stale temp file{'s' * (removed != 1)} "
+            f"(older than the {lock_timeout:g} s lock timeout) from the thumbnails folder",
+            file=sys.stderr,
+        )
     if args.demo:
         print(f"restthumbnails: demo gallery at {base_url}", file=sys.stderr)
     print(
@@ -309,14 +334,44 @@ def command_serve(args: argparse.Namespace) -> int:
         f"{args.response_backend} response backend. Try:",
         file=sys.stderr,
     )
-    for url in example_urls(media_dir, key=key, base_url=base_url):
-        print(f"  {url}", file=sys.stderr)
+    if media.folder is not None:
+        for url in example_urls(media.folder, key=key, base_url=base_url):
+            print(f"  {url}", file=sys.stderr)
+    else:
+        # Listing a bucket of millions of objects to print six examples is not worth it.
+        example = f"restthumbnails url SOURCE 200x200 crop jpg --base-url {base_url}"
+        print(f"  {example}", file=sys.stderr)
     sys.stderr.flush()
 
     from .server.wsgi_server import run
 
     run(application, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+def _thumbnails_location(given: str | None, media: Location) -> Location:
+    if given is not None:
+        return parse_location(given, option="--thumbnails-dir")
+    if media.folder is None:
+        raise ValueError(f"MEDIA_DIR {media} is a bucket: give --thumbnails-dir too")
+    return Location(folder=media.folder.with_name(media.folder.name + "-thumbnails"))
+
+
+def _bucket_problem(media: Location, thumbnails: Location) -> str | None:
+    """With Django set up: one HeadBucket for each bucket served.
+
+    From storages made for the check alone: the workers forked later must not
+    share this process's connections."""
+    from django.core.files.storage import storages
+
+    for location in (media, thumbnails):
+        if location.is_bucket:
+            from .s3 import bucket_problem
+
+            problem = bucket_problem(storages.create_storage(location.storage()))
+            if problem:
+                return f"{location}: {problem} (check the AWS_* environment variables)"
+    return None
 
 
 def _served_files_problem(args: argparse.Namespace, thumbnails_dir: Path) -> str | None:

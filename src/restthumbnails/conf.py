@@ -22,6 +22,7 @@ from .engine import (
 )
 from .exceptions import InvalidSpec
 from .policy import Preset, parse_allowed, parse_presets
+from .responses import IMMUTABLE
 from .responsive import parse_formats
 from .spec import DEFAULT_MAX_DIMENSION
 
@@ -84,6 +85,8 @@ class Settings:
     render_memory_limit: int
     failure_ttl: float
     picture_formats: tuple[str, ...]
+    # Cache-Control of thumbnails written to an S3 bucket (the object's own header).
+    object_cache_control: str
 
 
 def _get(name: str, default: Any) -> Any:
@@ -326,6 +329,16 @@ def _thumbnail_storage_alias() -> str | None:
     return _alias("STORAGE", value, django_settings.STORAGES)
 
 
+def _object_cache_control() -> str:
+    value = _get("OBJECT_CACHE_CONTROL", IMMUTABLE)
+    if not isinstance(value, str) or not value.strip() or not value.isprintable():
+        raise _fail(
+            "OBJECT_CACHE_CONTROL",
+            f"must be a Cache-Control header value such as {IMMUTABLE!r}, not {value!r}",
+        )
+    return value
+
+
 def _load() -> Settings:
     problems = _Problems()
     take = problems.take
@@ -412,6 +425,7 @@ def _load() -> Settings:
         ),
         failure_ttl=take(lambda: _number("FAILURE_TTL", 300, minimum=0), 0.0),
         picture_formats=take(_picture_formats, ()),
+        object_cache_control=take(_object_cache_control, IMMUTABLE),
     )
     if problems.messages:
         raise SettingsProblems(problems.messages)

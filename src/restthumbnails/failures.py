@@ -35,7 +35,11 @@ REMEMBERED: dict[str, type[ThumbnailError]] = {
 
 
 def source_identity(source: BinaryIO, size: int, storage: Storage, name: str) -> str:
-    """What changes when the source is replaced: from fstat for a local file."""
+    """What changes when the source is replaced: from fstat for a local file, from
+    the HEAD already made for an object in a bucket (size, ETag, date)."""
+    known = getattr(source, "source_identity", None)
+    if isinstance(known, str):
+        return known
     try:
         stat = os.fstat(source.fileno())
         return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"

@@ -11,6 +11,7 @@ decide what may be sent from disk; tests check that each example carries it.
 """
 
 import re
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -51,10 +52,38 @@ _UNSAFE_PATH = re.compile(r'["\\$;{}\x00-\x1f\x7f]')
 _BACKEND = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):[0-9]{1,5}")
 _LISTEN = re.compile(r"(?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):)?[0-9]{1,5}")
 _SERVER_NAME = re.compile(r"[A-Za-z0-9_*~.^-][A-Za-z0-9_*.-]*")
+_BUCKET_HOST = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+# Unreserved URL characters and slashes: safe unquoted in an nginx `rewrite`.
+_BUCKET_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]+)*")
+# Headers S3 adds that a client has no use for (they name the bucket's internals).
+S3_HEADERS_HIDDEN = (
+    "x-amz-id-2",
+    "x-amz-request-id",
+    "x-amz-version-id",
+    "x-amz-server-side-encryption",
+    "x-amz-expiration",
+    "Set-Cookie",
+)
 
 
 class ConfigError(ValueError):
     """An option value that cannot be written into an nginx configuration."""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Where thumbnails are read from when they live in a bucket: scheme, host, key prefix."""
+
+    scheme: str
+    host: str
+    path: str
+
+    @property
+    def address(self) -> str:
+        """HOST:PORT for the nginx upstream."""
+        if ":" in self.host:
+            return self.host
+        return f"{self.host}:{443 if self.scheme == 'https' else 80}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,7 @@ class NginxSite:
     backends: tuple[str, ...]
     listen: str
     server_names: tuple[str, ...]
+    bucket: Bucket | None = None
 
 
 def nginx_site(
@@ -71,6 +101,7 @@ def nginx_site(
     backends: Sequence[str] = (DEFAULT_BACKEND,),
     listen: str = DEFAULT_LISTEN,
     server_name: str = DEFAULT_SERVER_NAME,
+    bucket_url: str | None = None,
 ) -> NginxSite:
     """Validate the options; raise ConfigError naming the bad one."""
     folder = PurePosixPath(thumbnails_dir)
@@ -93,7 +124,31 @@ def nginx_site(
         backends=tuple(backends),
         listen=listen,
         server_names=names,
+        bucket=None if bucket_url is None else parse_bucket_url(bucket_url),
     )
+
+
+def parse_bucket_url(url: str) -> Bucket:
+    """`http(s)://HOST[:PORT][/PATH]`: the URL of the thumbnails' root in the bucket.
+
+    Path-style (`https://s3.REGION.amazonaws.com/BUCKET/thumbs`, MinIO) or
+    virtual-host style (`https://BUCKET.s3.REGION.amazonaws.com/thumbs`).
+    """
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+    if (
+        parts.scheme not in ("http", "https")
+        or not _BUCKET_HOST.fullmatch(parts.netloc)
+        or not _BUCKET_PATH.fullmatch(path)
+        or parts.query
+        or parts.fragment
+        or (":" in parts.netloc and not _port_ok(parts.netloc))
+    ):
+        raise ConfigError(
+            "--bucket-url must be http(s)://HOST[:PORT][/PATH] with a plain path "
+            f"(letters, digits, . _ ~ -), not {url!r}"
+        )
+    return Bucket(scheme=parts.scheme, host=parts.netloc, path=path)
 
 
 def _port_ok(address: str) -> bool:
@@ -102,6 +157,8 @@ def _port_ok(address: str) -> bool:
 
 def render_nginx(site: NginxSite) -> str:
     """The nginx site (a file for /etc/nginx/conf.d/, inside `http { }`)."""
+    if site.bucket is not None:
+        return render_nginx_bucket(site, site.bucket)
     servers = "".join(f"    server {backend};\n" for backend in site.backends)
     types = "".join(f"            {kind} {exts};\n" for kind, exts in CONTENT_TYPES)
     return f"""\
@@ -179,6 +236,110 @@ server {{
 
     location @restthumbnails {{
         proxy_pass http://restthumbnails_backend;
+    }}
+}}
+"""
+
+
+def render_nginx_bucket(site: NginxSite, bucket: Bucket) -> str:
+    """The nginx site for thumbnails in a bucket: the bucket first, the backend on a miss."""
+    servers = "".join(f"    server {backend};\n" for backend in site.backends)
+    hidden = "".join(f"        proxy_hide_header {name};\n" for name in S3_HEADERS_HIDDEN)
+    tls_name = bucket.host.split(":")[0]
+    tls = (
+        f'        proxy_ssl_server_name on;\n        proxy_ssl_name "{tls_name}";\n'
+        if bucket.scheme == "https"
+        else ""
+    )
+    root_url = f"{bucket.scheme}://{bucket.host}{bucket.path}/"
+    return f"""\
+# restthumbnails in front of a bucket, made by `restthumbnails nginx-config --bucket-url`.
+# Install as /etc/nginx/conf.d/restthumbnails.conf (it goes inside `http {{ }}`), and run
+#   restthumbnails serve s3://BUCKET/MEDIA --thumbnails-dir s3://BUCKET/THUMBS \\
+#       --response-backend nginx --base-url http://YOUR-HOST/
+# where {root_url} is the URL of s3://BUCKET/THUMBS/.
+# A thumbnail in the bucket is fetched from it by nginx; only a miss (403 or 404
+# from the bucket) reaches Python, which renders, PUTs the object and answers
+# `X-Accel-Redirect: <the same URI>`, so nginx fetches it from the bucket too.
+# The bucket must let nginx GET objects below that URL (a bucket policy
+# allowing s3:GetObject on THUMBS/*; docs/deployment.md). nginx resolves the
+# bucket's host name when it starts: reload it if that name's addresses change.
+
+upstream restthumbnails_backend {{
+{servers}    keepalive 16;
+}}
+
+upstream restthumbnails_bucket {{
+    server {bucket.address};
+    keepalive 16;
+}}
+
+server {{
+    listen {site.listen};
+    server_name {" ".join(site.server_names)};
+
+    # nginx reads whole requests before passing them on, so a client sending its
+    # headers a byte at a time holds a connection here, never a backend thread;
+    # it is dropped after this long.
+    client_header_timeout 10s;
+
+    # For every location that passes a request to the backend.
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    # A cold thumbnail of a large source can take seconds to render.
+    proxy_read_timeout 60s;
+    # Errors (400, 401, 404 while locked, 422, 503) pass through unchanged,
+    # with their Cache-Control: no-store.
+    proxy_intercept_errors off;
+
+    # Only a path of a thumbnail's shape is ever asked of the bucket: no other
+    # object in it can be read through this site. $uri is decoded, as object keys
+    # are; nginx encodes it again when it passes the rewritten URI on.
+    location ~ "{THUMBNAIL_PATH}" {{
+        # GET and HEAD only; any other method is refused here (403) and so
+        # answered by the backend (405).
+        limit_except GET {{
+            deny all;
+        }}
+        rewrite ^ {bucket.path}$uri break;
+        proxy_pass {bucket.scheme}://restthumbnails_bucket;
+{tls}        # Nothing of the client's reaches the bucket (cookies, credentials),
+        # except what makes conditional requests work.
+        proxy_pass_request_headers off;
+        proxy_set_header Host "{bucket.host}";
+        proxy_set_header Connection "";
+        proxy_set_header If-None-Match $http_if_none_match;
+        proxy_set_header If-Modified-Since $http_if_modified_since;
+{hidden}        # The object's own Content-Type and Cache-Control (written with it) pass
+        # through. Not in the bucket yet (404, or 403 from a bucket that hides
+        # which keys exist): the backend renders it.
+        proxy_intercept_errors on;
+        error_page 403 404 = @restthumbnails;
+    }}
+
+    # Prometheus metrics: from this host only. To let a scraper in, add
+    # `allow ADDRESS;` before `deny all;`.
+    location = {METRICS_PATH} {{
+        allow 127.0.0.1;
+        allow ::1;
+        deny all;
+        proxy_pass http://restthumbnails_backend;
+    }}
+
+    # Everything else, {HEALTH_PATH} included, is answered by the backend every
+    # time: never an object from the bucket, never cached.
+    location / {{
+        proxy_pass http://restthumbnails_backend;
+    }}
+
+    # The URI as the client sent it: the thumbnail location rewrote $uri for
+    # the bucket. The backend's X-Accel-Redirect then restarts the request at
+    # the thumbnail location; a second miss there is not sent back here.
+    location @restthumbnails {{
+        proxy_pass http://restthumbnails_backend$request_uri;
     }}
 }}
 """

@@ -17,6 +17,7 @@ from .failures import FailureMemory, source_identity
 from .locks import ThumbnailLock, lock_key, wait_until
 from .logsafe import redact
 from .rendering import Renderer
+from .responses import IMMUTABLE
 from .spec import ThumbnailSpec
 from .storage import open_source, thumbnail_exists, write_thumbnail
 
@@ -41,6 +42,8 @@ class ThumbnailService:
     # In a killable render process (the pool), or in this thread (RENDER_POOL="inline").
     renderer: Renderer
     failures: FailureMemory
+    # Cache-Control of thumbnails written to a bucket (REST_THUMBNAILS_OBJECT_CACHE_CONTROL).
+    object_cache_control: str = IMMUTABLE
 
     def ensure(self, spec: ThumbnailSpec, signature: str) -> Outcome:
         name = spec.name(signature)
@@ -79,7 +82,12 @@ class ThumbnailService:
             with source:
                 thumbnail = self._render(source, size, spec)
             try:
-                write_thumbnail(self.thumbnail_storage, name, thumbnail)
+                write_thumbnail(
+                    self.thumbnail_storage,
+                    name,
+                    thumbnail,
+                    cache_control=self.object_cache_control,
+                )
             except OSError as exc:
                 logger.error(
                     "cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__

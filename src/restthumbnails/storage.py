@@ -10,6 +10,7 @@ import io
 import os
 import stat
 import tempfile
+from types import ModuleType
 from typing import BinaryIO
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -17,6 +18,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
 from .exceptions import InvalidSpec, SourceMissing, SourceRejected, SourceTooLarge
+from .formats import OUTPUT_FORMATS
+from .responses import IMMUTABLE
 
 # Names that cannot lead to a file: a missing part, a part that is a file, a
 # name part over the filesystem's limit, a symlink loop.
@@ -37,6 +40,19 @@ def local_path(storage: Storage, name: str) -> str | None:
         raise InvalidSpec("source path leaves the storage") from None
 
 
+def s3_adapter(storage: Storage) -> ModuleType | None:
+    """restthumbnails.s3 when `storage` is django-storages' S3Storage, else None.
+
+    Found by class name, so that nothing here imports boto3 or django-storages.
+    """
+    for kind in type(storage).__mro__:
+        if kind.__module__ == "storages.backends.s3" and kind.__name__ == "S3Storage":
+            from . import s3
+
+            return s3
+    return None
+
+
 def open_source(storage: Storage, name: str, *, max_bytes: int) -> tuple[BinaryIO, int]:
     """An open binary file of the source and its size; SourceMissing / SourceTooLarge.
 
@@ -46,6 +62,10 @@ def open_source(storage: Storage, name: str, *, max_bytes: int) -> tuple[BinaryI
     path = local_path(storage, name)
     if path is not None:
         return _open_local(storage, path, max_bytes=max_bytes)
+    bucket = s3_adapter(storage)
+    if bucket is not None:
+        # One HEAD, then one ranged GET that stops at the limit.
+        return bucket.open_source(storage, name, max_bytes=max_bytes)
     try:
         if not storage.exists(name):
             raise SourceMissing("source not found")
@@ -109,14 +129,30 @@ def thumbnail_exists(storage: Storage, name: str) -> bool:
     path = local_path(storage, name)
     if path is not None:
         return os.path.isfile(path)
+    bucket = s3_adapter(storage)
+    if bucket is not None:
+        return bucket.thumbnail_exists(storage, name)
     return storage.exists(name)
 
 
-def write_thumbnail(storage: Storage, name: str, data: bytes) -> None:
-    """Write the whole file under `name`, replacing any older copy, atomically."""
+def write_thumbnail(
+    storage: Storage, name: str, data: bytes, *, cache_control: str = IMMUTABLE
+) -> None:
+    """Write the whole file under `name`, replacing any older copy, atomically.
+
+    `cache_control` goes on objects in an S3 bucket (REST_THUMBNAILS_OBJECT_CACHE_CONTROL);
+    a proxy or CDN in front of the bucket sends it with every hit.
+    """
     path = local_path(storage, name)
     if path is not None:
         _write_local_atomically(path, data)
+        return
+    bucket = s3_adapter(storage)
+    if bucket is not None:
+        # One PUT with the Content-Type and Cache-Control; no HEAD before it.
+        bucket.put_thumbnail(
+            storage, name, data, content_type=_content_type(name), cache_control=cache_control
+        )
         return
     # Object storages put a whole object in one request, so there is no partial
     # state to hide. Storage.save() renames on collision; when a concurrent
@@ -124,6 +160,11 @@ def write_thumbnail(storage: Storage, name: str, data: bytes) -> None:
     saved = storage.save(name, ContentFile(data))
     if saved != name:
         storage.delete(saved)
+
+
+def _content_type(name: str) -> str:
+    output = OUTPUT_FORMATS.get(name.rsplit(".", 1)[-1])
+    return output.content_type if output else "application/octet-stream"
 
 
 def _write_local_atomically(path: str, data: bytes) -> None:

@@ -48,6 +48,7 @@ def service_for(settings: Settings) -> ThumbnailService:
         max_source_bytes=settings.max_source_bytes,
         renderer=renderer_for(settings),
         failures=FailureMemory(lock_cache, settings.key_prefix, settings.failure_ttl),
+        object_cache_control=settings.object_cache_control,
     )
 
 

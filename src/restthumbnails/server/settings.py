@@ -8,17 +8,19 @@ from typing import Any
 from ..logformat import logging_config
 
 
-def lock_database_path(thumbnails_dir: Path) -> Path:
-    """One lock file per thumbnail folder, in the user's cache folder (never served).
+def lock_database_path(thumbnails_dir: Path | str) -> Path:
+    """One lock file per thumbnail folder (or s3:// URL), in the user's cache folder
+    (never served).
 
     Every `serve` on this host writing to the same folder shares its locks.
     """
     cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    digest = hashlib.sha256(str(thumbnails_dir.resolve()).encode()).hexdigest()[:16]
+    where = str(thumbnails_dir.resolve()) if isinstance(thumbnails_dir, Path) else thumbnails_dir
+    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
     return Path(cache_home) / "restthumbnails" / f"locks-{digest}.sqlite3"
 
 
-def lock_cache_settings(cache_url: str | None, thumbnails_dir: Path) -> dict[str, Any]:
+def lock_cache_settings(cache_url: str | None, thumbnails_dir: Path | str) -> dict[str, Any]:
     """A CACHES entry for the lock: the embedded SQLite file, Redis or memcached.
 
     Several `serve` hosts sharing one thumbnail storage must share one lock,
@@ -42,8 +44,8 @@ def lock_cache_settings(cache_url: str | None, thumbnails_dir: Path) -> dict[str
 
 def embedded_settings(
     *,
-    media_dir: Path,
-    thumbnails_dir: Path,
+    sources: dict[str, Any],
+    thumbnails: dict[str, Any],
     secret_key: str,
     response_backend: str,
     base_url: str,
@@ -64,16 +66,8 @@ def embedded_settings(
         "MIDDLEWARE": [],
         "DATABASES": {},
         "USE_TZ": True,
-        "STORAGES": {
-            "sources": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(media_dir)},
-            },
-            "thumbnails": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(thumbnails_dir), "base_url": base_url},
-            },
-        },
+        # Each a STORAGES entry: a local folder or an S3 bucket (server/locations.py).
+        "STORAGES": {"sources": sources, "thumbnails": thumbnails},
         "CACHES": {"default": lock_cache},
         "REST_THUMBNAILS_SOURCE_STORAGE": "sources",
         "REST_THUMBNAILS_STORAGE": "thumbnails",

@@ -1,0 +1,93 @@
+"""Where `serve` reads sources and writes thumbnails: a local folder or `s3://bucket/prefix`.
+
+A bucket is reached through django-storages' S3Storage, configured the way every
+AWS tool is: credentials, region and endpoint come from the standard AWS
+environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, AWS_PROFILE) or the
+shared files in ~/.aws/, which boto3 reads itself. Nothing here imports boto3.
+"""
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+S3_SCHEME = "s3://"
+S3_BACKEND = "storages.backends.s3.S3Storage"
+# S3's rules for a bucket name: 3 to 63 lowercase letters, digits, dots and dashes.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A local folder (`folder`), or a `bucket` and a key `prefix` (no slashes around)."""
+
+    folder: Path | None = None
+    bucket: str | None = None
+    prefix: str = ""
+
+    @property
+    def is_bucket(self) -> bool:
+        return self.bucket is not None
+
+    def __str__(self) -> str:
+        if self.folder is not None:
+            return str(self.folder)
+        return f"{S3_SCHEME}{self.bucket}/{self.prefix}".rstrip("/")
+
+    def contains(self, other: "Location") -> bool:
+        """True when every name below `other` is also below this location."""
+        if self.folder is not None and other.folder is not None:
+            return other.folder == self.folder or self.folder in other.folder.parents
+        if self.bucket is None or self.bucket != other.bucket:
+            return False
+        return not self.prefix or f"{other.prefix}/".startswith(f"{self.prefix}/")
+
+    def storage(self, *, base_url: str | None = None) -> dict[str, Any]:
+        """The STORAGES entry for this location."""
+        if self.folder is not None:
+            options: dict[str, Any] = {"location": str(self.folder)}
+            if base_url is not None:
+                options["base_url"] = base_url
+            return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": options}
+        return {
+            "BACKEND": S3_BACKEND,
+            "OPTIONS": {
+                "bucket_name": self.bucket,
+                "location": self.prefix,
+                # Thumbnails are public (a proxy or CDN sends them): the `redirect`
+                # backend's 302 goes to the plain object URL, never a signed one.
+                "querystring_auth": False,
+            },
+        }
+
+
+def parse_location(text: str, *, option: str) -> Location:
+    """`s3://bucket[/prefix]` or a folder; ValueError naming `option` otherwise."""
+    if not text.startswith(S3_SCHEME):
+        if "://" in text:
+            raise ValueError(f"{option} must be a folder or s3://BUCKET/PREFIX, not {text!r}")
+        return Location(folder=Path(text).resolve())
+    bucket, _, prefix = text[len(S3_SCHEME) :].partition("/")
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+        raise ValueError(f"{option} {text!r} does not name an S3 bucket (3-63 of a-z 0-9 . -)")
+    prefix = prefix.strip("/")
+    segments = prefix.split("/") if prefix else []
+    if any(segment in ("", ".", "..") for segment in segments) or not prefix.isprintable():
+        raise ValueError(f"{option} {text!r}: the prefix must be plain path segments")
+    return Location(bucket=bucket, prefix=prefix)
+
+
+def missing_s3_libraries(*locations: Location) -> str | None:
+    """Checked before start: without them every request would fail."""
+    buckets = [str(location) for location in locations if location.is_bucket]
+    if not buckets:
+        return None
+    missing = [name for name in ("storages", "boto3") if importlib.util.find_spec(name) is None]
+    if not missing:
+        return None
+    return (
+        f"{buckets[0]} needs the {' and '.join(repr(name) for name in missing)} "
+        "package: pip install 'restthumbnails[s3]'"
+    )
