@@ -21,6 +21,11 @@ from .proxyconfig import (
     render_nginx,
 )
 from .server.keys import ENV_SECRET_KEY, is_inside, resolve_key
+from .server.lifecycle_commands import (
+    LIFECYCLE_COMMANDS,
+    add_lifecycle_commands,
+    run_lifecycle_command,
+)
 from .server.options import add_setting_options, settings_from_args
 from .server.pool import add_render_pool_command, command_render_pool
 from .spec import make_spec
@@ -150,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="nginx `server_name`, e.g. thumbs.example.com (default %(default)s)",
     )
     add_render_pool_command(commands)
+    add_lifecycle_commands(commands)
     return parser
 
 
@@ -304,6 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command_nginx_config(args)
     if args.command == "render-pool":
         return command_render_pool(args)
+    if args.command in LIFECYCLE_COMMANDS:
+        return run_lifecycle_command(args)
     return command_serve(args)
 
 
