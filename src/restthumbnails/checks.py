@@ -86,3 +86,14 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                     )
                 )
     return messages
+
+
+@register(Tags.compatibility)
+def check_warm_on_save(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """REST_THUMBNAILS_WARM_ON_SAVE: Celery installed, its models, fields and presets exist."""
+    from .warm_on_save import problems
+
+    return [
+        Error(message, hint=hint or None, id=f"restthumbnails.{code}")
+        for code, message, hint in problems()
+    ]
