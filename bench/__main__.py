@@ -15,7 +15,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import engine_section, fidelity_section, hit_section, miss_section, page_section
+from . import (
+    engine_section,
+    fidelity_section,
+    hit_section,
+    miss_section,
+    page_section,
+    warm_section,
+)
 from .explain import MISSES
 from .images import BIG_JPEG, write_engine_sources, write_page_sources, write_source
 from .machine import describe
@@ -23,7 +30,7 @@ from .peers import ensure_all
 from .report import DOC, render_text, targets_table, write_doc
 from .results import SectionResult
 
-SECTIONS = ("engine", "miss", "hit", "pages", "fidelity")
+SECTIONS = ("engine", "miss", "hit", "pages", "fidelity", "warm")
 
 
 def log(message: str) -> None:
@@ -37,6 +44,7 @@ def quicken() -> None:
     miss_section.SECONDS = 2.0
     hit_section.SECONDS = 1
     page_section.WARM_REPS = 3
+    warm_section.ROUNDS = 1
     engine_section.BUDGET_MS = 100.0
 
 
@@ -74,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             "fidelity": lambda: fidelity_section.run(
                 peers["tools"], peers["thumbor"], media, work, log
             ),
+            "warm": lambda: warm_section.run(peers, work, log),
         }
         for name in chosen:
             log(f"section {name} ({(time.monotonic() - started) / 60:.1f} min so far)")
