@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.core.files.storage import Storage
 
 from ..conf import Settings
-from ..exceptions import InvalidSpec, Overloaded, ThumbnailError
+from ..exceptions import InvalidSpec, LockUnavailable, Overloaded, ThumbnailError
 from ..logsafe import redact
 from ..policy import Preset, check_allowed
 from ..service import ThumbnailService
@@ -30,7 +30,7 @@ from .progress import Progress, rate
 # Warm is not a visitor waiting for an answer: it may queue for a render
 # process much longer than a request would, and wait out another's lock.
 WARM_QUEUE_SECONDS = 60.0
-OVERLOAD_RETRIES = 5
+OVERLOAD_RETRIES = 5  # with 0.5 s, 1 s, ... between tries: 7.5 s in all
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,9 @@ def _warm_one(
         try:
             check_allowed(item.spec, allowed)
             outcome = service.ensure(item.spec, item.signature)
-        except Overloaded as exc:
-            # A render pool shared with traffic is full: not this source's fault.
+        except (Overloaded, LockUnavailable) as exc:
+            # A render pool shared with traffic is full, or the lock store is busy
+            # (SQLite under load): passing states, not this source's fault.
             if attempt == OVERLOAD_RETRIES:
                 return _Result(error=exc, what=what)
             time.sleep(0.5 * (attempt + 1))
