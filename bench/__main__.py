@@ -28,6 +28,7 @@ from . import (
     miss_section,
     page_section,
     picture_section,
+    warm_section,
 )
 from .explain import MISSES
 from .images import BIG_JPEG, write_engine_sources, write_page_sources, write_source
@@ -49,6 +50,7 @@ SECTIONS = (
     "fidelity",
     "animation",
     "faces",
+    "warm",
 )
 
 
@@ -72,6 +74,7 @@ def quicken() -> None:
     hit_section.SECONDS = 1
     page_section.WARM_REPS = 3
     picture_section.ROUNDS, picture_section.WARM_REPS = 1, 3
+    warm_section.ROUNDS = 1
     engine_section.BUDGET_MS = 100.0
 
 
@@ -118,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "animation": lambda: animation_section.run(peers["thumbor"], media, work, log),
             "faces": lambda: faces_section.run(log),
+            "warm": lambda: warm_section.run(peers, work, log),
         }
         for name in chosen:
             log(f"section {name} ({(time.monotonic() - started) / 60:.1f} min so far)")

@@ -394,3 +394,11 @@ def test_a_lock_service_without_its_client_library_is_refused(monkeypatch) -> No
     )
     memcached = lock_cache_settings("memcached://127.0.0.1:11211", Path("/tmp/thumbs"))
     assert preflight.missing_client_library(memcached) is None  # pymemcache is installed
+
+
+def test_the_cli_loads_no_metrics_before_serve_sets_their_folder() -> None:
+    # prometheus_client picks its multi-process mode when it is first imported: if the
+    # CLI imported it before serve sets PROMETHEUS_MULTIPROC_DIR, /_metrics would be empty.
+    code = "import sys, restthumbnails.cli; print('prometheus_client' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -7,3 +7,6 @@ class RestThumbnailsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .warm_on_save import connect
+
+        connect()  # REST_THUMBNAILS_WARM_ON_SAVE, when set

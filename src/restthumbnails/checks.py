@@ -194,6 +194,17 @@ def check_faces(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     ]
 
 
+@register(Tags.compatibility)
+def check_warm_on_save(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """REST_THUMBNAILS_WARM_ON_SAVE: Celery installed, its models, fields and presets exist."""
+    from .warm_on_save import problems
+
+    return [
+        Error(message, hint=hint or None, id=f"restthumbnails.{code}")
+        for code, message, hint in problems()
+    ]
+
+
 def _storage_layout(conf: Settings) -> list[CheckMessage]:
     """Thumbnails and sources in one folder cannot work: a thumbnail of 'a.jpg' is
     written below 'a.jpg/', which cannot exist beside the file. An error, not a 503
@@ -218,6 +229,8 @@ def _storage_layout(conf: Settings) -> list[CheckMessage]:
 
 def _base_url_known(conf: Settings) -> list[CheckMessage]:
     """With no BASE_URL, URLs start where restthumbnails.urls is mounted: it must be."""
+    if not hasattr(settings, "ROOT_URLCONF"):
+        return []  # a process that serves no URLs (a Celery worker) builds none either
     try:
         base_url(conf)
     except ImproperlyConfigured as exc:

@@ -23,6 +23,11 @@ from .proxyconfig import (
     render_nginx,
 )
 from .server.keys import ENV_SECRET_KEY, key_file_path, resolve_key
+from .server.lifecycle_commands import (
+    LIFECYCLE_COMMANDS,
+    add_lifecycle_commands,
+    run_lifecycle_command,
+)
 from .server.locations import Location, missing_s3_libraries, parse_location
 from .server.options import add_setting_options, flag_for_setting, settings_from_args
 from .server.pool import add_render_pool_command, command_render_pool
@@ -186,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bucket first and the backend only on a 403/404",
     )
     add_render_pool_command(commands)
+    add_lifecycle_commands(commands)
     return parser
 
 
@@ -424,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command_nginx_config(args)
     if args.command == "render-pool":
         return command_render_pool(args)
+    if args.command in LIFECYCLE_COMMANDS:
+        return run_lifecycle_command(args)
     return command_serve(args)
 
 

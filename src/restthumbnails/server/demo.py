@@ -5,12 +5,11 @@ the page shows what a site gets: behind a proxy, the first view of the page
 renders each thumbnail once and every later view is served from disk.
 """
 
-from django.core.files.storage import storages
 from django.http import HttpRequest, HttpResponse
 from django.template import Context, Engine
 from django.urls import include, path
 
-from ..conf import get_settings
+from ..conf import get_settings, source_storage
 from .media import image_names
 
 MAX_IMAGES = 24
@@ -67,7 +66,7 @@ after that your proxy sends them from disk.</p>
 
 
 def gallery(request: HttpRequest) -> HttpResponse:
-    names = image_names(storages[get_settings().source_storage], limit=MAX_IMAGES)
+    names = image_names(source_storage(get_settings()), limit=MAX_IMAGES)
     html = _PAGE.render(Context({"images": names, "variants": VARIANTS}))
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"

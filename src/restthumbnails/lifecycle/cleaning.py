@@ -1,0 +1,168 @@
+"""Cleanup: remove thumbnails that can no longer be useful, as the listing streams by.
+
+A thumbnail goes when any chosen condition holds: its source is gone
+(`orphans`), its signature is valid under neither the key nor a fallback key
+(`unsigned`, after a key rotation), or it is older than `older_than` seconds.
+Temp files a killed writer left (`.<random>.tmp`) go once they are older than
+the lock timeout. Anything else in the folder (a file whose name is no
+thumbnail URL, a dot-file) is never touched.
+"""
+
+import contextlib
+import functools
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.files.storage import Storage
+
+from ..exceptions import BadSignature, InvalidSpec
+from ..signing import verify
+from ..spec import parse_path
+from ..storage import thumbnail_exists
+from ..tempfiles import is_temp_name
+from .listing import Entry
+from .progress import Progress, rate
+from .warming import human_bytes
+
+ORPHAN, UNSIGNED, OLD, TEMP = "orphan", "unsigned", "old", "stale temp file"
+SOURCE_CACHE = 4096  # a source's thumbnails sit side by side in the listing
+
+
+@dataclass(frozen=True)
+class Criteria:
+    orphans: bool = False
+    unsigned: bool = False
+    older_than: float | None = None  # seconds
+    temp_older_than: float = 10.0  # seconds; the lock timeout
+
+
+@dataclass
+class CleanSummary:
+    dry_run: bool
+    scanned: int = 0
+    removed: Counter[str] = field(default_factory=Counter)
+    removed_bytes: int = 0
+    not_thumbnails: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.errors > 0
+
+    def line(self) -> str:
+        verb = "would remove" if self.dry_run else "removed"
+        total = sum(self.removed.values())
+        text = (
+            f"clean: {self.scanned} files scanned in {self.seconds:.1f} s "
+            f"({rate(self.scanned, self.seconds)}); "
+            f"{verb} {total} ({human_bytes(self.removed_bytes)})"
+        )
+        if total:
+            text += ": " + ", ".join(f"{n} {why}" for why, n in sorted(self.removed.items()))
+        text += f"; kept {self.scanned - total - self.errors}"
+        if self.not_thumbnails:
+            text += f" ({self.not_thumbnails} not thumbnails, never touched)"
+        if self.errors:
+            text += f"; {self.errors} could not be removed"
+        return text
+
+
+@dataclass(frozen=True)
+class Cleaner:
+    thumbnail_storage: Storage
+    source_storage: Storage
+    criteria: Criteria
+    key: str
+    fallback_keys: tuple[str, ...]
+    max_dimension: int
+    now: float = field(default_factory=time.time)
+
+    def reason(self, entry: Entry) -> str | None:
+        """Why `entry` should go, or None to keep it; raises InvalidSpec for non-thumbnails."""
+        base = entry.name.rpartition("/")[2]
+        if is_temp_name(base):
+            return TEMP if self.now - entry.modified > self.criteria.temp_older_than else None
+        if base.startswith("."):
+            raise InvalidSpec("a dot-file")
+        spec, signature = parse_path(entry.name, max_dimension=self.max_dimension)
+        if self.criteria.unsigned:
+            try:
+                verify(spec, signature, key=self.key, fallback_keys=self.fallback_keys)
+            except BadSignature:
+                return UNSIGNED
+        if self.criteria.orphans and not self._source_exists(spec.source):
+            return ORPHAN
+        older_than = self.criteria.older_than
+        if older_than is not None and self.now - entry.modified > older_than:
+            return OLD
+        return None
+
+    @functools.cached_property
+    def _source_exists(self) -> Callable[[str], bool]:
+        @functools.lru_cache(maxsize=SOURCE_CACHE)
+        def exists(name: str) -> bool:
+            return thumbnail_exists(self.source_storage, name)
+
+        return exists
+
+
+def clean(
+    cleaner: Cleaner,
+    entries: Iterable[Entry],
+    *,
+    dry_run: bool,
+    progress: Progress,
+    listing: Callable[[str], None] | None = None,
+) -> CleanSummary:
+    """Remove (or with `dry_run` only list) what `cleaner` says should go."""
+    summary = CleanSummary(dry_run=dry_run)
+    started = time.monotonic()
+    for entry in entries:
+        summary.scanned += 1
+        progress.advance()
+        try:
+            why = cleaner.reason(entry)
+        except InvalidSpec:
+            summary.not_thumbnails += 1
+            continue
+        except OSError as exc:  # vanished since it was listed, or unreadable
+            progress.note(f"cannot read {entry.name}: {exc.strerror or exc}")
+            summary.errors += 1
+            continue
+        if why is None:
+            continue
+        size = _size_or_zero(entry)
+        if not dry_run:
+            try:
+                _remove(entry)
+            except OSError as exc:
+                progress.note(f"cannot remove {entry.name}: {exc.strerror or exc}")
+                summary.errors += 1
+                continue
+        summary.removed[why] += 1
+        summary.removed_bytes += size
+        if listing is not None:
+            verb = "would remove" if dry_run else "removed"
+            listing(f"{verb} {entry.name} ({why}, {human_bytes(size)})")
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _size_or_zero(entry: Entry) -> int:
+    try:
+        return entry.size
+    except (OSError, NotImplementedError):
+        return 0
+
+
+def _remove(entry: Entry) -> None:
+    # Empty folders stay: a request may be creating a thumbnail in one right now.
+    if entry.path is not None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(entry.path)
+    else:
+        entry.storage.delete(entry.name)

@@ -1,0 +1,67 @@
+"""Stats: how many thumbnails, and how many bytes, per size, method and format."""
+
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..exceptions import InvalidSpec
+from ..spec import parse_path
+from .listing import Entry
+from .progress import Progress
+from .warming import human_bytes
+
+Kind = tuple[str, str, str]  # size, method, ext
+
+
+@dataclass
+class Stats:
+    count: Counter[Kind] = field(default_factory=Counter)
+    bytes: Counter[Kind] = field(default_factory=Counter)
+    other_files: int = 0
+    other_bytes: int = 0
+    seconds: float = 0.0
+
+    def table(self) -> str:
+        rows = [("size", "method", "format", "thumbnails", "bytes")]
+        # Largest first: what an operator looks at when the disk fills up.
+        for kind in sorted(self.count, key=lambda k: (-self.bytes[k], k)):
+            rows.append((*kind, str(self.count[kind]), human_bytes(self.bytes[kind])))
+        rows.append(("total", "", "", str(self.count.total()), human_bytes(self.bytes.total())))
+        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        lines = []
+        for row in rows:
+            left = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
+            right = "  ".join(cell.rjust(widths[i + 3]) for i, cell in enumerate(row[3:]))
+            lines.append(f"{left}  {right}".rstrip())
+        if self.other_files:
+            lines.append(
+                f"({self.other_files} other files, {human_bytes(self.other_bytes)}, "
+                "are not thumbnails)"
+            )
+        return "\n".join(lines)
+
+
+def collect(entries: Iterable[Entry], *, max_dimension: int, progress: Progress) -> Stats:
+    stats = Stats()
+    started = time.monotonic()
+    for entry in entries:
+        progress.advance()
+        try:
+            spec, _ = parse_path(entry.name, max_dimension=max_dimension)
+        except InvalidSpec:
+            stats.other_files += 1
+            stats.other_bytes += _size(entry)
+            continue
+        kind = (spec.size, spec.method, spec.ext)
+        stats.count[kind] += 1
+        stats.bytes[kind] += _size(entry)
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def _size(entry: Entry) -> int:
+    try:
+        return entry.size
+    except (OSError, NotImplementedError):  # vanished since it was listed
+        return 0

@@ -1,0 +1,56 @@
+"""`python manage.py thumbnails warm|cleanup|stats`: the thumbnail lifecycle for a site."""
+
+import argparse
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ...lifecycle.commands import (
+    RUNNERS,
+    UsageError,
+    add_clean_arguments,
+    add_stats_arguments,
+    add_warm_arguments,
+)
+
+
+class Command(BaseCommand):
+    help = "Render thumbnails ahead of traffic, remove the useless ones, count them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        add_warm_arguments(
+            actions.add_parser(
+                "warm",
+                help="render thumbnails of the source storage's files (or a model's) ahead "
+                "of traffic; existing ones are skipped",
+            ),
+            models=True,
+        )
+        add_clean_arguments(
+            actions.add_parser(
+                "cleanup",
+                aliases=["clean"],
+                help="remove orphaned, unsigned or old thumbnails and stale temp files",
+            )
+        )
+        add_stats_arguments(
+            actions.add_parser("stats", help="count thumbnails and bytes per size/method/format")
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Our lines carry their own endings (a progress bar redraws with "\r"),
+        # and progress on a terminal is not an error, so no red.
+        self.stdout.ending = self.stderr.ending = ""
+        self.stderr.style_func = None
+        try:
+            status = RUNNERS[options["action"]](
+                argparse.Namespace(**options), stdout=self.stdout, stderr=self.stderr
+            )
+        except UsageError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if status:
+            raise CommandError(
+                "interrupted" if status == 130 else "some thumbnails failed (see above)",
+                returncode=status,
+            )

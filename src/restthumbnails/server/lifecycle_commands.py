@@ -1,0 +1,148 @@
+"""`restthumbnails warm|clean|stats MEDIA_DIR`: the lifecycle commands on a folder of images.
+
+Configured like `serve` (embedded settings, the same key, lock file and render
+options), so what warm renders is byte for byte what `serve` would have.
+"""
+
+import argparse
+import secrets
+import sys
+from pathlib import Path
+
+from ..lifecycle.commands import (
+    RUNNERS,
+    UsageError,
+    add_clean_arguments,
+    add_stats_arguments,
+    add_warm_arguments,
+)
+from .keys import ENV_SECRET_KEY, is_inside, resolve_key
+from .locations import Location
+from .options import add_setting_options, settings_from_args
+from .settings import embedded_settings, lock_cache_settings
+
+LIFECYCLE_COMMANDS = ("warm", "clean", "stats")
+
+
+def default_thumbnails_dir(media_dir: Path) -> Path:
+    """Where `serve` puts thumbnails by default: MEDIA_DIR-thumbnails beside MEDIA_DIR."""
+    return media_dir.with_name(media_dir.name + "-thumbnails")
+
+
+def add_lifecycle_commands(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
+) -> None:
+    warm = commands.add_parser(
+        "warm",
+        help="render thumbnails of MEDIA_DIR ahead of traffic",
+        description="Render thumbnails of the images in MEDIA_DIR (those matching PATTERN) "
+        "where `serve` would, skipping those that exist, under the same locks. Give the "
+        "same key and render options as to `serve`.",
+    )
+    _add_folders(warm)
+    add_warm_arguments(warm, models=False)
+    _add_common(warm)
+    add_setting_options(warm)
+    clean = commands.add_parser(
+        "clean",
+        help="remove orphaned, unsigned or old thumbnails and stale temp files",
+        description="Remove thumbnails of MEDIA_DIR that can no longer be useful. Stale "
+        "temp files (left by a killed writer) always go; the options add thumbnails.",
+    )
+    _add_folders(clean)
+    add_clean_arguments(clean)
+    _add_common(clean)
+    stats = commands.add_parser(
+        "stats",
+        help="count thumbnails and bytes per size, method and format",
+        description="Count the thumbnails of MEDIA_DIR and their bytes.",
+    )
+    _add_folders(stats)
+    add_stats_arguments(stats)
+
+
+def _add_folders(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "media_dir", metavar="MEDIA_DIR", type=Path, help="folder of source images"
+    )
+    parser.add_argument(
+        "--thumbnails-dir",
+        type=Path,
+        help="the thumbnails folder given to `serve` (default: MEDIA_DIR-thumbnails)",
+    )
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--secret-key",
+        help=f"signing key (default: ${ENV_SECRET_KEY}, else the key file `serve` uses)",
+    )
+    parser.add_argument(
+        "--cache-url",
+        help="the lock shared with `serve --cache-url` (default: serve's SQLite lock file "
+        "for this thumbnails folder)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="INFO logs a line per thumbnail rendered (default %(default)s)",
+    )
+
+
+def run_lifecycle_command(args: argparse.Namespace) -> int:
+    try:
+        _configure(args)
+        return RUNNERS[args.command](args, stdout=sys.stdout, stderr=sys.stderr)
+    except UsageError as exc:
+        print(f"restthumbnails: {exc}", file=sys.stderr)
+        return 2
+
+
+def _configure(args: argparse.Namespace) -> None:
+    media_dir = args.media_dir.resolve()
+    if not media_dir.is_dir():
+        raise UsageError(f"{args.media_dir} is not a folder")
+    thumbnails_dir = (args.thumbnails_dir or default_thumbnails_dir(media_dir)).resolve()
+    if is_inside(thumbnails_dir, media_dir) or is_inside(media_dir, thumbnails_dir):
+        raise UsageError("the thumbnails folder and the media folder must not contain each other")
+    if args.command == "warm":
+        thumbnails_dir.mkdir(parents=True, exist_ok=True)
+    elif not thumbnails_dir.is_dir():
+        raise UsageError(f"no thumbnails folder at {thumbnails_dir}")
+    key = _key(args)
+    try:
+        lock_cache = lock_cache_settings(getattr(args, "cache_url", None), thumbnails_dir)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if lock_cache["BACKEND"].endswith("SQLiteCache"):
+        Path(lock_cache["LOCATION"]).parent.mkdir(parents=True, exist_ok=True)
+    from ..cli import _configure_django  # the same set-up and checks as `serve`
+
+    _configure_django(
+        embedded_settings(
+            sources=Location(folder=media_dir).storage(),
+            thumbnails=Location(folder=thumbnails_dir).storage(base_url="/"),
+            secret_key=key,
+            response_backend="django",
+            base_url="/",
+            lock_cache=lock_cache,
+            log_level=getattr(args, "log_level", "WARNING"),
+            extra=settings_from_args(args) if args.command == "warm" else None,
+        )
+    )
+
+
+def _key(args: argparse.Namespace) -> str:
+    """The signing key: warm signs with it, clean --unsigned checks with it."""
+    needed = args.command == "warm" or getattr(args, "unsigned", False)
+    # Like serve, warm creates the key file when there is none yet, so a later
+    # `serve` signs with the key the warmed thumbnails were named with.
+    key, where = resolve_key(getattr(args, "secret_key", None), create=args.command == "warm")
+    if key is None:
+        if needed:
+            raise UsageError(where)
+        return secrets.token_urlsafe(32)  # stats and clean without --unsigned never sign
+    if needed:
+        print(f"{args.command}: signing key from {where}", file=sys.stderr)
+    return key
