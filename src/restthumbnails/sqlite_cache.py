@@ -18,6 +18,21 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, expires REAL)"
 
 
+def _set_up(connection: sqlite3.Connection, attempts: int = 50) -> None:
+    """WAL mode and the table. Switching a brand-new file to WAL while another
+    process does the same can fail at once with "database is locked" (the busy
+    timeout does not cover it), so the set-up is retried for a moment."""
+    for attempt in range(attempts):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(_SCHEMA)
+            return
+        except sqlite3.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02)
+
+
 class SQLiteCache(BaseCache):
     """LOCATION is the database file; it is created on first use."""
 
@@ -32,8 +47,7 @@ class SQLiteCache(BaseCache):
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             connection = sqlite3.connect(self._path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute(_SCHEMA)
+            _set_up(connection)
             local.connection, local.pid = connection, os.getpid()
         return local.connection
 
