@@ -28,6 +28,7 @@ from django.template.backends.django import DjangoTemplates
 from django.test import Client
 
 from restthumbnails import formats
+from restthumbnails.fields import FocalPoint
 
 from .images import decode, jpeg, png
 
@@ -231,7 +232,9 @@ def snippets(doc: Path) -> list[Snippet]:
 
 ALL_SNIPPETS = [snippet for doc in SNIPPET_DOCS for snippet in snippets(doc)]
 # What the docs' templates are rendered with.
-CONTEXT = {"photo": SimpleNamespace(image="photos/cat.jpg", caption="A cat")}
+CONTEXT = {
+    "photo": SimpleNamespace(image="photos/cat.jpg", caption="A cat", point=FocalPoint(0.3, 0.7))
+}
 
 
 def test_the_marked_snippets_are_found() -> None:
