@@ -2,7 +2,8 @@
 # Each creates its virtualenv by itself on first use.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # The second supported line: Python 3.13 with the newest Django 6 (pyenv has it here).
-PYTHON_NEW ?= $(shell command -v python3.13 || ls $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | tail -1)
+# The first candidate that really runs: pyenv's shim is on PATH even when 3.13 is not active.
+PYTHON_NEW ?= $(shell for p in $$(ls $(HOME)/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null) $$(command -v python3.13); do $$p -c '' 2>/dev/null && echo $$p && break; done)
 VENV := .venv
 BIN := $(VENV)/bin
 VENV_NEW := .venv-django6
