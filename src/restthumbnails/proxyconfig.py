@@ -95,6 +95,27 @@ class NginxSite:
     bucket: Bucket | None = None
 
 
+# What both the folder site and the bucket site say about talking to the backend.
+_BACKEND_DEFAULTS = """\
+    # nginx reads whole requests before passing them on, so a client sending its
+    # headers a byte at a time holds a connection here, never a backend thread;
+    # it is dropped after this long.
+    client_header_timeout 10s;
+
+    # For every location that passes a request to the backend.
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    # A cold thumbnail of a large source can take seconds to render.
+    proxy_read_timeout 60s;
+    # Errors (400, 401, 404 while locked, 422, 503) pass through unchanged,
+    # with their Cache-Control: no-store.
+    proxy_intercept_errors off;
+"""
+
+
 def nginx_site(
     *,
     thumbnails_dir: str = DEFAULT_THUMBNAILS_DIR,
@@ -180,23 +201,7 @@ server {{
     # The folder given to `restthumbnails serve --thumbnails-dir`.
     root "{site.thumbnails_dir}";
 
-    # nginx reads whole requests before passing them on, so a client sending its
-    # headers a byte at a time holds a connection here, never a backend thread;
-    # it is dropped after this long.
-    client_header_timeout 10s;
-
-    # For every location that passes a request to the backend.
-    proxy_http_version 1.1;
-    proxy_set_header Connection "";
-    proxy_set_header Host $host;
-    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Proto $scheme;
-    # A cold thumbnail of a large source can take seconds to render.
-    proxy_read_timeout 60s;
-    # Errors (400, 401, 404 while locked, 422, 503) pass through unchanged,
-    # with their Cache-Control: no-store.
-    proxy_intercept_errors off;
-
+{_BACKEND_DEFAULTS}
     # Only a path of a thumbnail's shape is ever looked up on disk: nothing else
     # in the folder (lock or key files, .health/, ".<random>.tmp" files being
     # written) can be sent. $uri is decoded, as the file names are:
@@ -278,23 +283,7 @@ server {{
     listen {site.listen};
     server_name {" ".join(site.server_names)};
 
-    # nginx reads whole requests before passing them on, so a client sending its
-    # headers a byte at a time holds a connection here, never a backend thread;
-    # it is dropped after this long.
-    client_header_timeout 10s;
-
-    # For every location that passes a request to the backend.
-    proxy_http_version 1.1;
-    proxy_set_header Connection "";
-    proxy_set_header Host $host;
-    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Proto $scheme;
-    # A cold thumbnail of a large source can take seconds to render.
-    proxy_read_timeout 60s;
-    # Errors (400, 401, 404 while locked, 422, 503) pass through unchanged,
-    # with their Cache-Control: no-store.
-    proxy_intercept_errors off;
-
+{_BACKEND_DEFAULTS}
     # Only a path of a thumbnail's shape is ever asked of the bucket: no other
     # object in it can be read through this site. $uri is decoded, as object keys
     # are; nginx encodes it again when it passes the rewritten URI on.
