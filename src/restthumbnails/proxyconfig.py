@@ -95,6 +95,18 @@ class NginxSite:
     bucket: Bucket | None = None
 
 
+# Both sites: /_metrics answers this host only.
+_METRICS_LOCATION = f"""\
+    # Prometheus metrics: from this host only. To let a scraper in, add
+    # `allow ADDRESS;` before `deny all;`.
+    location = {METRICS_PATH} {{
+        allow 127.0.0.1;
+        allow ::1;
+        deny all;
+        proxy_pass http://restthumbnails_backend;
+    }}
+"""
+
 # What both the folder site and the bucket site say about talking to the backend.
 _BACKEND_DEFAULTS = """\
     # nginx reads whole requests before passing them on, so a client sending its
@@ -224,15 +236,7 @@ server {{
         open_file_cache_errors off;
     }}
 
-    # Prometheus metrics: from this host only. To let a scraper in, add
-    # `allow ADDRESS;` before `deny all;`.
-    location = {METRICS_PATH} {{
-        allow 127.0.0.1;
-        allow ::1;
-        deny all;
-        proxy_pass http://restthumbnails_backend;
-    }}
-
+{_METRICS_LOCATION}
     # Everything else, {HEALTH_PATH} included, is answered by the backend every
     # time: never a file from disk, never cached.
     location / {{
@@ -309,15 +313,7 @@ server {{
         error_page 403 404 = @restthumbnails;
     }}
 
-    # Prometheus metrics: from this host only. To let a scraper in, add
-    # `allow ADDRESS;` before `deny all;`.
-    location = {METRICS_PATH} {{
-        allow 127.0.0.1;
-        allow ::1;
-        deny all;
-        proxy_pass http://restthumbnails_backend;
-    }}
-
+{_METRICS_LOCATION}
     # Everything else, {HEALTH_PATH} included, is answered by the backend every
     # time: never an object from the bucket, never cached.
     location / {{
