@@ -161,13 +161,23 @@ class PoolRenderer:
     generation_timeout: float
 
     def render(self, source: BinaryIO, spec: ThumbnailSpec) -> bytes:
-        if _fileno(source) is None and not _remaining(source):
+        # A local file travels as its descriptor; anything else as its bytes.
+        descriptor = _fileno(source)
+        payload_bytes = 0 if descriptor is not None else _remaining(source)
+        if descriptor is None and not payload_bytes:
             raise SourceRejected("source is empty")
         with _connected(self.socket_path) as connection:
             render_process = _wait_for_render_process(connection, self.queue_timeout)
             with render_process:
                 deadline = time.monotonic() + self.generation_timeout
-                _send_job(connection, source, self._job(spec, source))
+                job = Job(
+                    engine=self.engine,
+                    spec=spec,
+                    options=self.options,
+                    cpu_seconds=self.generation_timeout,
+                    payload_bytes=payload_bytes,
+                )
+                _send_job(connection, source, descriptor, job)
                 try:
                     connection.settimeout(max(0.001, deadline - time.monotonic()))
                     return receive_answer(connection, MAX_THUMBNAIL_BYTES)
@@ -178,15 +188,6 @@ class PoolRenderer:
                     ) from None
                 except (EOFError, OSError):
                     raise RenderCrashed("the render process died on this source") from None
-
-    def _job(self, spec: ThumbnailSpec, source: BinaryIO) -> Job:
-        return Job(
-            engine=self.engine,
-            spec=spec,
-            options=self.options,
-            cpu_seconds=self.generation_timeout,
-            payload_bytes=0 if _fileno(source) is not None else _remaining(source),
-        )
 
 
 @contextlib.contextmanager
@@ -242,9 +243,10 @@ def _wait_for_render_process(connection: socket.socket, timeout: float) -> _Rend
     return _RenderProcess(pid)
 
 
-def _send_job(connection: socket.socket, source: BinaryIO, job: Job) -> None:
+def _send_job(
+    connection: socket.socket, source: BinaryIO, descriptor: int | None, job: Job
+) -> None:
     header = job.encode()
-    descriptor = _fileno(source)
     try:
         if descriptor is None:
             connection.sendall(header)

@@ -84,9 +84,10 @@ def _receive_job(connection: socket.socket) -> tuple[Job, BinaryIO] | None:
     try:
         if not data:
             return None
-        data = receive_exactly(connection, HEADER_PREFIX, data) if len(data) < 4 else data
+        # receive_exactly returns what already arrived when it is long enough.
+        data = receive_exactly(connection, HEADER_PREFIX, data)
         end = HEADER_PREFIX + header_length(data)
-        data = receive_exactly(connection, end, data) if len(data) < end else data
+        data = receive_exactly(connection, end, data)
         job = Job.decode(data[HEADER_PREFIX:end])
         if job.payload_bytes:
             payload = receive_exactly(connection, job.payload_bytes, data[end:])
