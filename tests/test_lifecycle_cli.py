@@ -147,3 +147,36 @@ def test_clean_unsigned_needs_the_key(library: Path, tmp_path: Path, env: dict[s
     done = cli("clean", str(library), "--unsigned", env=env)
     assert done.returncode == 2
     assert "no --secret-key" in done.stderr
+
+
+def test_warm_puts_hostile_sources_through_the_same_limits_as_requests(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    # Input: a scan bomb and a 49 MP JPEG that takes seconds to decode, beside a normal
+    # photo, with --generation-timeout 1. Answer: the photo is rendered, the bomb refused
+    # from its header, the slow one killed at the deadline; nothing else written; exit 1.
+    from .hostile import jpeg_scan_bomb
+
+    media = tmp_path / "uploads"
+    media.mkdir()
+    (media / "photo.jpg").write_bytes(jpeg(300, 200))
+    (media / "bomb.jpg").write_bytes(jpeg_scan_bomb(4000, 4000, scans=300))
+    (media / "slow.jpg").write_bytes(jpeg_scan_bomb(7000, 7000, scans=99))
+    done = cli(
+        "warm",
+        str(media),
+        "--secret-key",
+        KEY,
+        "--size",
+        "64x64",
+        "--generation-timeout",
+        "1",
+        "--no-progress",
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "1 rendered" in done.stdout and "2 refused" in done.stdout
+    assert "source has over 100 JPEG scans" in done.stdout + done.stderr
+    assert "generation took longer than 1 s" in done.stdout + done.stderr
+    thumbs = tmp_path / "uploads-thumbnails"
+    assert [name.split("/")[0] for name in files_under(thumbs)] == ["photo.jpg"]
