@@ -180,3 +180,17 @@ def test_warm_puts_hostile_sources_through_the_same_limits_as_requests(
     assert "generation took longer than 1 s" in done.stdout + done.stderr
     thumbs = tmp_path / "uploads-thumbnails"
     assert [name.split("/")[0] for name in files_under(thumbs)] == ["photo.jpg"]
+
+
+def test_patterns_may_follow_options_and_stray_words_are_refused(
+    library: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    # Input: a PATTERN after the options. Answer: only the matching photo is warmed.
+    done = cli("warm", str(library), "--secret-key", KEY, "--size", "64x64", "2026/1.*", env=env)
+    assert done.returncode == 0, done.stderr
+    assert files_under(tmp_path / "library-thumbnails")[0].startswith("2026/1.jpg/64x64/")
+    assert len(files_under(tmp_path / "library-thumbnails")) == 1
+    # Input: a word stats takes no PATTERN for. Answer: exit 2, the word named.
+    refused = cli("stats", str(library), "2026/*", env=env)
+    assert refused.returncode == 2
+    assert "unrecognized arguments: 2026/*" in refused.stderr

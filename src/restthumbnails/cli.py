@@ -28,7 +28,12 @@ from .server.lifecycle_commands import (
     add_lifecycle_commands,
     run_lifecycle_command,
 )
-from .server.locations import Location, missing_s3_libraries, parse_location
+from .server.locations import (
+    missing_s3_libraries,
+    parse_location,
+    thumbnails_location,
+    unreachable_bucket,
+)
 from .server.options import add_setting_options, flag_for_setting, settings_from_args
 from .server.pool import add_render_pool_command, command_render_pool
 from .server.preflight import (
@@ -247,7 +252,7 @@ def command_nginx_config(args: argparse.Namespace) -> int:
 def command_serve(args: argparse.Namespace) -> int:
     try:
         media = parse_location(args.media_dir, option="MEDIA_DIR")
-        thumbnails = _thumbnails_location(args.thumbnails_dir, media)
+        thumbnails = thumbnails_location(args.thumbnails_dir, media)
     except ValueError as exc:
         return _fail(str(exc))
     if media.folder is not None and not media.folder.is_dir():
@@ -309,7 +314,7 @@ def command_serve(args: argparse.Namespace) -> int:
             extra={"REST_THUMBNAILS_RENDER_POOL": pool_socket, **settings_from_args(args)},
         )
     )
-    problem = _bucket_problem(media, thumbnails)
+    problem = unreachable_bucket(media, thumbnails)
     if problem:
         return _fail(problem)
     pool = start_host_pool(pool_socket)
@@ -355,31 +360,6 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _thumbnails_location(given: str | None, media: Location) -> Location:
-    if given is not None:
-        return parse_location(given, option="--thumbnails-dir")
-    if media.folder is None:
-        raise ValueError(f"MEDIA_DIR {media} is a bucket: give --thumbnails-dir too")
-    return Location(folder=media.folder.with_name(media.folder.name + "-thumbnails"))
-
-
-def _bucket_problem(media: Location, thumbnails: Location) -> str | None:
-    """With Django set up: one HeadBucket for each bucket served.
-
-    From storages made for the check alone: the workers forked later must not
-    share this process's connections."""
-    from django.core.files.storage import storages
-
-    for location in (media, thumbnails):
-        if location.is_bucket:
-            from .s3 import bucket_problem
-
-            problem = bucket_problem(storages.create_storage(location.storage()))
-            if problem:
-                return f"{location}: {problem} (check the AWS_* environment variables)"
-    return None
-
-
 def _served_files_problem(args: argparse.Namespace, thumbnails_dir: Path) -> str | None:
     from .server.settings import lock_database_path
 
@@ -423,7 +403,14 @@ def example_urls(media_dir: Path, *, key: str, base_url: str, limit: int = 6) ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse gives `warm MEDIA_DIR --size 64x64 'photos/*'` no PATTERN: the
+    # patterns were matched (as none) together with MEDIA_DIR, before the option.
+    if extra and args.command == "warm" and not any(word.startswith("-") for word in extra):
+        args.patterns = [*args.patterns, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "url":
         return command_url(args)
     if args.command == "nginx-config":

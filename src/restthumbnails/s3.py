@@ -7,7 +7,9 @@ never needs boto3 otherwise. Each step is the fewest requests S3 allows:
   MAX_SOURCE_BYTES), then one ranged GET read in chunks that stops at the limit;
 - a thumbnail: one HEAD to see whether it exists, one PUT to write it, with its
   Content-Type and Cache-Control. S3 stores a PUT whole or not at all (boto3
-  sends a checksum of the body), so a failed write leaves nothing behind.
+  sends a checksum of the body), so a failed write leaves nothing behind;
+- a listing (warm, clean, stats): one ListObjectsV2 per 1,000 keys, which also
+  gives each object's size and date, and one DeleteObjects per 1,000 removals.
 
 The storage's own client, bucket, prefix (`location`) and object parameters
 (ACL, encryption...) are used, so keys and URLs are the ones `storage.url()`
@@ -17,6 +19,7 @@ gives.
 import errno
 import io
 import logging
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -175,3 +178,49 @@ def bucket_problem(storage: Storage) -> str | None:
     except BotoCoreError as exc:
         return f"bucket {bucket} cannot be reached: {exc}"
     return None
+
+
+LIST_PAGE = 1000  # the most S3 returns, and accepts in one DeleteObjects
+
+
+def list_objects(storage: Storage, folder: str = "") -> Iterator[tuple[str, int, float]]:
+    """(name, size, modified) of every object below `folder`, in key order, a page
+    at a time: a bucket of millions of objects is never held in memory, and no
+    object needs a HEAD of its own."""
+    base = storage._normalize_name("")  # type: ignore[attr-defined]
+    prefix = object_key(storage, folder).rstrip("/") + "/" if folder else base
+    bucket = storage.bucket_name  # type: ignore[attr-defined]
+    pages = _client(storage).get_paginator("list_objects_v2")
+    try:
+        for page in pages.paginate(
+            Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": LIST_PAGE}
+        ):
+            for item in page.get("Contents", ()):
+                key = item["Key"]
+                if key.endswith("/"):  # a "folder" made by a console: no file
+                    continue
+                yield key[len(base) :], int(item["Size"]), item["LastModified"].timestamp()
+    except ClientError as exc:
+        _log_refusal("ListObjectsV2", bucket, folder, exc)
+        raise StorageUnavailable(f"bucket {bucket} cannot be listed") from None
+    except BotoCoreError as exc:
+        raise StorageUnavailable(f"bucket {bucket} cannot be reached: {exc}") from None
+
+
+def delete_objects(storage: Storage, names: Sequence[str]) -> dict[str, str]:
+    """One DeleteObjects for up to LIST_PAGE names; what could not go, with why."""
+    bucket = storage.bucket_name  # type: ignore[attr-defined]
+    keys = {object_key(storage, name): name for name in names}
+    try:
+        answer = _client(storage).delete_objects(
+            Bucket=bucket,
+            Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True},
+        )
+    except ClientError as exc:
+        return dict.fromkeys(names, f"S3 DeleteObjects refused: {_described(exc)}")
+    except BotoCoreError as exc:
+        return dict.fromkeys(names, f"S3 DeleteObjects failed: {type(exc).__name__}")
+    return {
+        keys.get(error["Key"], error["Key"]): f"{error.get('Code', '')} {error.get('Message', '')}"
+        for error in answer.get("Errors", ())
+    }

@@ -15,13 +15,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from django.core.files.storage import Storage
 
 from ..exceptions import BadSignature, InvalidSpec
 from ..signing import verify
 from ..spec import parse_path
-from ..storage import thumbnail_exists
+from ..storage import s3_adapter, thumbnail_exists
 from ..tempfiles import is_temp_name
 from .listing import Entry
 from .progress import Progress, rate
@@ -121,6 +122,21 @@ def clean(
     """Remove (or with `dry_run` only list) what `cleaner` says should go."""
     summary = CleanSummary(dry_run=dry_run)
     started = time.monotonic()
+    remover = None if dry_run else remover_for(cleaner.thumbnail_storage)
+
+    def settle(removals: Iterable[Removal]) -> None:
+        for removal in removals:
+            if removal.error is not None:
+                progress.note(f"cannot remove {removal.entry.name}: {removal.error}")
+                summary.errors += 1
+                continue
+            summary.removed[removal.why] += 1
+            summary.removed_bytes += removal.size
+            if listing is not None:
+                verb = "would remove" if dry_run else "removed"
+                size = human_bytes(removal.size)
+                listing(f"{verb} {removal.entry.name} ({removal.why}, {size})")
+
     for entry in entries:
         summary.scanned += 1
         progress.advance()
@@ -135,19 +151,10 @@ def clean(
             continue
         if why is None:
             continue
-        size = _size_or_zero(entry)
-        if not dry_run:
-            try:
-                _remove(entry)
-            except OSError as exc:
-                progress.note(f"cannot remove {entry.name}: {exc.strerror or exc}")
-                summary.errors += 1
-                continue
-        summary.removed[why] += 1
-        summary.removed_bytes += size
-        if listing is not None:
-            verb = "would remove" if dry_run else "removed"
-            listing(f"{verb} {entry.name} ({why}, {human_bytes(size)})")
+        removal = Removal(entry, why, _size_or_zero(entry))
+        settle([removal] if remover is None else remover.remove(removal))
+    if remover is not None:
+        settle(remover.flush())
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -159,10 +166,56 @@ def _size_or_zero(entry: Entry) -> int:
         return 0
 
 
-def _remove(entry: Entry) -> None:
-    # Empty folders stay: a request may be creating a thumbnail in one right now.
-    if entry.path is not None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(entry.path)
-    else:
-        entry.storage.delete(entry.name)
+@dataclass
+class Removal:
+    entry: Entry
+    why: str
+    size: int
+    error: str | None = None
+
+
+class Remover:
+    """Removes one file at a time: a local folder, or any storage's `delete`."""
+
+    def remove(self, removal: Removal) -> list[Removal]:
+        """The removals now done (or failed, with `error` set)."""
+        entry = removal.entry
+        try:
+            # Empty folders stay: a request may be creating a thumbnail in one now.
+            if entry.path is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+            else:
+                entry.storage.delete(entry.name)
+        except OSError as exc:
+            removal.error = exc.strerror or str(exc)
+        return [removal]
+
+    def flush(self) -> list[Removal]:
+        return []
+
+
+class BatchRemover(Remover):
+    """A bucket's removals, a thousand per DeleteObjects request rather than one each."""
+
+    def __init__(self, storage: Storage, bucket: ModuleType) -> None:
+        self.storage = storage
+        self.bucket = bucket
+        self.pending: list[Removal] = []
+
+    def remove(self, removal: Removal) -> list[Removal]:
+        self.pending.append(removal)
+        return self.flush() if len(self.pending) >= self.bucket.LIST_PAGE else []
+
+    def flush(self) -> list[Removal]:
+        batch, self.pending = self.pending, []
+        if batch:
+            errors = self.bucket.delete_objects(self.storage, [r.entry.name for r in batch])
+            for removal in batch:
+                removal.error = errors.get(removal.entry.name)
+        return batch
+
+
+def remover_for(storage: Storage) -> Remover:
+    bucket = s3_adapter(storage)
+    return Remover() if bucket is None else BatchRemover(storage, bucket)

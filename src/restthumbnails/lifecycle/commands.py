@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from ..conf import Settings, get_settings, source_storage, thumbnail_storage
-from ..exceptions import InvalidSpec
+from ..exceptions import InvalidSpec, StorageUnavailable
 from ..policy import Preset
 from ..server.media import IMAGE_SUFFIXES
 from ..spec import parse_ext, parse_method, parse_size
 from .cleaning import Cleaner, Criteria, clean
 from .listing import matching_names, walk
-from .progress import Progress
+from .progress import Progress, Stream
 from .stats import collect
 from .warming import count, jobs, warm, warm_settings
 
@@ -268,3 +268,12 @@ RUNNERS: dict[str, Callable[..., int]] = {
     "cleanup": run_clean,
     "stats": run_stats,
 }
+
+
+def run(command: str, args: argparse.Namespace, *, stdout: Stream, stderr: Stream) -> int:
+    """Run `command`; a storage that cannot be listed or reached ends it with status 1."""
+    try:
+        return RUNNERS[command](args, stdout=stdout, stderr=stderr)
+    except StorageUnavailable as exc:
+        stderr.write(f"{command}: {exc.reason}; stopped\n")
+        return 1

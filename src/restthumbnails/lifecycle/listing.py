@@ -2,8 +2,9 @@
 
 Nothing here builds the whole listing: a media library or a thumbnail bucket
 can hold millions of files. A local folder is read with `os.scandir` (one
-`stat` per file, and only when asked); any other storage with `listdir`, one
-folder at a time.
+`stat` per file, and only when asked); an S3 bucket a page of 1,000 keys at a
+time, sizes and dates included; any other storage with `listdir`, one folder
+at a time.
 """
 
 import functools
@@ -15,7 +16,7 @@ from datetime import datetime
 
 from django.core.files.storage import Storage
 
-from ..storage import local_path
+from ..storage import local_path, s3_adapter
 
 _MAGIC = re.compile(r"[*?\[]")
 
@@ -27,10 +28,14 @@ class Entry:
     name: str  # the storage name, "/"-separated
     storage: Storage
     path: str | None = None  # absolute path when the storage is local
+    listed_size: int | None = None  # when the listing gave them (S3)
+    listed_modified: float | None = None
     _stat: os.stat_result | None = field(default=None, repr=False)
 
     @functools.cached_property
     def size(self) -> int:
+        if self.listed_size is not None:
+            return self.listed_size
         if self.path is not None:
             return self._local_stat().st_size
         return self.storage.size(self.name)
@@ -38,6 +43,8 @@ class Entry:
     @functools.cached_property
     def modified(self) -> float:
         """Seconds since the epoch."""
+        if self.listed_modified is not None:
+            return self.listed_modified
         if self.path is not None:
             return self._local_stat().st_mtime
         moment: datetime = self.storage.get_modified_time(self.name)
@@ -53,8 +60,13 @@ class Entry:
 def walk(storage: Storage, folder: str = "", *, hidden: bool = False) -> Iterator[Entry]:
     """Every file below `folder`; dot-named files and folders only with `hidden`."""
     root = local_path(storage, folder)
+    bucket = s3_adapter(storage)
     if root is not None:
         yield from _walk_local(storage, root, folder, hidden=hidden)
+    elif bucket is not None:
+        for name, size, modified in bucket.list_objects(storage, folder):
+            if hidden or not any(part.startswith(".") for part in name.split("/")):
+                yield Entry(name, storage, listed_size=size, listed_modified=modified)
     else:
         yield from _walk_listdir(storage, folder, hidden=hidden)
 

@@ -1,7 +1,8 @@
-"""`restthumbnails warm|clean|stats MEDIA_DIR`: the lifecycle commands on a folder of images.
+"""`restthumbnails warm|clean|stats MEDIA_DIR`: the lifecycle commands on a folder or bucket.
 
-Configured like `serve` (embedded settings, the same key, lock file and render
-options), so what warm renders is byte for byte what `serve` would have.
+Configured like `serve` (embedded settings, the same locations, key, lock file
+and render options), so what warm renders is byte for byte what `serve` would
+have, where `serve` would look for it.
 """
 
 import argparse
@@ -10,23 +11,23 @@ import sys
 from pathlib import Path
 
 from ..lifecycle.commands import (
-    RUNNERS,
     UsageError,
     add_clean_arguments,
     add_stats_arguments,
     add_warm_arguments,
+    run,
 )
-from .keys import ENV_SECRET_KEY, is_inside, resolve_key
-from .locations import Location
+from .keys import ENV_SECRET_KEY, resolve_key
+from .locations import (
+    missing_s3_libraries,
+    parse_location,
+    thumbnails_location,
+    unreachable_bucket,
+)
 from .options import add_setting_options, settings_from_args
 from .settings import embedded_settings, lock_cache_settings
 
 LIFECYCLE_COMMANDS = ("warm", "clean", "stats")
-
-
-def default_thumbnails_dir(media_dir: Path) -> Path:
-    """Where `serve` puts thumbnails by default: MEDIA_DIR-thumbnails beside MEDIA_DIR."""
-    return media_dir.with_name(media_dir.name + "-thumbnails")
 
 
 def add_lifecycle_commands(
@@ -63,12 +64,15 @@ def add_lifecycle_commands(
 
 def _add_folders(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "media_dir", metavar="MEDIA_DIR", type=Path, help="folder of source images"
+        "media_dir",
+        metavar="MEDIA_DIR",
+        help="folder of source images, or s3://BUCKET/PREFIX (AWS_* environment variables, "
+        "as for `serve`)",
     )
     parser.add_argument(
         "--thumbnails-dir",
-        type=Path,
-        help="the thumbnails folder given to `serve` (default: MEDIA_DIR-thumbnails)",
+        help="the thumbnails folder or s3://BUCKET/PREFIX given to `serve` (default: "
+        "MEDIA_DIR-thumbnails beside a media folder)",
     )
 
 
@@ -93,26 +97,35 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def run_lifecycle_command(args: argparse.Namespace) -> int:
     try:
         _configure(args)
-        return RUNNERS[args.command](args, stdout=sys.stdout, stderr=sys.stderr)
+        return run(args.command, args, stdout=sys.stdout, stderr=sys.stderr)
     except UsageError as exc:
         print(f"restthumbnails: {exc}", file=sys.stderr)
         return 2
 
 
 def _configure(args: argparse.Namespace) -> None:
-    media_dir = args.media_dir.resolve()
-    if not media_dir.is_dir():
+    try:
+        media = parse_location(args.media_dir, option="MEDIA_DIR")
+        thumbnails = thumbnails_location(args.thumbnails_dir, media)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if media.folder is not None and not media.folder.is_dir():
         raise UsageError(f"{args.media_dir} is not a folder")
-    thumbnails_dir = (args.thumbnails_dir or default_thumbnails_dir(media_dir)).resolve()
-    if is_inside(thumbnails_dir, media_dir) or is_inside(media_dir, thumbnails_dir):
+    if thumbnails.contains(media) or media.contains(thumbnails):
         raise UsageError("the thumbnails folder and the media folder must not contain each other")
-    if args.command == "warm":
-        thumbnails_dir.mkdir(parents=True, exist_ok=True)
-    elif not thumbnails_dir.is_dir():
-        raise UsageError(f"no thumbnails folder at {thumbnails_dir}")
+    problem = missing_s3_libraries(media, thumbnails)
+    if problem:
+        raise UsageError(problem)
+    if thumbnails.folder is not None:
+        if args.command == "warm":
+            thumbnails.folder.mkdir(parents=True, exist_ok=True)
+        elif not thumbnails.folder.is_dir():
+            raise UsageError(f"no thumbnails folder at {thumbnails.folder}")
     key = _key(args)
     try:
-        lock_cache = lock_cache_settings(getattr(args, "cache_url", None), thumbnails_dir)
+        lock_cache = lock_cache_settings(
+            getattr(args, "cache_url", None), thumbnails.folder or str(thumbnails)
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if lock_cache["BACKEND"].endswith("SQLiteCache"):
@@ -121,8 +134,8 @@ def _configure(args: argparse.Namespace) -> None:
 
     _configure_django(
         embedded_settings(
-            sources=Location(folder=media_dir).storage(),
-            thumbnails=Location(folder=thumbnails_dir).storage(base_url="/"),
+            sources=media.storage(),
+            thumbnails=thumbnails.storage(base_url="/"),
             secret_key=key,
             response_backend="django",
             base_url="/",
@@ -131,6 +144,9 @@ def _configure(args: argparse.Namespace) -> None:
             extra=settings_from_args(args) if args.command == "warm" else None,
         )
     )
+    problem = unreachable_bucket(media, thumbnails)
+    if problem:
+        raise UsageError(problem)
 
 
 def _key(args: argparse.Namespace) -> str:

@@ -91,3 +91,30 @@ def missing_s3_libraries(*locations: Location) -> str | None:
         f"{buckets[0]} needs the {' and '.join(repr(name) for name in missing)} "
         "package: pip install 'restthumbnails[s3]'"
     )
+
+
+def thumbnails_location(given: str | None, media: Location) -> Location:
+    """`--thumbnails-dir`, else MEDIA_DIR-thumbnails beside a media folder."""
+    if given is not None:
+        return parse_location(given, option="--thumbnails-dir")
+    if media.folder is None:
+        raise ValueError(f"MEDIA_DIR {media} is a bucket: give --thumbnails-dir too")
+    return Location(folder=media.folder.with_name(media.folder.name + "-thumbnails"))
+
+
+def unreachable_bucket(*locations: Location) -> str | None:
+    """With Django set up: one HeadBucket for each bucket, so wrong credentials, a
+    wrong endpoint or bucket name are refused at once rather than on every object.
+
+    From storages made for the check alone: processes forked later must not
+    share this process's connections."""
+    from django.core.files.storage import storages
+
+    from ..s3 import bucket_problem
+
+    for location in locations:
+        if location.is_bucket:
+            problem = bucket_problem(storages.create_storage(location.storage()))
+            if problem:
+                return f"{location}: {problem} (check the AWS_* environment variables)"
+    return None

@@ -6,11 +6,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...lifecycle.commands import (
-    RUNNERS,
     UsageError,
     add_clean_arguments,
     add_stats_arguments,
     add_warm_arguments,
+    run,
 )
 
 
@@ -44,8 +44,11 @@ class Command(BaseCommand):
         self.stdout.ending = self.stderr.ending = ""
         self.stderr.style_func = None
         try:
-            status = RUNNERS[options["action"]](
-                argparse.Namespace(**options), stdout=self.stdout, stderr=self.stderr
+            status = run(
+                options["action"],
+                argparse.Namespace(**options),
+                stdout=self.stdout,
+                stderr=self.stderr,
             )
         except UsageError as exc:
             raise CommandError(str(exc), returncode=2) from None
