@@ -18,6 +18,7 @@ from pathlib import Path
 from . import (
     animation_section,
     bucket_section,
+    cleanup_section,
     concurrency_section,
     engine_section,
     faces_section,
@@ -51,6 +52,7 @@ SECTIONS = (
     "animation",
     "faces",
     "warm",
+    "cleanup",
 )
 
 
@@ -75,6 +77,7 @@ def quicken() -> None:
     page_section.WARM_REPS = 3
     picture_section.ROUNDS, picture_section.WARM_REPS = 1, 3
     warm_section.ROUNDS = 1
+    cleanup_section.ROUNDS = 1
     engine_section.BUDGET_MS = 100.0
 
 
@@ -122,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             "animation": lambda: animation_section.run(peers["thumbor"], media, work, log),
             "faces": lambda: faces_section.run(log),
             "warm": lambda: warm_section.run(peers, work, log),
+            "cleanup": lambda: cleanup_section.run(work, log),
         }
         for name in chosen:
             log(f"section {name} ({(time.monotonic() - started) / 60:.1f} min so far)")

@@ -7,10 +7,10 @@ behind nginx gives, not S3's own rate. What it proves exactly is the other
 column: how many hit requests reached restthumbnails (the backend's request log).
 """
 
+import contextlib
 import os
 import re
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,16 +23,12 @@ from restthumbnails.urlbuilding import signed_thumbnail
 from . import hit_section
 from .loadgen import fetch
 from .results import SectionResult, Table, Target, median, ratio
+from .s3bench import Bucket, boto3_missing, moto_bucket
 from .servers import HOST, Server, free_port, nginx_available, spawn, start_ours
 
 KEY = "bench-secret-key-not-for-production"
 WORKERS = 2
 SIZES = ("200x200", "160x160")
-AWS = {
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
 BACKEND_REQUEST = re.compile(r"\] \d{3} \S.*: .* \(\d+ ms\)$", re.MULTILINE)
 
 NGINX_MAIN = """\
@@ -64,10 +60,10 @@ def _nginx(work: Path, site: str, port: int) -> Server:
 
 
 @contextmanager
-def _aws_environment(endpoint: str) -> Iterator[None]:
+def _aws_environment(bucket: Bucket) -> Iterator[None]:
     """`serve` reads the bucket's endpoint and credentials from these, as from AWS."""
-    saved = {name: os.environ.get(name) for name in [*AWS, "AWS_ENDPOINT_URL_S3"]}
-    os.environ.update({**AWS, "AWS_ENDPOINT_URL_S3": endpoint})
+    saved = {name: os.environ.get(name) for name in bucket.environment}
+    os.environ.update(bucket.environment)
     try:
         yield
     finally:
@@ -89,27 +85,20 @@ def _not_measured(why: str) -> SectionResult:
 def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -> SectionResult:
     if not (nginx_available() and shutil.which("wrk")):
         return _not_measured("nginx and wrk are needed (apt-get install nginx wrk)")
-    try:
-        import boto3
-    except ImportError:
-        return _not_measured("the test extra is needed: pip install -e '.[test]'")
+    missing = boto3_missing()
+    if missing:
+        return _not_measured(missing)
     servers: list[Server] = []
-    try:
-        s3_port = free_port()
-        endpoint = f"http://{HOST}:{s3_port}"
-        moto = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(s3_port)]
-        servers.append(spawn("moto", moto, work / "bucket" / "moto.log", s3_port))
-        client = boto3.client("s3", endpoint_url=endpoint, **_boto_options())
-        bucket = "bench-thumbnails"
-        client.create_bucket(Bucket=bucket)
-        client.put_bucket_policy(Bucket=bucket, Policy=_public_read(bucket, "thumbs/"))
-        for name in names:
-            client.put_object(Bucket=bucket, Key=f"media/{name}", Body=(media / name).read_bytes())
-
-        with _aws_environment(endpoint):
+    with contextlib.ExitStack() as stack:
+        bucket = stack.enter_context(moto_bucket(work / "bucket", "bench-thumbnails"))
+        bucket.public_read("thumbs/")
+        bucket.put_many((f"media/{name}", (media / name).read_bytes()) for name in names)
+        endpoint = bucket.endpoint
+        stack.callback(lambda: [server.stop() for server in reversed(servers)])
+        with _aws_environment(bucket):
             on_bucket = start_ours(
-                f"s3://{bucket}/media",  # type: ignore[arg-type]
-                f"s3://{bucket}/thumbs",  # type: ignore[arg-type]
+                f"s3://{bucket.name}/media",  # type: ignore[arg-type]
+                f"s3://{bucket.name}/thumbs",  # type: ignore[arg-type]
                 work / "bucket" / "ours",
                 key=KEY,
                 workers=WORKERS,
@@ -131,7 +120,7 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
             (
                 "nginx + bucket (proxy_pass)",
                 on_bucket,
-                {"bucket_url": f"{endpoint}/{bucket}/thumbs"},
+                {"bucket_url": f"{endpoint}/{bucket.name}/thumbs"},
             ),
             (
                 "nginx + local folder (try_files)",
@@ -175,9 +164,6 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
             label: _backend_requests(backend) - before[label]
             for label, (_, backend) in proxies.items()
         }
-    finally:
-        for server in reversed(servers):
-            server.stop()
 
     local_label = "nginx + local folder (try_files)"
     baseline = median([r["rate"] for r in runs[local_label]])
@@ -225,23 +211,3 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
 
 def _backend_requests(server: Server) -> int:
     return len(BACKEND_REQUEST.findall(server.log.read_text(errors="replace")))
-
-
-def _boto_options() -> dict[str, str]:
-    return {
-        "aws_access_key_id": AWS["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": AWS["AWS_SECRET_ACCESS_KEY"],
-        "region_name": AWS["AWS_DEFAULT_REGION"],
-    }
-
-
-def _public_read(bucket: str, prefix: str) -> str:
-    import json
-
-    statement = {
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "s3:GetObject",
-        "Resource": f"arn:aws:s3:::{bucket}/{prefix}*",
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

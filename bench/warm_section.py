@@ -1,23 +1,27 @@
-"""Warm throughput: 200 sources x 3 sizes on local disk.
+"""Warm throughput: 200 sources x 3 sizes on local disk, and bucket to bucket.
 
 `restthumbnails warm` with --workers 1 and 2 (as a user runs it), against one
 process running our engine in a loop (the ceiling for one core), and against
 sorl-thumbnail's and easy-thumbnails' Python APIs generating the same set.
-Every run starts from an empty thumbnail folder.
+The bucket row warms the same sources from moto's S3 server into it. Every
+run starts from an empty thumbnail folder or prefix.
 """
 
+import contextlib
 import json
 import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from .images import photo
 from .peers import Peer
 from .results import SectionResult, Table, Target, median, ratio, run_json_script
+from .s3bench import Bucket, boto3_missing, moto_bucket
 
 ROUNDS = 2
 SOURCES = 200
@@ -38,21 +42,24 @@ def write_sources(folder: Path) -> Path:
     return media
 
 
-def ours(media: Path, workers: int) -> float:
-    """Thumbnails per second of `restthumbnails warm`, from its own summary line."""
+def ours(media: Path | str, workers: int, bucket: Bucket | None = None) -> float:
+    """Thumbnails per second of `restthumbnails warm`, from its own summary line.
+
+    With `bucket`, `media` is an s3:// location and the thumbnails go to a new
+    prefix of that bucket."""
     with tempfile.TemporaryDirectory(prefix="warm-") as temp:
+        thumbnails = f"{temp}/thumbs"
+        env = {"XDG_CACHE_HOME": temp, "PATH": "/usr/bin:/bin"}
+        if bucket is not None:
+            thumbnails = f"s3://{bucket.name}/thumbs-{Path(temp).name}"
+            env.update(bucket.environment)
         argv = [sys.executable, "-m", "restthumbnails", "warm", str(media)]
-        argv += ["--thumbnails-dir", f"{temp}/thumbs", "--secret-key", KEY, "--no-progress"]
+        argv += ["--thumbnails-dir", thumbnails, "--secret-key", KEY, "--no-progress"]
         argv += ["--workers", str(workers), "--method", "crop", "--ext", "jpg"]
         for size in SIZES:
             argv += ["--size", size]
         done = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=1200,
-            check=False,
-            env={"XDG_CACHE_HOME": temp, "PATH": "/usr/bin:/bin"},
+            argv, capture_output=True, text=True, timeout=1200, check=False, env=env
         )
         match = SUMMARY.search(done.stdout)
         if done.returncode != 0 or match is None or int(match[3]) != SOURCES * len(SIZES):
@@ -92,22 +99,35 @@ def peer(python: Path, lib: str, media: Path) -> float:
 
 def run(peers: dict[str, Peer], work: Path, log: Callable[[str], None]) -> SectionResult:
     media = write_sources(work)
-    runs: dict[str, list[float]] = {}
-    measures: dict[str, Callable[[], float]] = {
-        "w1": lambda: ours(media, 1),
-        "w2": lambda: ours(media, 2),
-        "engine": lambda: engine_loop(media),
-        "sorl": lambda: peer(peers["sorl"].python, "sorl", media),
-        "easy": lambda: peer(peers["easy"].python, "easy", media),
-    }
-    for _ in range(ROUNDS):  # alternate, so a noisy neighbour spreads over every row
-        for key, measure in measures.items():
-            runs.setdefault(key, []).append(measure())
+    with contextlib.ExitStack() as stack:
+        bucket = None if boto3_missing() else stack.enter_context(moto_bucket(work, "warm"))
+        if bucket is not None:
+            bucket.upload_folder(media, "media")
+        runs: dict[str, list[float]] = {}
+        measures: dict[str, Callable[[], float]] = {
+            "w1": lambda: ours(media, 1),
+            "w2": lambda: ours(media, 2),
+            "engine": lambda: engine_loop(media),
+            "sorl": lambda: peer(peers["sorl"].python, "sorl", media),
+            "easy": lambda: peer(peers["easy"].python, "easy", media),
+        }
+        if bucket is not None:
+            measures["s3"] = lambda: ours(f"s3://{bucket.name}/media", 2, bucket)
+        requests: Counter[str] = Counter()
+        for _ in range(ROUNDS):  # alternate, so a noisy neighbour spreads over every row
+            for key, measure in measures.items():
+                before = bucket.requests() if key == "s3" and bucket else Counter()
+                runs.setdefault(key, []).append(measure())
+                if key == "s3" and bucket:
+                    requests = bucket.requests() - before
     rates = {key: median(values) for key, values in runs.items()}
     log("  warm: " + json.dumps({key: round(value, 1) for key, value in rates.items()}))
+    if requests:
+        log("  warm on a bucket" + _per_thumbnail(requests))
     labels = {
         "w1": "restthumbnails warm --workers 1",
         "w2": "restthumbnails warm --workers 2",
+        "s3": "restthumbnails warm --workers 2, bucket to bucket (moto S3 server)",
         "engine": "our engine in a loop, 1 process (no lock, pool or storage)",
         "sorl": "sorl-thumbnail 13.4 get_thumbnail(), 1 process",
         "easy": "easy-thumbnails 2.10 get_thumbnail(), 1 process",
@@ -118,6 +138,8 @@ def run(peers: dict[str, Peer], work: Path, log: Callable[[str], None]) -> Secti
         ["who", "thumbnails/s", "vs engine loop", "vs --workers 1"],
     )
     for key, label in labels.items():
+        if key not in rates:
+            continue
         table.rows.append(
             [
                 label,
@@ -129,6 +151,12 @@ def run(peers: dict[str, Peer], work: Path, log: Callable[[str], None]) -> Secti
     table.notes.append(
         "warm's rate is from its own summary line (the listing, locks, existence checks, "
         "render pool round trips and atomic writes included; interpreter start-up not)."
+    )
+    table.notes.append(
+        "The bucket row reads each source with a HEAD and a GET and writes each thumbnail "
+        "with a PUT, to moto's S3 server (one Python process on this machine, sharing "
+        "its 2 cores), which bounds it"
+        + (_per_thumbnail(requests) if "s3" in rates else ": not measured (no boto3 or moto).")
     )
     speedup = rates["w2"] / rates["w1"]
     return SectionResult(
@@ -149,3 +177,10 @@ def run(peers: dict[str, Peer], work: Path, log: Callable[[str], None]) -> Secti
             ),
         ],
     )
+
+
+def _per_thumbnail(requests: Counter[str]) -> str:
+    thumbnails = SOURCES * len(SIZES)
+    methods = ", ".join(f"{n / thumbnails:.1f} {method}" for method, n in requests.most_common())
+    total = requests.total() / thumbnails
+    return f": {total:.1f} requests per thumbnail ({methods}), listing included."
