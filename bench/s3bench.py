@@ -33,8 +33,9 @@ def boto3_missing() -> str | None:
     return None
 
 
-# One werkzeug log line per request moto answers: `"GET /bucket/key HTTP/1.1" 200 -`.
-REQUEST_LINE = re.compile(rb'"(GET|HEAD|PUT|POST|DELETE) [^"]* HTTP/1\.1[^"]*" \d{3}')
+# One werkzeug log line per request moto answers: `"GET /bucket/key HTTP/1.1" 200 -`,
+# the part in quotes coloured (ANSI escapes) by status even in a file.
+REQUEST_LINE = re.compile(rb'"(?:\x1b\[[\d;]*m)*(GET|HEAD|PUT|POST|DELETE) [^"]*" \d{3}')
 
 
 @dataclass
