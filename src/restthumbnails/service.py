@@ -28,6 +28,7 @@ logger = logging.getLogger("restthumbnails")
 class Outcome:
     name: str
     generated: bool
+    bytes: int = 0  # what was written, when generated
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class ThumbnailService:
         metrics.GENERATIONS.inc()
         metrics.GENERATION_SECONDS.observe(elapsed)
         logger.info("generated %s in %.0f ms", redact(name), elapsed * 1000)
-        return Outcome(name, generated=True)
+        return Outcome(name, generated=True, bytes=len(thumbnail))
 
     def _render(self, source: BinaryIO, size: int, spec: ThumbnailSpec) -> bytes:
         identity = source_identity(source, size, self.source_storage, spec.source)

@@ -53,11 +53,11 @@ def render_batch(names: list[str]) -> dict[str, Any]:
     settings = get_settings()
     from ..views import service_for
 
-    service = service_for(warm_settings(settings, workers=1))
+    service = service_for(warm_settings(settings, workers=1, threads=1))
     summary = warm(
         service,
         _jobs(names, settings),
-        workers=1,
+        threads=1,
         progress=Progress(_LogLines(), label="batch", enabled=False),
         allowed=settings.allowed_thumbnails,
     )

@@ -21,7 +21,7 @@ from .cleaning import Cleaner, Criteria, clean
 from .listing import matching_names, walk
 from .progress import Progress, Stream
 from .stats import collect
-from .warming import count, jobs, warm, warm_settings
+from .warming import count, jobs, warm, warm_settings, warm_threads
 
 DAY = 86400.0
 
@@ -128,7 +128,8 @@ def run_warm(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int
     # Deferred: service_for() starts the render pool, after the arguments are known good.
     from ..views import service_for
 
-    service = service_for(warm_settings(settings, workers=args.workers))
+    threads = warm_threads(settings, workers=args.workers)
+    service = service_for(warm_settings(settings, workers=args.workers, threads=threads))
     progress = Progress(
         stderr,
         label="warm",
@@ -138,7 +139,7 @@ def run_warm(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int
     summary = warm(
         service,
         work,
-        workers=args.workers,
+        threads=threads,
         progress=progress,
         allowed=settings.allowed_thumbnails,
     )

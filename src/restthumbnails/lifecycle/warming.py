@@ -2,13 +2,14 @@
 
 Every thumbnail goes through `ThumbnailService.ensure`, so warm takes the same
 lock as a request, skips a thumbnail that exists (a rerun resumes where the
-last one stopped) and writes atomically. `workers` threads call `ensure` at
-once; the CPU work happens in the render pool's processes, so threads are
-enough to keep `workers` cores busy.
+last one stopped) and writes atomically. The CPU work happens in the render
+pool's `workers` processes; threads call `ensure`, more of them than there are
+processes, because each spends part of every thumbnail outside the pool (the
+lock, the existence check, the write and its fsync; on a bucket, network round
+trips) and a process must not sit idle meanwhile.
 """
 
 import dataclasses
-import os
 import threading
 import time
 from collections import Counter
@@ -16,9 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.files.storage import Storage
-
-from ..conf import Settings
+from ..conf import Settings, source_storage, thumbnail_storage
 from ..exceptions import InvalidSpec, LockUnavailable, Overloaded, ThumbnailError
 from ..logsafe import redact
 from ..policy import Preset, check_allowed
@@ -34,6 +33,10 @@ from .progress import Progress, rate
 # process much longer than a request would, and wait out another's lock.
 WARM_QUEUE_SECONDS = 60.0
 OVERLOAD_RETRIES = 5  # with 0.5 s, 1 s, ... between tries: 7.5 s in all
+# Threads per render process. On disk a thread is outside the pool a fifth of
+# the time; on a bucket, a HEAD, GET and PUT take longer than the render.
+LOCAL_THREADS_PER_PROCESS = 2
+REMOTE_THREADS_PER_PROCESS = 8
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,22 @@ def jobs(
             yield Job(spec, sign(spec, key=key))
 
 
-def warm_settings(settings: Settings, *, workers: int) -> Settings:
-    """The site's settings with a render pool of `workers` processes and patient waits."""
+def warm_threads(settings: Settings, *, workers: int) -> int:
+    """How many threads keep `workers` render processes busy."""
+    remote = any(
+        local_path(storage, "") is None
+        for storage in (source_storage(settings), thumbnail_storage(settings))
+    )
+    return workers * (REMOTE_THREADS_PER_PROCESS if remote else LOCAL_THREADS_PER_PROCESS)
+
+
+def warm_settings(settings: Settings, *, workers: int, threads: int) -> Settings:
+    """The site's settings with a render pool of `workers` processes, a queue for
+    `threads` callers and patient waits."""
     return dataclasses.replace(
         settings,
         max_concurrent=workers,
-        max_queued=max(settings.max_queued, workers),
+        max_queued=max(settings.max_queued, threads),
         queue_timeout=max(settings.queue_timeout, WARM_QUEUE_SECONDS),
         # Traffic is rendering this one right now: wait for its file instead of
         # counting it as a failure (and never render it a second time).
@@ -135,12 +148,12 @@ def warm(
     service: "ThumbnailService",
     work: Iterable[Job | Refusal],
     *,
-    workers: int,
+    threads: int,
     progress: Progress,
     allowed: frozenset[str] | None = None,
     stop: threading.Event | None = None,
 ) -> WarmSummary:
-    """Run `work` on `workers` threads; refusals are noted on `progress` as they come."""
+    """Run `work` on `threads` threads; refusals are noted on `progress` as they come."""
     summary = WarmSummary()
     guard = threading.Lock()
     items = iter(work)
@@ -173,17 +186,17 @@ def warm(
                 progress.note(f"refused {result.what}: {result.error.reason}")
             progress.advance()
 
-    threads = [threading.Thread(target=run, name=f"warm-{n}", daemon=True) for n in range(workers)]
-    for thread in threads:
+    running = [threading.Thread(target=run, name=f"warm-{n}", daemon=True) for n in range(threads)]
+    for thread in running:
         thread.start()
     try:
-        for thread in threads:
+        for thread in running:
             while thread.is_alive():
                 thread.join(0.2)  # short joins: Ctrl-C reaches the main thread
     except KeyboardInterrupt:
         stop.set()
         summary.interrupted = True
-        for thread in threads:
+        for thread in running:
             thread.join()
     summary.seconds = time.monotonic() - started
     return summary
@@ -212,16 +225,8 @@ def _warm_one(
             return _Result(error=ThumbnailError(f"{type(exc).__name__}: {exc}"), what=what)
         if not outcome.generated:
             return _Result()
-        return _Result(generated=True, bytes=_size(service.thumbnail_storage, outcome.name))
+        return _Result(generated=True, bytes=outcome.bytes)
     raise AssertionError("unreachable")
-
-
-def _size(storage: Storage, name: str) -> int:
-    try:
-        path = local_path(storage, name)
-        return os.path.getsize(path) if path is not None else storage.size(name)
-    except Exception:  # the count is informative; never fail a render over it
-        return 0
 
 
 def count(items: Iterable[object]) -> int:
