@@ -197,3 +197,63 @@ def test_clean_removes_a_thousand_objects_per_request(
     # last five go in a second one. No request per object.
     assert requests.take() == ["GET", "GET", "POST", "POST"]
     assert s3.keys(storage.bucket_name, "thumbs/") == ["thumbs/.keep"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def orphan_buckets(s3: S3Server) -> tuple[Storage, RequestLog, Storage]:
+    """Five sources in media/a/ (a/0.jpg deleted), two thumbnails of each in thumbs/."""
+    from storages.backends.s3 import S3Storage
+
+    bucket = s3.new_bucket()
+    client = s3.client()
+    for index in range(5):
+        source = f"a/{index}.jpg"
+        if index:
+            client.put_object(Bucket=bucket, Key=f"media/{source}", Body=b"x")
+        for size in ("64x64", "100x"):
+            spec = make_spec(source, size, "crop", "jpg")
+            client.put_object(
+                Bucket=bucket, Key=f"thumbs/{spec.name(sign(spec, key=KEY))}", Body=b""
+            )
+    sources = S3Storage(**s3.storage_options(bucket, "media"))
+    thumbnails = S3Storage(**s3.storage_options(bucket, "thumbs"))
+    return sources, RequestLog().listen(sources.connection.meta.client), thumbnails
+
+
+def orphans_dry_run(sources: Storage, thumbnails: Storage) -> list[str]:
+    cleaner = Cleaner(
+        thumbnail_storage=thumbnails,
+        source_storage=sources,
+        criteria=Criteria(orphans=True),
+        key=KEY,
+        fallback_keys=(),
+        max_dimension=4000,
+    )
+    listed: list[str] = []
+    progress = Progress(sys.stderr, label="clean", enabled=False)
+    clean(cleaner, walk(thumbnails), dry_run=True, progress=progress, listing=listed.append)
+    return listed
+
+
+def test_orphans_on_a_bucket_list_each_source_folder_once(
+    orphan_buckets: tuple[Storage, RequestLog, Storage],
+) -> None:
+    # Input: ten thumbnails of five sources in one folder, one source deleted.
+    # Answer: its two thumbnails would go, and the sources cost one ListObjectsV2 of
+    # media/a/, not five HEADs.
+    sources, requests, thumbnails = orphan_buckets
+    listed = orphans_dry_run(sources, thumbnails)
+    assert len(listed) == 2 and all(line.startswith("would remove a/0.jpg/") for line in listed)
+    assert requests.take() == ["GET"]
+
+
+def test_orphans_in_a_folder_too_big_to_hold_are_asked_one_head_each(
+    orphan_buckets: tuple[Storage, RequestLog, Storage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restthumbnails.lifecycle.cleaning import BucketSources
+
+    monkeypatch.setattr(BucketSources, "FOLDER_LIMIT", 2)
+    sources, requests, thumbnails = orphan_buckets
+    listed = orphans_dry_run(sources, thumbnails)
+    assert len(listed) == 2 and all(line.startswith("would remove a/0.jpg/") for line in listed)
+    assert requests.take() == ["GET"] + ["HEAD"] * 5

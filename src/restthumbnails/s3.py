@@ -224,3 +224,26 @@ def delete_objects(storage: Storage, names: Sequence[str]) -> dict[str, str]:
         keys.get(error["Key"], error["Key"]): f"{error.get('Code', '')} {error.get('Message', '')}"
         for error in answer.get("Errors", ())
     }
+
+
+def folder_names(storage: Storage, folder: str, *, limit: int) -> frozenset[str] | None:
+    """The names of the objects directly in `folder` (not below its subfolders), or
+    None when there are more than `limit` of them."""
+    base = storage._normalize_name("")  # type: ignore[attr-defined]
+    prefix = object_key(storage, folder).rstrip("/") + "/" if folder else base
+    bucket = storage.bucket_name  # type: ignore[attr-defined]
+    pages = _client(storage).get_paginator("list_objects_v2")
+    names: set[str] = set()
+    try:
+        for page in pages.paginate(
+            Bucket=bucket, Prefix=prefix, Delimiter="/", PaginationConfig={"PageSize": LIST_PAGE}
+        ):
+            names.update(item["Key"][len(base) :] for item in page.get("Contents", ()))
+            if len(names) > limit:
+                return None
+    except ClientError as exc:
+        _log_refusal("ListObjectsV2", bucket, folder, exc)
+        raise StorageUnavailable(f"bucket {bucket} cannot be listed") from None
+    except BotoCoreError as exc:
+        raise StorageUnavailable(f"bucket {bucket} cannot be reached: {exc}") from None
+    return frozenset(names)

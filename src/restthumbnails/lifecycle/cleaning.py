@@ -12,7 +12,7 @@ import contextlib
 import functools
 import os
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -104,11 +104,50 @@ class Cleaner:
 
     @functools.cached_property
     def _source_exists(self) -> Callable[[str], bool]:
+        bucket = s3_adapter(self.source_storage)
+        if bucket is not None:
+            return BucketSources(self.source_storage, bucket).exists
+
         @functools.lru_cache(maxsize=SOURCE_CACHE)
         def exists(name: str) -> bool:
             return thumbnail_exists(self.source_storage, name)
 
         return exists
+
+
+class BucketSources:
+    """Which sources exist in a bucket, a folder's listing at a time.
+
+    The thumbnails of one folder's sources sit together in the listing, so one
+    ListObjectsV2 (1,000 names) answers for a thousand sources where a HEAD each
+    would take a thousand requests. A folder of more than FOLDER_LIMIT objects
+    is not held in memory: its sources are asked one HEAD each.
+    """
+
+    FOLDER_LIMIT = 100_000
+    FOLDERS_KEPT = 4
+
+    def __init__(self, storage: Storage, bucket: ModuleType) -> None:
+        self.storage = storage
+        self.bucket = bucket
+        self.folders: OrderedDict[str, frozenset[str] | None] = OrderedDict()
+        self.heads = functools.lru_cache(maxsize=SOURCE_CACHE)(self._head)
+
+    def exists(self, name: str) -> bool:
+        folder = name.rpartition("/")[0]
+        if folder in self.folders:
+            self.folders.move_to_end(folder)
+        else:
+            self.folders[folder] = self.bucket.folder_names(
+                self.storage, folder, limit=self.FOLDER_LIMIT
+            )
+            if len(self.folders) > self.FOLDERS_KEPT:
+                self.folders.popitem(last=False)
+        names = self.folders[folder]
+        return self.heads(name) if names is None else name in names
+
+    def _head(self, name: str) -> bool:
+        return thumbnail_exists(self.storage, name)
 
 
 def clean(
