@@ -5,7 +5,7 @@ of the same objects measured beside it (`find -type f`; ListObjectsV2 pages
 through boto3), which no cleanup can beat: the ratio is what deciding costs on top of
 listing. Two criteria: `--unsigned --older-than` (decided from the name and
 the listed date, no request per object) and `--orphans` (an existence check
-per source: a stat, or a HEAD on a bucket).
+per source: a stat, or on a bucket the listing of the source's folder).
 """
 
 import contextlib
@@ -160,7 +160,8 @@ def run(work: Path, log: Callable[[str], None]) -> SectionResult:
     table.notes.append(
         "clean's rate is from its own summary line (the walk, parsing and signature checks "
         "included; interpreter start-up not). --orphans checks each source once (its "
-        "thumbnails sit side by side in the listing): a stat on disk, a HEAD on a bucket. "
+        "thumbnails sit side by side in the listing): a stat on disk; on a bucket, one "
+        "ListObjectsV2 of the source folder per 1,000 sources. "
         "The bucket is moto's S3 server, one Python process on this machine: its rows are "
         "bounded by moto, not by S3."
     )
