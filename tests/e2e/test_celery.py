@@ -130,3 +130,59 @@ def test_a_worker_killed_mid_batch_leaves_it_to_the_next_without_duplicates(
     everything = generated(first, second)
     assert sorted(everything) == sorted(redact(name) for name in wanted)  # each exactly once
     assert set(generated(second)).isdisjoint(done_by_first)
+
+
+def test_on_a_bucket_a_saved_upload_and_warm_model_put_thumbnails_in_the_bucket(
+    stack: Stack, workdir: Path
+) -> None:
+    # Input: a site whose STORAGES are S3Storage on a bucket of an S3 API server; a photo
+    # saved, then its thumbnails deleted and `thumbnails warm --model`. Answer: each time
+    # every preset's thumbnail is an object under thumbs/, with the immutable
+    # Cache-Control, and the upload itself is under media/.
+    require_module("celery", pip="'restthumbnails[celery]'")
+    from ..s3server import ACCESS_KEY, REGION, SECRET_KEY, running_s3_server
+
+    with running_s3_server() as s3:
+        bucket = s3.new_bucket()
+        env = site_env(workdir / "site", stack.redis())
+        env.update(
+            LIFECYCLE_S3_BUCKET=bucket,
+            AWS_ACCESS_KEY_ID=ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_ENDPOINT_URL_S3=s3.endpoint,
+        )
+        (workdir / "site").mkdir()
+        image = workdir / "kitten.png"
+        image.write_bytes(png(640, 480))
+        worker = start_worker(stack, "worker", env)
+
+        source = save_photo(env, image)
+        assert s3.keys(bucket, "media/") == [f"media/{source}"]
+        wanted = [f"thumbs/{name}" for name in expected_thumbnails(source)]
+        poll(
+            lambda: set(wanted) <= set(s3.keys(bucket, "thumbs/")),
+            timeout=120,
+            what=f"the worker to put the thumbnails\n{worker.describe()}",
+        )
+        head = s3.client().head_object(Bucket=bucket, Key=wanted[0])
+        assert head["CacheControl"] == "public, max-age=31536000, immutable"
+
+        for key in wanted:
+            s3.client().delete_object(Bucket=bucket, Key=key)
+        model, presets = "lifecycle_site.Photo.image", ["--preset", "p200", "--preset", "p300"]
+        warm = subprocess.run(
+            [sys.executable, "-m", "django", "thumbnails", "warm", "--model", model, *presets],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPOSITORY,
+            timeout=120,
+            check=False,
+        )
+        assert warm.returncode == 0, warm.stderr
+        assert "2 rendered" in warm.stdout, warm.stdout
+        warmed = s3.keys(bucket, "thumbs/")
+        assert len(warmed) == 2 and {"/200x150/", "/300x225/"} == {
+            f"/{key.split('/')[3]}/" for key in warmed
+        }

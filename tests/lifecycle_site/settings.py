@@ -23,6 +23,17 @@ STORAGES = {
         "OPTIONS": {"location": str(HOME / "thumbnails")},
     },
 }
+# With LIFECYCLE_S3_BUCKET (and the AWS_* environment), uploads and thumbnails
+# live in that bucket instead, as on a site using django-storages.
+BUCKET = os.environ.get("LIFECYCLE_S3_BUCKET")
+if BUCKET:
+    STORAGES = {
+        alias: {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": BUCKET, "location": location, "querystring_auth": False},
+        }
+        for alias, location in (("default", "media"), ("thumbnails", "thumbs"))
+    }
 # The lock is shared by every worker process, and outlives a killed one.
 REDIS = os.environ.get("LIFECYCLE_REDIS")
 CACHES = {
