@@ -4,9 +4,18 @@
 core), 2 and 4 connections, every request a size nobody asked for before.
 The baseline is the in-process engine (one process, sequential: read the
 file, render), measured in the same run, rounds alternating with the loads;
-the target is `cores x` its rate. Beside each load, the peak of the summed PSS
-of the whole serve tree (master, gunicorn workers, pool supervisor, render
-processes), sampled every 100 ms.
+the target is `cores x` its rate.
+
+A load of fast misses is wrk for SECONDS (little CPU per request). A fixed time
+window undercounts misses that take hundreds of ms, though: up to one request
+per connection is cut off at the end. Those loads are a fixed number of
+distinct requests from Python threads instead (about SECONDS of work, at
+least MIN_REQUESTS), and their rate is requests / time to the last answer.
+After every load the render processes are left to finish what a cut-off
+client abandoned before anything else is measured.
+
+Beside each load, the peak of the summed PSS of the whole serve tree (master,
+gunicorn workers, pool supervisor, render processes), sampled every 100 ms.
 """
 
 import itertools
@@ -32,6 +41,11 @@ ROUNDS = 3
 SECONDS = 5.0
 # Paths written into wrk's list per second of load: far above any miss rate here.
 PATHS_PER_SECOND = 200
+# wrk's window is used when each connection completes this many requests in it,
+# so cutting one off costs at most 2%.
+WRK_MIN_PER_CONNECTION = 50
+MIN_REQUESTS = 60  # the last few, when fewer than `cores` are left, leave a core idle
+LOAD_CAP_SECONDS = 600.0
 GOAL = 0.95
 
 
@@ -79,21 +93,57 @@ def _in_process(media: Path, case: Case, sizes: Iterator[str], seconds: float) -
     return times
 
 
-def _load(server: Server, case: Case, sizes: Iterator[str], connections: int, work: Path) -> Load:
+def _load(
+    server: Server,
+    case: Case,
+    sizes: Iterator[str],
+    connections: int,
+    per_render_ms: float,
+    work: Path,
+) -> Load:
+    cores = os.cpu_count() or 1
     binary = wrk_binary()
-    if binary:
+    per_connection = SECONDS * 1000 / (per_render_ms * max(1, connections / cores))
+    if binary and per_connection >= WRK_MIN_PER_CONNECTION:
         paths = _paths(case, sizes, int(SECONDS * PATHS_PER_SECOND) + 100)
-        return run_wrk(
+        load = run_wrk(
             binary, server.base, paths, seconds=SECONDS, connections=connections, work=work
         )
-    urls = (server.base + _paths(case, iter([size]), 1)[0] for size in sizes)
-    return run_python(urls, seconds=SECONDS, connections=connections)
+    else:
+        count = max(MIN_REQUESTS, round(SECONDS * cores * 1000 / per_render_ms))
+        urls = [server.base + path for path in _paths(case, sizes, count)]
+        load = run_python(iter(urls), seconds=LOAD_CAP_SECONDS, connections=connections)
+    _wait_until_idle(server)
+    return load
+
+
+def _wait_until_idle(server: Server, timeout: float = 30.0) -> None:
+    """Until the render processes use no CPU for 100 ms."""
+    deadline = time.monotonic() + timeout
+    before = _cpu_ticks(server.render_pids())
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = _cpu_ticks(server.render_pids())
+        if now == before:
+            return
+        before = now
+
+
+def _cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
 
 
 def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
     cores = os.cpu_count() or 1
     result = SectionResult()
-    generator = "wrk -t1" if wrk_binary() else "Python threads (bench/loadgen.py)"
     table = Table(
         f"Concurrent distinct misses: serve --workers {cores} (host pool of {cores} render "
         f"processes), {ROUNDS} alternating rounds of {SECONDS:.0f} s",
@@ -119,7 +169,7 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
                 status, _ = fetch(server.base + path)
                 if status != 200:
                     raise RuntimeError(f"warm-up request answered {status}: {case.label}")
-            _in_process(media, case, local_sizes, 0.5)
+            per_render_ms = median(_in_process(media, case, local_sizes, 0.5))
             loads: dict[int, list[Load]] = {n: [] for n in CONNECTIONS}
             peaks: dict[int, float] = dict.fromkeys(CONNECTIONS, 0.0)
             local: list[float] = []
@@ -127,7 +177,7 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
                 for connections in CONNECTIONS:
                     with PeakPss(server.process.pid) as peak:
                         loads[connections].append(
-                            _load(server, case, http_sizes, connections, work)
+                            _load(server, case, http_sizes, connections, per_render_ms, work)
                         )
                     peaks[connections] = max(peaks[connections], peak.mb)
                 local += _in_process(media, case, local_sizes, SECONDS / 2)
@@ -180,13 +230,14 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
         )
     table.notes += [
         f"req/s: thumbnails answered 200 per second, median of the rounds; p50/p99: medians "
-        f"of the rounds' percentiles. Load generator: {generator}, on the same {cores} cores "
-        "as the server"
-        + (
-            " (it costs little CPU)."
-            if wrk_binary()
-            else ", where its threads take CPU the server would otherwise have."
-        ),
+        f"of the rounds' percentiles. Load generator, on the same {cores} cores as the "
+        f"server: wrk -t1 for {SECONDS:.0f} s when each connection completes at least "
+        f"{WRK_MIN_PER_CONNECTION} requests in that window; otherwise (misses of hundreds "
+        f"of ms, where cutting one off at the end would undercount) a fixed number of "
+        f"distinct requests from Python threads (bench/loadgen.py, about 1 ms of CPU per "
+        f"request), about {SECONDS:.0f} s of rendering and at least {MIN_REQUESTS}, rated "
+        "as requests / time to the last answer. After each load the render processes "
+        "finish what a cut-off client abandoned before the next measurement.",
         "Every request asks for a size no request asked for before: all are misses, each "
         "written to the thumbnail folder (django response backend: the bytes are sent too).",
         f"in-process: this benchmark's own process reads the file and renders, one after "
