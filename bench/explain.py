@@ -60,7 +60,7 @@ MISSES: dict[str, str] = {
         "--gil) plus the kernel's. With --workers 1 that work has the second core to "
         "itself; with --workers 2 it takes time from the renders. The render processes are "
         "never idle (py-spy: under 1% of their samples waiting in accept()), since warm "
-        "feeds each from two threads; --workers 1 is already at about 0.95x the engine "
+        "feeds each from two threads; --workers 1 is already at 0.9-0.95x the engine "
         "loop, so the ratio is bounded by that process's share of the CPU."
     ),
 }
