@@ -187,19 +187,39 @@ def list_objects(storage: Storage, folder: str = "") -> Iterator[tuple[str, int,
     """(name, size, modified) of every object below `folder`, in key order, a page
     at a time: a bucket of millions of objects is never held in memory, and no
     object needs a HEAD of its own."""
+    for name, item in _listed(storage, folder):
+        yield name, int(item["Size"]), item["LastModified"].timestamp()
+
+
+def folder_names(storage: Storage, folder: str, *, limit: int) -> frozenset[str] | None:
+    """The names of the objects directly in `folder` (not below its subfolders), or
+    None when there are more than `limit` of them."""
+    names: set[str] = set()
+    for name, _ in _listed(storage, folder, direct=True):
+        names.add(name)
+        if len(names) > limit:
+            return None
+    return frozenset(names)
+
+
+def _listed(
+    storage: Storage, folder: str, *, direct: bool = False
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, ListObjectsV2 entry) of each object below `folder` (`direct`: only those
+    in it, not in its subfolders), LIST_PAGE keys per request."""
     base = storage._normalize_name("")  # type: ignore[attr-defined]
     prefix = object_key(storage, folder).rstrip("/") + "/" if folder else base
     bucket = storage.bucket_name  # type: ignore[attr-defined]
     pages = _client(storage).get_paginator("list_objects_v2")
+    options = {"Delimiter": "/"} if direct else {}
     try:
         for page in pages.paginate(
-            Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": LIST_PAGE}
+            Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": LIST_PAGE}, **options
         ):
             for item in page.get("Contents", ()):
                 key = item["Key"]
-                if key.endswith("/"):  # a "folder" made by a console: no file
-                    continue
-                yield key[len(base) :], int(item["Size"]), item["LastModified"].timestamp()
+                if not key.endswith("/"):  # a "folder" made by a console: no file
+                    yield key[len(base) :], item
     except ClientError as exc:
         _log_refusal("ListObjectsV2", bucket, folder, exc)
         raise StorageUnavailable(f"bucket {bucket} cannot be listed") from None
@@ -224,26 +244,3 @@ def delete_objects(storage: Storage, names: Sequence[str]) -> dict[str, str]:
         keys.get(error["Key"], error["Key"]): f"{error.get('Code', '')} {error.get('Message', '')}"
         for error in answer.get("Errors", ())
     }
-
-
-def folder_names(storage: Storage, folder: str, *, limit: int) -> frozenset[str] | None:
-    """The names of the objects directly in `folder` (not below its subfolders), or
-    None when there are more than `limit` of them."""
-    base = storage._normalize_name("")  # type: ignore[attr-defined]
-    prefix = object_key(storage, folder).rstrip("/") + "/" if folder else base
-    bucket = storage.bucket_name  # type: ignore[attr-defined]
-    pages = _client(storage).get_paginator("list_objects_v2")
-    names: set[str] = set()
-    try:
-        for page in pages.paginate(
-            Bucket=bucket, Prefix=prefix, Delimiter="/", PaginationConfig={"PageSize": LIST_PAGE}
-        ):
-            names.update(item["Key"][len(base) :] for item in page.get("Contents", ()))
-            if len(names) > limit:
-                return None
-    except ClientError as exc:
-        _log_refusal("ListObjectsV2", bucket, folder, exc)
-        raise StorageUnavailable(f"bucket {bucket} cannot be listed") from None
-    except BotoCoreError as exc:
-        raise StorageUnavailable(f"bucket {bucket} cannot be reached: {exc}") from None
-    return frozenset(names)
