@@ -28,12 +28,7 @@ from .server.lifecycle_commands import (
     add_lifecycle_commands,
     run_lifecycle_command,
 )
-from .server.locations import (
-    missing_s3_libraries,
-    parse_location,
-    thumbnails_location,
-    unreachable_bucket,
-)
+from .server.locations import served_locations, unreachable_bucket
 from .server.options import add_setting_options, flag_for_setting, settings_from_args
 from .server.pool import add_render_pool_command, command_render_pool
 from .server.preflight import (
@@ -251,20 +246,14 @@ def command_nginx_config(args: argparse.Namespace) -> int:
 
 def command_serve(args: argparse.Namespace) -> int:
     try:
-        media = parse_location(args.media_dir, option="MEDIA_DIR")
-        thumbnails = thumbnails_location(args.thumbnails_dir, media)
+        media, thumbnails = served_locations(args.media_dir, args.thumbnails_dir)
     except ValueError as exc:
         return _fail(str(exc))
-    if media.folder is not None and not media.folder.is_dir():
-        return _fail(f"{args.media_dir} is not a folder")
-    if thumbnails.contains(media) or media.contains(thumbnails):
-        return _fail("the thumbnails folder and the media folder must not contain each other")
     if args.workers < 1 or args.threads < 1:
         return _fail("--workers and --threads must be at least 1")
     problem = direct_clients_problem(args.host, behind_proxy=args.behind_proxy)
     if not problem and thumbnails.folder is not None:
         problem = _served_files_problem(args, thumbnails.folder)
-    problem = problem or missing_s3_libraries(media, thumbnails)
     if not problem and thumbnails.is_bucket and args.response_backend == "sendfile":
         problem = "--response-backend sendfile needs a local --thumbnails-dir, not a bucket"
     if problem:

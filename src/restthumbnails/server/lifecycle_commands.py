@@ -18,12 +18,7 @@ from ..lifecycle.commands import (
     run,
 )
 from .keys import ENV_SECRET_KEY, resolve_key
-from .locations import (
-    missing_s3_libraries,
-    parse_location,
-    thumbnails_location,
-    unreachable_bucket,
-)
+from .locations import served_locations, unreachable_bucket
 from .options import add_setting_options, settings_from_args
 from .settings import embedded_settings, lock_cache_settings
 
@@ -105,17 +100,9 @@ def run_lifecycle_command(args: argparse.Namespace) -> int:
 
 def _configure(args: argparse.Namespace) -> None:
     try:
-        media = parse_location(args.media_dir, option="MEDIA_DIR")
-        thumbnails = thumbnails_location(args.thumbnails_dir, media)
+        media, thumbnails = served_locations(args.media_dir, args.thumbnails_dir)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if media.folder is not None and not media.folder.is_dir():
-        raise UsageError(f"{args.media_dir} is not a folder")
-    if thumbnails.contains(media) or media.contains(thumbnails):
-        raise UsageError("the thumbnails folder and the media folder must not contain each other")
-    problem = missing_s3_libraries(media, thumbnails)
-    if problem:
-        raise UsageError(problem)
     if thumbnails.folder is not None:
         if args.command == "warm":
             thumbnails.folder.mkdir(parents=True, exist_ok=True)

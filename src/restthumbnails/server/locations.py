@@ -102,6 +102,21 @@ def thumbnails_location(given: str | None, media: Location) -> Location:
     return Location(folder=media.folder.with_name(media.folder.name + "-thumbnails"))
 
 
+def served_locations(media_dir: str, thumbnails_dir: str | None) -> tuple[Location, Location]:
+    """MEDIA_DIR and --thumbnails-dir, as `serve` and warm/clean/stats take them;
+    ValueError with the reason when they cannot work together."""
+    media = parse_location(media_dir, option="MEDIA_DIR")
+    thumbnails = thumbnails_location(thumbnails_dir, media)
+    if media.folder is not None and not media.folder.is_dir():
+        raise ValueError(f"{media_dir} is not a folder")
+    if thumbnails.contains(media) or media.contains(thumbnails):
+        raise ValueError("the thumbnails folder and the media folder must not contain each other")
+    problem = missing_s3_libraries(media, thumbnails)
+    if problem:
+        raise ValueError(problem)
+    return media, thumbnails
+
+
 def unreachable_bucket(*locations: Location) -> str | None:
     """With Django set up: one HeadBucket for each bucket, so wrong credentials, a
     wrong endpoint or bucket name are refused at once rather than on every object.
