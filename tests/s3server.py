@@ -35,6 +35,16 @@ def require_s3() -> None:
 class S3Server:
     endpoint: str
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """The standard AWS variables a site or `serve` (boto3) reads for this server."""
+        return {
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL_S3": self.endpoint,
+        }
+
     def client(self) -> Any:
         import boto3
 

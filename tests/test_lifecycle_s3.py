@@ -23,7 +23,7 @@ from restthumbnails.signing import sign
 from restthumbnails.spec import make_spec
 
 from .images import jpeg
-from .s3server import ACCESS_KEY, REGION, SECRET_KEY, RequestLog, S3Server, running_s3_server
+from .s3server import RequestLog, S3Server, running_s3_server
 
 KEY = "lifecycle-s3-key"
 COMMAND = (sys.executable, "-m", "restthumbnails")
@@ -42,11 +42,8 @@ def env(tmp_path, s3: S3Server) -> dict[str, str]:  # type: ignore[no-untyped-de
     environment.update(
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_CACHE_HOME=str(tmp_path / "cache"),
-        AWS_ACCESS_KEY_ID=ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY=SECRET_KEY,
-        AWS_DEFAULT_REGION=REGION,
-        AWS_ENDPOINT_URL_S3=s3.endpoint,
     )
+    environment.update(s3.environment)
     return environment
 
 

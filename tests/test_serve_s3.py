@@ -14,7 +14,7 @@ import pytest
 from restthumbnails.cli import main
 from restthumbnails.server.locations import Location, parse_location
 
-from .s3server import ACCESS_KEY, REGION, SECRET_KEY, S3Server, running_s3_server
+from .s3server import S3Server, running_s3_server
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +105,7 @@ def aws_env(s3: S3Server, tmp_path: Path) -> dict[str, str]:
     return {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ENDPOINT_URL_S3": s3.endpoint,
+        **s3.environment,
     }
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 
 from restthumbnails.responses import IMMUTABLE
 
-from ..s3server import ACCESS_KEY, REGION, SECRET_KEY, S3Server, running_s3_server
+from ..s3server import S3Server, running_s3_server
 from .conftest import BIG_SOURCE
 from .stack import Backend, Stack, thumbnail_url, wrong_signature
 from .support import LOOPBACK, fetch, free_port, generated_count, python_command
@@ -40,10 +40,8 @@ def s3() -> Iterator[S3Server]:
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch, s3: S3Server) -> None:
     """The standard AWS variables, which `serve` (boto3) reads for a bucket."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3.endpoint)
+    for name, value in s3.environment.items():
+        monkeypatch.setenv(name, value)
 
 
 def upload(s3: S3Server, bucket: str, folder: Path, prefix: str) -> None:

@@ -55,9 +55,10 @@ def start_worker(stack: Stack, name: str, env: dict[str, str]) -> Process:
     return process
 
 
-def save_photo(env: dict[str, str], image: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.lifecycle_site.scripts", "save", str(image)],
+def run_in_site(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    """`python ARGV...` in the test site, as its owner would run it."""
+    return subprocess.run(
+        [sys.executable, *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -65,6 +66,10 @@ def save_photo(env: dict[str, str], image: Path) -> str:
         timeout=120,
         check=False,
     )
+
+
+def save_photo(env: dict[str, str], image: Path) -> str:
+    done = run_in_site(env, "-m", "tests.lifecycle_site.scripts", "save", str(image))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])["name"]
 
@@ -140,18 +145,12 @@ def test_on_a_bucket_a_saved_upload_and_warm_model_put_thumbnails_in_the_bucket(
     # every preset's thumbnail is an object under thumbs/, with the immutable
     # Cache-Control, and the upload itself is under media/.
     require_module("celery", pip="'restthumbnails[celery]'")
-    from ..s3server import ACCESS_KEY, REGION, SECRET_KEY, running_s3_server
+    from ..s3server import running_s3_server
 
     with running_s3_server() as s3:
         bucket = s3.new_bucket()
         env = site_env(workdir / "site", stack.redis())
-        env.update(
-            LIFECYCLE_S3_BUCKET=bucket,
-            AWS_ACCESS_KEY_ID=ACCESS_KEY,
-            AWS_SECRET_ACCESS_KEY=SECRET_KEY,
-            AWS_DEFAULT_REGION=REGION,
-            AWS_ENDPOINT_URL_S3=s3.endpoint,
-        )
+        env.update(LIFECYCLE_S3_BUCKET=bucket, **s3.environment)
         (workdir / "site").mkdir()
         image = workdir / "kitten.png"
         image.write_bytes(png(640, 480))
@@ -171,15 +170,7 @@ def test_on_a_bucket_a_saved_upload_and_warm_model_put_thumbnails_in_the_bucket(
         for key in wanted:
             s3.client().delete_object(Bucket=bucket, Key=key)
         model, presets = "lifecycle_site.Photo.image", ["--preset", "p200", "--preset", "p300"]
-        warm = subprocess.run(
-            [sys.executable, "-m", "django", "thumbnails", "warm", "--model", model, *presets],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=REPOSITORY,
-            timeout=120,
-            check=False,
-        )
+        warm = run_in_site(env, "-m", "django", "thumbnails", "warm", "--model", model, *presets)
         assert warm.returncode == 0, warm.stderr
         assert "2 rendered" in warm.stdout, warm.stdout
         warmed = s3.keys(bucket, "thumbs/")
