@@ -22,7 +22,7 @@ from restthumbnails.urlbuilding import signed_thumbnail
 
 from . import hit_section
 from .loadgen import fetch
-from .results import SectionResult, Table, Target, median, ratio
+from .results import SectionResult, Table, Target, median
 from .s3bench import Bucket, boto3_missing, moto_bucket
 from .servers import HOST, Server, free_port, nginx_available, spawn, start_ours
 
@@ -183,17 +183,7 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
     )
     for label, samples in runs.items():
         rate = median([s["rate"] for s in samples])
-        table.rows.append(
-            [
-                label,
-                f"{rate:,.0f}",
-                ratio(rate, baseline),
-                f"{median([s['p50'] for s in samples]):.2f}",
-                f"{median([s['p99'] for s in samples]):.2f}",
-                f"{sum(s['bad'] for s in samples):.0f}",
-                str(reached[label]),
-            ]
-        )
+        table.rows.append([*hit_section.wrk_row(label, samples, baseline), str(reached[label])])
         log(f"  bucket {label}: {rate:,.0f} req/s, {reached[label]} reached the backend")
     table.notes.append(
         "The bucket is moto's S3 server (one Python process) on loopback, so the bucket row is "

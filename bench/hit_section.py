@@ -146,18 +146,8 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
         ["server", "req/s", "vs nginx static", "p50 ms", "p99 ms", "non-2xx"],
     )
     for label, samples in runs.items():
-        rate = median([s["rate"] for s in samples])
-        table.rows.append(
-            [
-                label,
-                f"{rate:,.0f}",
-                ratio(rate, baseline),
-                f"{median([s['p50'] for s in samples]):.2f}",
-                f"{median([s['p99'] for s in samples]):.2f}",
-                f"{sum(s['bad'] for s in samples):.0f}",
-            ]
-        )
-        log(f"  hit {label}: {rate:,.0f} req/s")
+        table.rows.append(wrk_row(label, samples, baseline))
+        log(f"  hit {label}: {median([s['rate'] for s in samples]):,.0f} req/s")
     table.notes.append(
         f"nginx: 1 worker process, sendfile, access log off; django backend: {WORKERS} "
         "gunicorn workers (4 threads each) answering every request itself (ETag, Last-Modified)."
@@ -183,3 +173,17 @@ def _wrk_short(base: str, file: Path, script: Path) -> None:
         check=True,
         env={"BENCH_PATHS": str(file), "PATH": "/usr/bin:/bin"},
     )
+
+
+def wrk_row(label: str, samples: list[dict[str, float]], baseline: float) -> list[str]:
+    """A table row from the rounds of _wrk: req/s, its ratio to `baseline`, p50 and
+    p99 (medians of the rounds) and the non-2xx answers of all rounds."""
+    rate = median([sample["rate"] for sample in samples])
+    return [
+        label,
+        f"{rate:,.0f}",
+        ratio(rate, baseline),
+        f"{median([sample['p50'] for sample in samples]):.2f}",
+        f"{median([sample['p99'] for sample in samples]):.2f}",
+        f"{sum(sample['bad'] for sample in samples):.0f}",
+    ]
