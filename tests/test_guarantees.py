@@ -31,7 +31,6 @@ from .conftest import files_under
 from .e2e.support import require_binary
 from .hostile import jpeg_scan_bomb
 from .images import decode, jpeg
-from .test_renderpool import process_ended
 from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,9 +153,8 @@ _FD = re.compile(r"^(?P<fd>\d+)<(?P<path>[^>]*)>")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _WRITES = ("write", "pwrite64", "writev", "pwritev", "pwritev2")
 _RENAMES = ("rename", "renameat", "renameat2", "link", "linkat")
-_TRACED = (
-    "openat,open,creat,truncate,ftruncate,fsync,fdatasync,sync_file_range,"
-    + ",".join(_WRITES + _RENAMES)
+_TRACED = "openat,open,creat,truncate,ftruncate,fsync,fdatasync,sync_file_range," + ",".join(
+    _WRITES + _RENAMES
 )
 
 
@@ -189,9 +187,21 @@ def test_a_thumbnail_is_written_to_a_temp_name_fsynced_then_renamed_into_place(
     final = str(thumbs / path)
     log_file = tmp_path / "strace.log"
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    traced = [sys.executable, "-c", _WRITE_SCRIPT, str(media), str(thumbs), path]
     run = subprocess.run(
-        [strace, "-f", "-qq", "-y", "-s", "0", "-e", f"trace={_TRACED}", "-o", str(log_file)]
-        + [sys.executable, "-c", _WRITE_SCRIPT, str(media), str(thumbs), path],
+        [
+            strace,
+            "-f",
+            "-qq",
+            "-y",
+            "-s",
+            "0",
+            "-e",
+            f"trace={_TRACED}",
+            "-o",
+            str(log_file),
+            *traced,
+        ],
         capture_output=True,
         text=True,
         env=environment,
@@ -260,7 +270,9 @@ class PlantingCache(LocMemCache):
 
     planted: ClassVar[list[tuple[Path, bytes]]] = []
 
-    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
         if ":lock:" in str(key):
             while self.planted:
                 path, data = self.planted.pop()
