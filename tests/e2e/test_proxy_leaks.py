@@ -153,8 +153,8 @@ def bucket_path(url: str, bucket: str = BUCKET) -> str:
 
 
 @pytest.fixture
-def never_called() -> Iterator[RecordingServer]:
-    """Stands where the backend would be, for requests that the bucket must answer."""
+def stand_in_backend() -> Iterator[RecordingServer]:
+    """Stands where `serve` would be: records what reaches it, answers 503."""
     with recording(lambda request: Answer(503, body=b"backend reached\n")) as server:
         yield server
 
@@ -189,7 +189,7 @@ def start_bucket_site(
 
 
 def test_the_bucket_site_asks_the_bucket_for_the_path_alone(
-    stack: Stack, workdir: Path, never_called: RecordingServer
+    stack: Stack, workdir: Path, stand_in_backend: RecordingServer
 ) -> None:
     body = jpeg_bytes()
     urls = {
@@ -202,7 +202,7 @@ def test_the_bucket_site_asks_the_bucket_for_the_path_alone(
     }
     with recording(s3_objects(keys)) as bucket:
         proxy_url = start_bucket_site(
-            stack, workdir, f"{bucket.url}/{BUCKET}/{PREFIX}", never_called
+            stack, workdir, f"{bucket.url}/{BUCKET}/{PREFIX}", stand_in_backend
         )
         plain, question = (u.replace("http://x/", proxy_url) for u in urls.values())
 
@@ -235,25 +235,29 @@ def test_the_bucket_site_asks_the_bucket_for_the_path_alone(
         assert revalidated.status == 304, revalidated
         [conditional] = bucket.requests[before:]
         assert conditional.header("If-None-Match") == etag
-    assert never_called.requests == []
+    assert stand_in_backend.requests == []
 
 
+# 403: what S3 answers for a missing key to a reader that may not list the bucket.
+@pytest.mark.parametrize("missing_status", [404, 403])
 def test_a_miss_reaches_the_backend_with_the_path_alone(
-    stack: Stack, workdir: Path, never_called: RecordingServer
+    missing_status: int, stack: Stack, workdir: Path, stand_in_backend: RecordingServer
 ) -> None:
     missing = thumbnail_url("http://x/", "new.jpg", "64x64", "crop", "jpg")
-    with recording(s3_objects({})) as bucket:
+    with recording(s3_objects({}, missing=missing_status)) as bucket:
         proxy_url = start_bucket_site(
-            stack, workdir, f"{bucket.url}/{BUCKET}/{PREFIX}", never_called
+            stack, workdir, f"{bucket.url}/{BUCKET}/{PREFIX}", stand_in_backend
         )
         url = missing.replace("http://x/", proxy_url)
 
         got = send(hostile(url), body=HOSTILE_BODY)
 
-        # The bucket's 404, then the backend's answer (here a 503 that says it was reached).
+        # The bucket's refusal, then the backend's answer (a 503 that says it was reached).
         assert (got.status, got.body) == (503, b"backend reached\n")
         assert_only_the_path(bucket.requests, [bucket_path(url)], allowed_headers=BUCKET_HEADERS)
-    assert_only_the_path(never_called.requests, [path_of(url)], allowed_headers=BACKEND_HEADERS)
+    assert_only_the_path(
+        stand_in_backend.requests, [path_of(url)], allowed_headers=BACKEND_HEADERS
+    )
 
 
 @pytest.fixture(scope="module")
