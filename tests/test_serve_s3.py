@@ -164,7 +164,7 @@ def test_https_bucket_site_names_the_bucket_for_tls(capsys: pytest.CaptureFixtur
     assert main(["nginx-config", "--bucket-url", url]) == 0
     site = capsys.readouterr().out
     assert "server photos.s3.eu-west-1.amazonaws.com:443;" in site
-    assert "rewrite ^ /thumbs$uri break;" in site
+    assert "rewrite ^ /thumbs$uri? break;" in site
     assert "proxy_pass https://restthumbnails_bucket;" in site
     assert 'proxy_ssl_name "photos.s3.eu-west-1.amazonaws.com";' in site
     assert 'proxy_set_header Host "photos.s3.eu-west-1.amazonaws.com";' in site

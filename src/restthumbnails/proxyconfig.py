@@ -127,6 +127,32 @@ _BACKEND_DEFAULTS = """\
     proxy_intercept_errors off;
 """
 
+# Set before any location is chosen (again after each internal redirect), so it
+# holds for every request, one refused by `limit_except` included.
+_KEEP_PATH = """\
+    # The request's path (decoded, normalised): what a miss passes to the
+    # backend, whatever a location does to $uri afterwards.
+    set $restthumbnails_path $uri;
+"""
+
+# A thumbnail that is not there yet: the backend renders what the path names,
+# and gets nothing else of the client's to act on.
+_MISS_TO_BACKEND = """\
+        # Only the thumbnail's path reaches the backend: the final "?" drops the
+        # query string (nginx escapes the path again), and no header or body of
+        # the client's is passed on, only the four set here (which replace the
+        # server's proxy_set_header lines in this location).
+        rewrite ^ $restthumbnails_path? break;
+        proxy_pass http://restthumbnails_backend;
+        proxy_pass_request_headers off;
+        proxy_pass_request_body off;
+        proxy_set_header Content-Length "";
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+"""
+
 
 def nginx_site(
     *,
@@ -214,6 +240,7 @@ server {{
     root "{site.thumbnails_dir}";
 
 {_BACKEND_DEFAULTS}
+{_KEEP_PATH}
     # Only a path of a thumbnail's shape is ever looked up on disk: nothing else
     # in the folder (lock or key files, .health/, ".<random>.tmp" files being
     # written) can be sent. $uri is decoded, as the file names are:
@@ -243,9 +270,10 @@ server {{
         proxy_pass http://restthumbnails_backend;
     }}
 
+    # A thumbnail not on disk yet (try_files above). The backend's
+    # X-Accel-Redirect restarts the request at the thumbnail location.
     location @restthumbnails {{
-        proxy_pass http://restthumbnails_backend;
-    }}
+{_MISS_TO_BACKEND}    }}
 }}
 """
 
@@ -288,6 +316,7 @@ server {{
     server_name {" ".join(site.server_names)};
 
 {_BACKEND_DEFAULTS}
+{_KEEP_PATH}
     # Only a path of a thumbnail's shape is ever asked of the bucket: no other
     # object in it can be read through this site. $uri is decoded, as object keys
     # are; nginx encodes it again when it passes the rewritten URI on.
@@ -297,11 +326,17 @@ server {{
         limit_except GET {{
             deny all;
         }}
-        rewrite ^ {bucket.path}$uri break;
+        # Nothing of the client's but this path reaches the bucket. The final "?"
+        # drops the query string (S3 acts on ?acl, ?versionId=, ?response-*=);
+        # no body, and no header but the two that make a conditional GET answer
+        # 304 (not Authorization, Cookie, x-amz-*, Range: nginx cuts a range
+        # from the whole object itself).
+        rewrite ^ {bucket.path}$uri? break;
         proxy_pass {bucket.scheme}://restthumbnails_bucket;
-{tls}        # Nothing of the client's reaches the bucket (cookies, credentials),
-        # except what makes conditional requests work.
+{tls}        proxy_force_ranges on;
         proxy_pass_request_headers off;
+        proxy_pass_request_body off;
+        proxy_set_header Content-Length "";
         proxy_set_header Host "{bucket.host}";
         proxy_set_header Connection "";
         proxy_set_header If-None-Match $http_if_none_match;
@@ -320,11 +355,10 @@ server {{
         proxy_pass http://restthumbnails_backend;
     }}
 
-    # The URI as the client sent it: the thumbnail location rewrote $uri for
-    # the bucket. The backend's X-Accel-Redirect then restarts the request at
-    # the thumbnail location; a second miss there is not sent back here.
+    # The thumbnail's path as the location above matched it (it then rewrote
+    # $uri for the bucket). The backend's X-Accel-Redirect restarts the request
+    # at that location; a second miss there is not sent back here.
     location @restthumbnails {{
-        proxy_pass http://restthumbnails_backend$request_uri;
-    }}
+{_MISS_TO_BACKEND}    }}
 }}
 """
