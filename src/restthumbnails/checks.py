@@ -13,8 +13,10 @@ from .conf import (
     Settings,
     base_url,
     get_settings,
+    serves_thumbnails,
     source_storage,
     thumbnail_storage,
+    thumbnail_storage_problem,
 )
 from .storage import local_path
 
@@ -100,7 +102,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="restthumbnails.W002",
             )
         )
-    messages += _storage_layout(conf)
+    has_storage = thumbnail_storage_problem(conf) is None
+    messages += _storage_layout(conf) if has_storage else _thumbnail_storage_needed(conf)
     messages += _base_url_known(conf)
     if conf.lock_timeout < conf.queue_timeout + conf.generation_timeout:
         messages.append(
@@ -113,7 +116,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="restthumbnails.W004",
             )
         )
-    if conf.response_backend == "sendfile" and local_path(thumbnail_storage(conf), "") is None:
+    if (
+        conf.response_backend == "sendfile"
+        and has_storage
+        and local_path(thumbnail_storage(conf), "") is None
+    ):
         messages.append(
             Error(
                 f"{PREFIX}RESPONSE_BACKEND 'sendfile' sends a file path, but the thumbnail "
@@ -236,3 +243,13 @@ def _base_url_known(conf: Settings) -> list[CheckMessage]:
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="restthumbnails.E005")]
     return []
+
+
+def _thumbnail_storage_needed(conf: Settings) -> list[CheckMessage]:
+    """No thumbnail storage (neither REST_THUMBNAILS_STORAGE nor MEDIA_ROOT) is an error
+    only on a host that serves thumbnails: a page host that builds URLs for another host
+    (an absolute BASE_URL) signs with the key alone and never writes a thumbnail."""
+    if not serves_thumbnails():
+        return []
+    problem = thumbnail_storage_problem(conf)
+    return [Error(problem, id="restthumbnails.E001")] if problem else []
