@@ -35,7 +35,9 @@ def test_a_bare_size_says_method_and_extension_are_needed(settings) -> None:  # 
     assert advice.MIGRATING in reason
 
 
-@pytest.mark.parametrize(("written", "ours"), [("300", "300x"), ("100x0", "100x"), ("0x80", "x80")])
+@pytest.mark.parametrize(
+    ("written", "ours"), [("300", "300x"), ("100x0", "100x"), ("0x80", "x80")]
+)
 def test_other_libraries_sizes_are_translated(written: str, ours: str) -> None:
     with pytest.raises(InvalidSpec, match=f'"{ours}" "crop" "jpg"'):
         get_thumbnail("a.jpg", written)

@@ -98,9 +98,9 @@ def unknown_keyword(tag: str, name: str, accepted: Iterable[str]) -> str:
 
 def arguments(tag: str) -> str:
     return (
-        f'{tag} takes a source, then a size, a method and an extension ({EXAMPLE}), or a '
+        f"{tag} takes a source, then a size, a method and an extension ({EXAMPLE}), or a "
         f"source and a preset's name, then keyword=value options and `as name`: "
-        f'{{% {tag} photo.image {EXAMPLE} as im %}}. See {TEMPLATES}'
+        f"{{% {tag} photo.image {EXAMPLE} as im %}}. See {TEMPLATES}"
     )
 
 
@@ -108,6 +108,6 @@ def block_tag(tag: str) -> str:
     """sorl-thumbnail's {% thumbnail ... as im %}...{% empty %}...{% endthumbnail %}."""
     return (
         f"{{% {tag} %}} is not a block here: write {{% {tag} photo.image {EXAMPLE} as im %}} "
-        "with no {% end" + tag + " %}, then {% if im %}<img src=\"{{ im.url }}\">"
+        "with no {% end" + tag + ' %}, then {% if im %}<img src="{{ im.url }}">'
         "{% else %}...{% endif %} where sorl-thumbnail had {% empty %}. See " + MIGRATING
     )

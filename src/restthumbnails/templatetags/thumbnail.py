@@ -110,7 +110,8 @@ def _refuse_block(parser: Parser, tag_name: str) -> None:
     """sorl-thumbnail's tag is a block ending in {% endthumbnail %}; ours is not. Say so
     at the opening tag, rather than Django's "Invalid block tag" at the {% empty %} or
     the end tag. Looks ahead only as far as the next tag of the same name."""
-    for token in reversed(parser.tokens):  # the next token is the list's last
+    tokens: list[Token] = parser.tokens  # type: ignore[assignment]
+    for token in reversed(tokens):  # the next token is the list's last
         if token.token_type is not TokenType.BLOCK:
             continue
         command = token.contents.split(maxsplit=1)[0] if token.contents else ""
