@@ -121,3 +121,8 @@ def test_every_section_the_messages_name_exists() -> None:
     for link in (advice.MIGRATING, advice.PRESETS, advice.TEMPLATES):
         path, _, anchor = link.partition("#")
         assert anchor in anchors(ROOT / path), link
+
+
+def test_an_unquoted_easy_thumbnails_size_says_quotes_method_and_extension() -> None:
+    with pytest.raises(TemplateSyntaxError, match=r'the size 100x0 needs quotes.*"100x" "scale"'):
+        render("{% thumbnail photo 100x0 %}")

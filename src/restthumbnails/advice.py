@@ -60,6 +60,15 @@ def missing_ext(size: str, method: str) -> str:
     )
 
 
+def unquoted_size(tag: str, written: str) -> str:
+    """easy-thumbnails' `{% thumbnail src 100x0 %}`: a size without quotes."""
+    size = our_size(written)
+    return (
+        f"{tag}: the size {written} needs quotes, a method and an extension: "
+        f'"{size}" "scale" "jpg" (or "crop", "smart"). See {MIGRATING}'
+    )
+
+
 def url_source(source: str) -> str:
     """A URL where a source's name belongs (sorl-thumbnail fetches URLs; we do not)."""
     return (

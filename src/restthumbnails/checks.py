@@ -253,3 +253,69 @@ def _thumbnail_storage_needed(conf: Settings) -> list[CheckMessage]:
         return []
     problem = thumbnail_storage_problem(conf)
     return [Error(problem, id="restthumbnails.E001")] if problem else []
+
+
+@register(Tags.compatibility)
+def check_model_pictures(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Models' pictures against the source storage: W008 where an ImageField stores its
+    files elsewhere, E014 where fields store in a source storage that overwrites names.
+
+    W008 is a warning: a site may hold pictures it never makes thumbnails of (an icon in
+    a storage of its own, a third-party app's field), and refusing to start over those
+    would cost more than it saves; the warning names each field. E014 is an error: a new
+    picture saved under an old name keeps the old name's URLs, so every page, the
+    proxy, the bucket and each CDN (whose copies live a year) show the old picture,
+    and nothing at request time can tell.
+    """
+    from .source_files import file_fields, label, overwrite_option, same_place
+
+    try:
+        conf = get_settings()
+        sources = source_storage(conf)
+    except ImproperlyConfigured:
+        return []  # check_settings reports it
+    messages: list[CheckMessage] = []
+    elsewhere = [
+        label(model, field)
+        for model, field in file_fields(images_only=True)
+        if same_place(field.storage, sources) is False
+    ]
+    if elsewhere:
+        messages.append(
+            Warning(
+                f"{_listed(elsewhere)} store their files outside the source storage "
+                f"{conf.source_storage!r} ({PREFIX}SOURCE_STORAGE), where thumbnails read "
+                "sources from: every thumbnail of those pictures would answer 404.",
+                hint=f"Make the storage the fields upload to the source storage: remove "
+                f"{PREFIX}SOURCE_STORAGE when they use 'default' (put the bucket there), or "
+                "set it to their alias. If those pictures never get thumbnails: "
+                "SILENCED_SYSTEM_CHECKS = ['restthumbnails.W008'].",
+                id="restthumbnails.W008",
+            )
+        )
+    option = overwrite_option(sources)
+    uploading = [
+        label(model, field)
+        for model, field in file_fields()
+        if same_place(field.storage, sources) is not False
+    ]
+    if option and uploading:
+        messages.append(
+            Error(
+                f"The source storage {conf.source_storage!r} saves a new upload over an "
+                f"existing file of the same name ({option}=True), and {_listed(uploading)} "
+                "upload to it: a new picture named like an old one (phones name every "
+                "photo IMG_0001.jpg) would keep the old one's thumbnail URLs, and the "
+                "proxy, the bucket and every CDN would go on showing the old picture.",
+                hint=f'Add "{option}": False to STORAGES[{conf.source_storage!r}]["OPTIONS"]: '
+                "a second IMG_0001.jpg is then stored under a name of its own "
+                "(docs/django.md#restthumbnailse014).",
+                id="restthumbnails.E014",
+            )
+        )
+    return messages
+
+
+def _listed(labels: list[str], shown: int = 3) -> str:
+    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    return ", ".join(labels[:shown]) + more

@@ -93,6 +93,9 @@ def _parse(
         if match is None:
             if keywords:
                 raise template.TemplateSyntaxError(f"{tag_name}: {bit} comes after keywords")
+            if arguments and advice.our_size(bit) is not None:
+                # easy-thumbnails' unquoted 100x100 would be looked up as a variable.
+                raise template.TemplateSyntaxError(advice.unquoted_size(tag_name, bit))
             arguments.append(parser.compile_filter(bit))
             continue
         name, value = match[1], match[2]
