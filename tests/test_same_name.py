@@ -138,3 +138,20 @@ def test_bucket_without_overwrite_shows_the_new_picture(
         tmp_path / how, "same_name", *pictures, how, settings_file=settings, env=s3.environment
     )
     assert_new_picture_shown(result, same_name=same_name)
+
+
+def test_only_that_sources_thumbnails_are_removed(thumbs: Path, signed_path) -> None:  # type: ignore[no-untyped-def]
+    # Input: thumbnails of a.jpg, of "a.jpg/b.jpg" (a bucket may hold both names), of
+    # a.jpgx, and a stray file under a.jpg/. Answer: only a.jpg's own thumbnails go.
+    from restthumbnails.replaced_files import remove_thumbnails
+
+    names = [signed_path("a.jpg", "10x10"), signed_path("a.jpg", "20x", "scale", "png")]
+    kept = [signed_path("a.jpg/b.jpg", "10x10"), signed_path("a.jpgx", "10x10"), "a.jpg/notes.txt"]
+    for name in names + kept:
+        (thumbs / name).parent.mkdir(parents=True, exist_ok=True)
+        (thumbs / name).write_bytes(b"x")
+    assert remove_thumbnails("a.jpg") == 2
+    assert sorted(p.relative_to(thumbs).as_posix() for p in thumbs.rglob("*") if p.is_file()) == (
+        sorted(kept)
+    )
+    assert remove_thumbnails("../etc") == 0  # not a source name: nothing is listed

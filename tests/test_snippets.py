@@ -106,6 +106,33 @@ def test_readme_s3_settings_serve_the_thumbnails_of_an_ordinary_model(
     )
 
 
+# The README's S3 settings before: sources read from a "photos" alias while the model
+# uploads to "default" (the local disk), so every thumbnail was 404 and `check` said
+# nothing. Now `check` names the field (W008).
+OLD_README_S3 = """\
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "photos": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": "photos", "location": "media"},
+    },
+}
+REST_THUMBNAILS_SOURCE_STORAGE = "photos"
+"""
+
+
+def test_models_uploading_outside_the_source_storage_are_warned(
+    tmp_path: Path, s3: S3Server
+) -> None:
+    settings = tmp_path / "old_readme_s3_settings.py"
+    settings.write_text(OLD_README_S3, encoding="utf-8")
+    checks = site_script(tmp_path / "check", "check", settings_file=settings, env=s3.environment)
+    assert checks["ids"] == ["restthumbnails.W008"]
+    [message] = [m for m in checks["messages"] if "W008" in m]  # type: ignore[union-attr]
+    assert "upload_site.Photo.image" in message and "'photos'" in message
+
+
 # --- docs/celery.md --------------------------------------------------------------
 
 

@@ -73,9 +73,9 @@ def _loaded_name(instance: Model, attname: str) -> str | None:
     """The name of the field's stored file ("" for none) without opening anything; None
     when the field was deferred or holds an upload not stored yet (its name is not
     the one the storage will give it)."""
-    if attname in instance.get_deferred_fields():
+    if attname not in instance.__dict__:  # deferred: not loaded, and not worth a query
         return None
-    value = instance.__dict__.get(attname)
+    value = instance.__dict__[attname]
     if value is None or isinstance(value, str):
         return value or ""
     if not getattr(value, "_committed", False):
@@ -91,7 +91,7 @@ def mark_uploads(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """Before the fields write their files: which ones hold an upload not yet stored."""
     uploading = set()
     for attname in _names(instance):
-        if attname in instance.get_deferred_fields():
+        if attname not in instance.__dict__:  # deferred, so not assigned either
             continue
         # Through the descriptor, which wraps an assigned File in an uncommitted
         # FieldFile (no I/O): the field's own pre_save will store it.
