@@ -93,8 +93,9 @@ def _parse(
         if match is None:
             if keywords:
                 raise template.TemplateSyntaxError(f"{tag_name}: {bit} comes after keywords")
-            if arguments and advice.our_size(bit) is not None:
-                # easy-thumbnails' unquoted 100x100 would be looked up as a variable.
+            if arguments and bit[0].isdigit() and advice.our_size(bit) is not None:
+                # easy-thumbnails' unquoted 100x100 would be looked up as a variable
+                # (one that cannot exist: names never start with a digit).
                 raise template.TemplateSyntaxError(advice.unquoted_size(tag_name, bit))
             arguments.append(parser.compile_filter(bit))
             continue
