@@ -233,7 +233,8 @@ def snippets(doc: Path) -> list[Snippet]:
 ALL_SNIPPETS = [snippet for doc in SNIPPET_DOCS for snippet in snippets(doc)]
 # What the docs' templates are rendered with.
 CONTEXT = {
-    "photo": SimpleNamespace(image="photos/cat.jpg", caption="A cat", point=FocalPoint(0.3, 0.7))
+    "photo": SimpleNamespace(image="photos/cat.jpg", caption="A cat", point=FocalPoint(0.3, 0.7)),
+    "nophoto": SimpleNamespace(image="", caption="", point=None),  # an empty ImageField
 }
 
 

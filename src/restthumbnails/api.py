@@ -11,6 +11,7 @@ from django.core.files import File
 from django.db.models.fields.files import ImageFieldFile
 from django.utils.safestring import SafeString
 
+from . import advice
 from . import formats as output_formats
 from .conf import Settings, get_settings, source_storage
 from .conf import base_url as resolved_base_url
@@ -36,6 +37,8 @@ def source_name(source: Any) -> str | None:
     if source is None:
         return None
     if isinstance(source, str):
+        if advice.looks_like_url(source):
+            raise InvalidSpec(advice.url_source(source))
         return source or None
     if isinstance(source, File):  # FieldFile and ImageFieldFile are Files
         name = source.name or None
@@ -100,8 +103,10 @@ def _resolve(
     if method is None and ext is None:
         preset = settings.presets.get(size_or_preset)
         if preset is None:
-            raise InvalidSpec(f"unknown thumbnail preset {size_or_preset!r}")
+            raise InvalidSpec(advice.unknown_preset(size_or_preset, settings.presets))
         return preset
+    if ext is None and method is not None:
+        raise InvalidSpec(advice.missing_ext(size_or_preset, method))
     if method is None or ext is None:
         raise InvalidSpec("give a preset name alone, or size, method and ext")
     return Preset(size_or_preset, method, ext)

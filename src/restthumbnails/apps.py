@@ -6,7 +6,9 @@ class RestThumbnailsConfig(AppConfig):
     verbose_name = "REST thumbnails"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
-        from .warm_on_save import connect
+        from . import checks, replaced_files, warm_on_save
 
-        connect()  # REST_THUMBNAILS_WARM_ON_SAVE, when set
+        del checks  # imported for its @register: the system checks
+
+        replaced_files.connect()  # a model's file replaced or deleted: its thumbnails go
+        warm_on_save.connect()  # REST_THUMBNAILS_WARM_ON_SAVE, when set

@@ -13,8 +13,10 @@ from .conf import (
     Settings,
     base_url,
     get_settings,
+    serves_thumbnails,
     source_storage,
     thumbnail_storage,
+    thumbnail_storage_problem,
 )
 from .storage import local_path
 
@@ -100,7 +102,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="restthumbnails.W002",
             )
         )
-    messages += _storage_layout(conf)
+    has_storage = thumbnail_storage_problem(conf) is None
+    messages += _storage_layout(conf) if has_storage else _thumbnail_storage_needed(conf)
     messages += _base_url_known(conf)
     if conf.lock_timeout < conf.queue_timeout + conf.generation_timeout:
         messages.append(
@@ -113,7 +116,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 id="restthumbnails.W004",
             )
         )
-    if conf.response_backend == "sendfile" and local_path(thumbnail_storage(conf), "") is None:
+    if (
+        conf.response_backend == "sendfile"
+        and has_storage
+        and local_path(thumbnail_storage(conf), "") is None
+    ):
         messages.append(
             Error(
                 f"{PREFIX}RESPONSE_BACKEND 'sendfile' sends a file path, but the thumbnail "
@@ -236,3 +243,79 @@ def _base_url_known(conf: Settings) -> list[CheckMessage]:
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="restthumbnails.E005")]
     return []
+
+
+def _thumbnail_storage_needed(conf: Settings) -> list[CheckMessage]:
+    """No thumbnail storage (neither REST_THUMBNAILS_STORAGE nor MEDIA_ROOT) is an error
+    only on a host that serves thumbnails: a page host that builds URLs for another host
+    (an absolute BASE_URL) signs with the key alone and never writes a thumbnail."""
+    if not serves_thumbnails():
+        return []
+    problem = thumbnail_storage_problem(conf)
+    return [Error(problem, id="restthumbnails.E001")] if problem else []
+
+
+@register(Tags.compatibility)
+def check_model_pictures(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Models' pictures against the source storage: W008 where an ImageField stores its
+    files elsewhere, E014 where fields store in a source storage that overwrites names.
+
+    W008 is a warning: a site may hold pictures it never makes thumbnails of (an icon in
+    a storage of its own, a third-party app's field), and refusing to start over those
+    would cost more than it saves; the warning names each field. E014 is an error: a new
+    picture saved under an old name keeps the old name's URLs, so every page, the
+    proxy, the bucket and each CDN (whose copies live a year) show the old picture,
+    and nothing at request time can tell.
+    """
+    from .source_files import file_fields, label, overwrite_option, same_place
+
+    try:
+        conf = get_settings()
+        sources = source_storage(conf)
+    except ImproperlyConfigured:
+        return []  # check_settings reports it
+    messages: list[CheckMessage] = []
+    elsewhere = [
+        label(model, field)
+        for model, field in file_fields(images_only=True)
+        if same_place(field.storage, sources) is False
+    ]
+    if elsewhere:
+        messages.append(
+            Warning(
+                f"{_listed(elsewhere)} store their files outside the source storage "
+                f"{conf.source_storage!r} ({PREFIX}SOURCE_STORAGE), where thumbnails read "
+                "sources from: every thumbnail of those pictures would answer 404.",
+                hint=f"Make the storage the fields upload to the source storage: remove "
+                f"{PREFIX}SOURCE_STORAGE when they use 'default' (put the bucket there), or "
+                "set it to their alias. If those pictures never get thumbnails: "
+                "SILENCED_SYSTEM_CHECKS = ['restthumbnails.W008'].",
+                id="restthumbnails.W008",
+            )
+        )
+    option = overwrite_option(sources)
+    uploading = [
+        label(model, field)
+        for model, field in file_fields()
+        if same_place(field.storage, sources) is not False
+    ]
+    if option and uploading:
+        messages.append(
+            Error(
+                f"The source storage {conf.source_storage!r} saves a new upload over an "
+                f"existing file of the same name ({option}=True), and {_listed(uploading)} "
+                "upload to it: a new picture named like an old one (phones name every "
+                "photo IMG_0001.jpg) would keep the old one's thumbnail URLs, and the "
+                "proxy, the bucket and every CDN would go on showing the old picture.",
+                hint=f'Add "{option}": False to STORAGES[{conf.source_storage!r}]["OPTIONS"]: '
+                "a second IMG_0001.jpg is then stored under a name of its own "
+                "(docs/django.md#restthumbnailse014).",
+                id="restthumbnails.E014",
+            )
+        )
+    return messages
+
+
+def _listed(labels: list[str], shown: int = 3) -> str:
+    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    return ", ".join(labels[:shown]) + more

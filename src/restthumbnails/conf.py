@@ -316,15 +316,15 @@ def _engine_name() -> str:
 
 
 def _thumbnail_storage_alias() -> str | None:
-    """None: the built-in storage, a folder `thumbnails` under MEDIA_ROOT."""
+    """None: the built-in storage, a folder `thumbnails` under MEDIA_ROOT.
+
+    Without MEDIA_ROOT that folder does not exist, which only matters to a host that
+    writes thumbnails: a page host that builds URLs for another host (an absolute
+    BASE_URL) needs no thumbnail storage, so this is checked where thumbnails are
+    written (thumbnail_storage) and by the system check of a host that serves them.
+    """
     value = _get("STORAGE", None)
     if value is None:
-        if not django_settings.MEDIA_ROOT:
-            raise _fail(
-                "STORAGE",
-                "is not set, and neither is MEDIA_ROOT: set MEDIA_ROOT (thumbnails then go "
-                f"to MEDIA_ROOT/{BUILTIN_FOLDER}/) or name a STORAGES alias of their own",
-            )
         return None
     return _alias("STORAGE", value, django_settings.STORAGES)
 
@@ -441,10 +441,24 @@ def source_storage(settings: Settings) -> Storage:
     return storages[settings.source_storage]
 
 
+def thumbnail_storage_problem(settings: Settings) -> str | None:
+    """Why this host has no thumbnail storage, or None when it has one."""
+    if settings.storage is None and not django_settings.MEDIA_ROOT:
+        return (
+            f"{PREFIX}STORAGE is not set, and neither is MEDIA_ROOT: set MEDIA_ROOT "
+            f"(thumbnails then go to MEDIA_ROOT/{BUILTIN_FOLDER}/) or name a STORAGES alias "
+            "of their own"
+        )
+    return None
+
+
 def thumbnail_storage(settings: Settings) -> Storage:
     """The STORAGES alias given, or the built-in folder `thumbnails` under MEDIA_ROOT."""
     if settings.storage is not None:
         return storages[settings.storage]
+    problem = thumbnail_storage_problem(settings)
+    if problem:
+        raise ImproperlyConfigured(problem)
     return _builtin_thumbnail_storage()
 
 
@@ -468,6 +482,18 @@ def base_url(settings: Settings) -> str:
     if settings.base_url is not None:
         return settings.base_url
     return get_script_prefix() + _mounted_path()
+
+
+def serves_thumbnails() -> bool:
+    """True when restthumbnails.urls is mounted in ROOT_URLCONF: this host renders
+    and sends thumbnails, so it needs a thumbnail storage of its own."""
+    if not hasattr(django_settings, "ROOT_URLCONF"):
+        return False
+    try:
+        _mounted_path()
+    except ImproperlyConfigured:
+        return False
+    return True
 
 
 @functools.cache

@@ -174,7 +174,15 @@ def bucket_problem(storage: Storage) -> str | None:
     try:
         _client(storage).head_bucket(Bucket=bucket)
     except ClientError as exc:
-        return f"bucket {bucket} refused access: {_described(exc)}"
+        # HeadBucket answers carry no error code: a 404 is the bucket's absence.
+        if _status(exc) == 404 or _code(exc) in ("NoSuchBucket", "NotFound"):
+            endpoint = _client(storage).meta.endpoint_url
+            return (
+                f"bucket {bucket} does not exist at {endpoint} (HeadBucket: 404): check the "
+                "bucket's name, and that the endpoint and region are where it was created"
+            )
+        hint = " (the credentials need s3:ListBucket on it)" if _status(exc) == 403 else ""
+        return f"bucket {bucket} refused access: {_described(exc)}{hint}"
     except BotoCoreError as exc:
         return f"bucket {bucket} cannot be reached: {exc}"
     return None

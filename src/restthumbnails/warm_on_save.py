@@ -24,6 +24,7 @@ from django.db.models.signals import post_init, post_save
 
 from .conf import PREFIX, get_settings
 from .exceptions import InvalidSpec
+from .replaced_files import uploading
 from .signing import sign
 from .spec import make_spec
 
@@ -141,8 +142,11 @@ def _saved(
         current = _file_name(instance, field_name)
         if current is None:
             continue
-        # The URL is keyed by the file name: the same name already has its thumbnails.
-        if current and (created or current != seen.get(field_name)):
+        # The URL is keyed by the file name: the same name already has its thumbnails,
+        # unless a new upload was written under it (replaced_files removed them then).
+        if current and (
+            created or current != seen.get(field_name) or field_name in uploading(instance)
+        ):
             names += thumbnail_names(current, presets)
         seen[field_name] = current
     if names:

@@ -11,6 +11,7 @@
     {% picture src "400x300" "crop" "jpg" widths="320 640 960" sizes="50vw" alt=a.caption
                class="hero" %}  (on one line in a template)
     {% picture src "hero" alt=a.caption %}
+    {{ src|thumbnail_url:"avatar" }}      (a preset's URL; "" for an empty source)
 
 Every tag takes the source, then a size, method and extension or a preset name,
 then keywords: `source_size` ("1600x1200" or a (width, height) pair) for all;
@@ -26,10 +27,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import template
-from django.template.base import FilterExpression, Parser, Token
+from django.template.base import FilterExpression, Parser, Token, TokenType
 from django.utils.html import conditional_escape
 
-from ..api import SourceSize, get_thumbnail, picture, srcset
+from .. import advice
+from ..api import SourceSize, get_thumbnail, picture, srcset, thumbnail_url
 from ..exceptions import InvalidSpec
 
 register = template.Library()
@@ -91,20 +93,36 @@ def _parse(
         if match is None:
             if keywords:
                 raise template.TemplateSyntaxError(f"{tag_name}: {bit} comes after keywords")
+            if arguments and bit[0].isdigit() and advice.our_size(bit) is not None:
+                # easy-thumbnails' unquoted 100x100 would be looked up as a variable
+                # (one that cannot exist: names never start with a digit).
+                raise template.TemplateSyntaxError(advice.unquoted_size(tag_name, bit))
             arguments.append(parser.compile_filter(bit))
             continue
         name, value = match[1], match[2]
         if name not in known and not extra_attributes:
-            raise template.TemplateSyntaxError(f"{tag_name} has no keyword {name!r}")
+            raise template.TemplateSyntaxError(advice.unknown_keyword(tag_name, name, known))
         if name in keywords:
             raise template.TemplateSyntaxError(f"{tag_name}: {name} given twice")
         keywords[name] = parser.compile_filter(value)
     if len(arguments) not in (2, 4):
-        raise template.TemplateSyntaxError(
-            f'{tag_name} takes: source "WxH" "method" ".ext" [keyword=value ...] [as name], '
-            'or source "preset" [keyword=value ...] [as name]'
-        )
+        raise template.TemplateSyntaxError(advice.arguments(tag_name))
     return arguments, keywords, target
+
+
+def _refuse_block(parser: Parser, tag_name: str) -> None:
+    """sorl-thumbnail's tag is a block ending in {% endthumbnail %}; ours is not. Say so
+    at the opening tag, rather than Django's "Invalid block tag" at the {% empty %} or
+    the end tag. Looks ahead only as far as the next tag of the same name."""
+    tokens: list[Token] = parser.tokens  # type: ignore[assignment]
+    for token in reversed(tokens):  # the next token is the list's last
+        if token.token_type is not TokenType.BLOCK:
+            continue
+        command = token.contents.split(maxsplit=1)[0] if token.contents else ""
+        if command == f"end{tag_name}":
+            raise template.TemplateSyntaxError(advice.block_tag(tag_name))
+        if command == tag_name:
+            return
 
 
 _SRCSET_KEYWORDS = frozenset({"source_size", "widths", "densities"})
@@ -118,6 +136,7 @@ def _picture(source: Any, *rest: Any, **keywords: Any) -> Any:
 
 @register.tag(name="thumbnail")
 def thumbnail_tag(parser: Parser, token: Token) -> BuildNode:
+    _refuse_block(parser, "thumbnail")
     arguments, keywords, target = _parse(
         parser, token, known=frozenset({"source_size", "focus"}), extra_attributes=False
     )
@@ -138,3 +157,16 @@ def picture_tag(parser: Parser, token: Token) -> BuildNode:
         parser, token, known=_PICTURE_KEYWORDS, extra_attributes=True
     )
     return BuildNode(_picture, arguments, keywords, target)
+
+
+@register.tag(name="endthumbnail")
+def endthumbnail_tag(parser: Parser, token: Token) -> template.Node:
+    """A stray end tag (the opening one was fixed, or lives in another block)."""
+    raise template.TemplateSyntaxError(advice.block_tag("thumbnail"))
+
+
+@register.filter(name="thumbnail_url")
+def thumbnail_url_filter(source: Any, preset: str) -> str:
+    """`{{ photo.image|thumbnail_url:"avatar" }}`, as easy-thumbnails spells it: the URL
+    of a preset's thumbnail, "" for an empty source (so `|default:` can stand in)."""
+    return thumbnail_url(source, preset) or ""

@@ -43,6 +43,9 @@ class Command(BaseCommand):
         # and progress on a terminal is not an error, so no red.
         self.stdout.ending = self.stderr.ending = ""
         self.stderr.style_func = None
+        problem = unreachable_bucket()
+        if problem:
+            raise CommandError(problem, returncode=2)
         try:
             status = run(
                 options["action"],
@@ -57,3 +60,25 @@ class Command(BaseCommand):
                 "interrupted" if status == 130 else "some thumbnails failed (see above)",
                 returncode=status,
             )
+
+
+def unreachable_bucket() -> str | None:
+    """One HeadBucket per bucket the command reads or writes, before any work, so a wrong
+    bucket name, endpoint or credential ends it at once with status 2 (docs/lifecycle.md).
+    From storages made for this alone: render processes forked later share nothing."""
+    from django.conf import settings as django_settings
+    from django.core.files.storage import storages
+
+    from ...conf import get_settings
+    from ...storage import s3_adapter
+
+    conf = get_settings()
+    for alias in dict.fromkeys((conf.source_storage, conf.storage)):
+        if alias is None:  # the built-in folder under MEDIA_ROOT
+            continue
+        storage = storages.create_storage(django_settings.STORAGES[alias])
+        adapter = s3_adapter(storage)
+        problem = adapter.bucket_problem(storage) if adapter else None
+        if problem:
+            return f"STORAGES[{alias!r}]: {problem}"
+    return None
