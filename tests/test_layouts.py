@@ -245,3 +245,54 @@ def test_standalone_warm_stats_and_clean_take_exclude(tmp_path: Path) -> None:
     for command in ("stats", "clean"):
         done = cli(command, str(media))
         assert done.returncode == 0, done.stderr
+
+
+def test_a_pattern_that_spans_folders_skips_the_thumbnail_folder_too(tmp_path: Path) -> None:
+    # Input: warm '**/*.jpg' twice, zero config. Answer: photo.jpg and sorl's file once
+    # each; the second run renders nothing.
+    project = new_project(tmp_path / "site")
+    for _ in range(2):
+        done = manage(project, *WARM, "**/*.jpg")
+        assert done.returncode == 0, done.stderr
+    assert "0 rendered" in done.stdout and "2 skipped" in done.stdout
+    names = files_under(project / "media" / "thumbnails")
+    assert [name.split("/64x64/")[0] for name in names] == [
+        "cache/ab/cd/0123456789abcdef.jpg",
+        "photo.jpg",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("photo.jpg", True),
+        ("thumbnails/photo.jpg", False),  # the thumbnail folder inside the sources
+        ("cache/ab/cd/x.jpg", False),  # --exclude cache
+        ("cachet/x.jpg", True),
+        ("a/b.jpg/64x64/crop/" + "f" * 64 + ".jpg", False),  # thumbnail-shaped
+        ("a/b.jpg/64x64/crop/" + "f" * 63 + ".jpg", True),
+        ("a/b.jpg/99999x1/crop/" + "f" * 64 + ".webp", False),  # over MAX_DIMENSION too
+    ],
+)
+def test_what_is_not_a_source(name: str, source: bool) -> None:
+    from restthumbnails.lifecycle.layout import Layout, SourceFilter
+
+    not_sources = SourceFilter(Layout(thumbnails_in_sources="thumbnails"), ["cache"])
+    assert not_sources.excludes_name(name) is not source
+
+
+@pytest.mark.parametrize(
+    ("name", "own"),
+    [
+        ("a.jpg/64x64/crop/.k3j4_5g6.tmp", True),
+        ("a.jpg/64x64/crop/.report.tmp", False),  # not mkstemp's eight characters
+        ("media/.abcdefgh.tmp", False),  # not in a thumbnail's folder
+        (".abcdefgh.tmp", False),
+        ("a.jpg/64x64/crop/.ABCDEFGH.tmp", False),
+        ("a//64x64/crop/.abcdefgh.tmp", False),
+    ],
+)
+def test_which_temp_files_are_a_writers_own(name: str, own: bool) -> None:
+    from restthumbnails.lifecycle.layout import is_own_temp_file
+
+    assert is_own_temp_file(name, max_dimension=4096) is own
