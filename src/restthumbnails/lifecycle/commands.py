@@ -118,9 +118,9 @@ def _add_exclude_argument(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="GLOB",
         help="source names (or folders) matching GLOB are not sources, e.g. 'cache' for "
-        "sorl-thumbnail's old folder: warm does not render them, clean --orphans takes "
-        "their thumbnails for orphans; repeat for more. The thumbnail folder and "
-        "thumbnail-shaped names are never sources anyway",
+        "sorl-thumbnail's old folder: warm does not render them, clean --orphans removes "
+        "their thumbnails, stats counts those apart; repeat for more. The thumbnail "
+        "folder and thumbnail-shaped names are never sources anyway",
     )
 
 
