@@ -149,11 +149,11 @@ def make_thumbnails(media: Path, thumbs: Path, key: str) -> dict[str, str]:
         (thumbs / name).parent.mkdir(parents=True, exist_ok=True)
         (thumbs / name).write_bytes(b"x" * 1000)
     (thumbs / "README.txt").write_text("not a thumbnail")
-    stale = thumbs / "kept.jpg" / "20x20" / "crop" / ".abc123.tmp"
+    stale = thumbs / "kept.jpg" / "20x20" / "crop" / ".abc12345.tmp"
     stale.write_bytes(b"half")
     old = time.time() - 3600
     os.utime(stale, (old, old))
-    fresh = thumbs / "kept.jpg" / "20x20" / "crop" / ".def456.tmp"
+    fresh = thumbs / "kept.jpg" / "20x20" / "crop" / ".def45678.tmp"
     fresh.write_bytes(b"being written")
     return names
 
@@ -168,8 +168,8 @@ def test_cleanup_dry_run_lists_what_would_go_with_bytes_and_removes_nothing(
     assert files_under(thumbs) == before
     assert f"would remove {names['orphan']} (orphan, 1.0 kB)" in out
     assert f"would remove {names['unsigned']} (unsigned, 1.0 kB)" in out
-    assert "would remove kept.jpg/20x20/crop/.abc123.tmp (stale temp file, 4 B)" in out
-    assert names["kept"] not in out and ".def456.tmp" not in out
+    assert "would remove kept.jpg/20x20/crop/.abc12345.tmp (stale temp file, 4 B)" in out
+    assert names["kept"] not in out and ".def45678.tmp" not in out
     summary = out.splitlines()[-1]
     assert "would remove 3 (2.0 kB): 1 orphan, 1 stale temp file, 1 unsigned" in summary
     assert "(1 not thumbnails, never touched)" in summary
@@ -187,7 +187,7 @@ def test_cleanup_removes_orphans_and_unsigned_but_keeps_fallback_signed_ones(
     remaining = files_under(thumbs)
     assert names["orphan"] not in remaining
     assert names["unsigned"] in remaining and names["kept"] in remaining
-    assert "README.txt" in remaining and "kept.jpg/20x20/crop/.def456.tmp" in remaining
+    assert "README.txt" in remaining and "kept.jpg/20x20/crop/.def45678.tmp" in remaining
 
     settings.SECRET_KEY_FALLBACKS = []
     code, out, _ = run("cleanup", "--unsigned", "--no-progress")

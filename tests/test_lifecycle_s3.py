@@ -255,3 +255,87 @@ def test_orphans_in_a_folder_too_big_to_hold_are_asked_one_head_each(
     listed = orphans_dry_run(sources, thumbnails)
     assert len(listed) == 2 and all(line.startswith("would remove a/0.jpg/") for line in listed)
     assert requests.take() == ["GET"] + ["HEAD"] * 5
+
+
+def test_clean_deletes_each_key_exactly_as_listed_and_reports_keys_it_cannot_address(
+    s3: S3Server,
+) -> None:
+    # Input: under thumbs/, a signed thumbnail to remove (--older-than 0), a stale temp
+    # file in its folder, and three keys no storage name spells: one with a ".."
+    # segment, two with "//" whose normalised names are other objects (a user's
+    # `p/.abcdefgh.tmp` and the stale temp file). Answer: the run finishes; exactly the
+    # thumbnail and the temp file go, each by its own key; the three odd keys and the
+    # user's file stay, and the summary counts the three as not addressable.
+    from storages.backends.s3 import S3Storage
+
+    bucket = s3.new_bucket()
+    client = s3.client()
+    thumbnail = thumbnail_names(1)[0]
+    folder = thumbnail.rpartition("/")[0]
+    stale_temp = f"{folder}/.zq8x7w6v.tmp"
+    keep = [
+        "thumbs/../.abcdefgh.tmp",
+        "thumbs/p//.abcdefgh.tmp",
+        f"thumbs/{folder}//.zq8x7w6v.tmp",
+        "thumbs/p/.abcdefgh.tmp",
+        "media/photos/00000.jpg",
+    ]
+    for key in [f"thumbs/{thumbnail}", f"thumbs/{stale_temp}", *keep]:
+        client.put_object(Bucket=bucket, Key=key, Body=b"x")
+    storage = S3Storage(**s3.storage_options(bucket, "thumbs"))
+    cleaner = Cleaner(
+        thumbnail_storage=storage,
+        source_storage=S3Storage(**s3.storage_options(bucket, "media")),
+        criteria=Criteria(older_than=0.0, temp_older_than=0.0),
+        key=KEY,
+        fallback_keys=(),
+        max_dimension=4000,
+        now=time.time() + 10,
+    )
+    listed: list[str] = []
+    summary = clean(
+        cleaner,
+        walk(storage, hidden=True),
+        dry_run=False,
+        progress=Progress(sys.stderr, label="clean", enabled=False),
+        listing=listed.append,
+    )
+    assert sorted(s3.keys(bucket)) == sorted(keep)
+    assert sorted(listed) == sorted(
+        [f"removed {thumbnail} (old, 1 B)", f"removed {stale_temp} (stale temp file, 1 B)"]
+    )
+    assert summary.unnamed == 3 and summary.errors == 0
+    assert "3 with names the storage cannot address, never touched" in summary.line()
+
+
+def test_a_key_with_a_double_slash_never_deletes_the_object_its_name_normalises_to(
+    s3: S3Server,
+) -> None:
+    # Input: a stale-looking temp key `thumbs/p//.abcdefgh.tmp` beside a user's
+    # `thumbs/p/.abcdefgh.tmp`, which S3Storage's name for the first one would address.
+    # Answer: both stay (neither is a writer's temp file in a thumbnail folder, and the
+    # first cannot be addressed by name); the run ends with status 0.
+    from storages.backends.s3 import S3Storage
+
+    bucket = s3.new_bucket()
+    keys = ["thumbs/p//.abcdefgh.tmp", "thumbs/p/.abcdefgh.tmp"]
+    for key in keys:
+        s3.client().put_object(Bucket=bucket, Key=key, Body=b"x")
+    storage = S3Storage(**s3.storage_options(bucket, "thumbs"))
+    cleaner = Cleaner(
+        thumbnail_storage=storage,
+        source_storage=S3Storage(**s3.storage_options(bucket, "media")),
+        criteria=Criteria(orphans=True, older_than=0.0, temp_older_than=0.0),
+        key=KEY,
+        fallback_keys=(),
+        max_dimension=4000,
+        now=time.time() + 10,
+    )
+    summary = clean(
+        cleaner,
+        walk(storage, hidden=True),
+        dry_run=False,
+        progress=Progress(sys.stderr, label="clean", enabled=False),
+    )
+    assert s3.keys(bucket) == sorted(keys)
+    assert not summary.failed and sum(summary.removed.values()) == 0

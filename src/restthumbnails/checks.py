@@ -5,9 +5,11 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import InvalidStorageError
 
 from . import faces
 from .conf import (
+    BUILTIN_FOLDER,
     INLINE,
     PREFIX,
     Settings,
@@ -319,3 +321,56 @@ def check_model_pictures(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
 def _listed(labels: list[str], shown: int = 3) -> str:
     more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
     return ", ".join(labels[:shown]) + more
+
+
+@register(Tags.compatibility)
+def check_storage_nesting(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A thumbnail place that holds the sources, or that lies inside them anywhere but
+    the documented `thumbnails/` subfolder: the lifecycle commands' safety rests on it."""
+    from .lifecycle.layout import layout_of
+
+    try:
+        conf = get_settings()
+        thumbnails, sources = thumbnail_storage(conf), source_storage(conf)
+    except (ImproperlyConfigured, InvalidStorageError):
+        return []  # check_settings reports it
+    if _shares_one_place(conf):
+        return []  # restthumbnails.E004 says so
+    layout = layout_of(sources, thumbnails)
+    alias = conf.storage or f"MEDIA_ROOT/{BUILTIN_FOLDER}"
+    if layout.thumbnails_contain_sources:
+        below = layout.sources_in_thumbnails
+        return [
+            Error(
+                f"The thumbnail storage {alias!r} contains the source storage "
+                f"{conf.source_storage!r}" + (f" (at {below}/)" if below else "") + ": "
+                "`thumbnails cleanup` would take users' files for thumbnails and temp "
+                "files, and `warm` thumbnails for sources.",
+                hint=f"Give {PREFIX}STORAGE a place of its own outside the sources, or remove "
+                f"it (thumbnails then go to MEDIA_ROOT/{BUILTIN_FOLDER}/); docs/lifecycle.md, "
+                "'Layouts'.",
+                id="restthumbnails.E008",
+            )
+        ]
+    if layout.thumbnails_misplaced_in_sources:
+        inside = layout.thumbnails_in_sources
+        return [
+            Error(
+                f"The thumbnail storage {alias!r} lies inside the source storage "
+                f"{conf.source_storage!r} at {inside}/, not as the documented subfolder "
+                f"{BUILTIN_FOLDER}/: thumbnails mix with uploads there, an upload to that "
+                "folder is never warmed, and cleanup may take its thumbnail-shaped names.",
+                hint=f"Move it to {BUILTIN_FOLDER}/ of the source storage, or outside it; "
+                "docs/lifecycle.md, 'Layouts'.",
+                id="restthumbnails.E009",
+            )
+        ]
+    return []
+
+
+def _shares_one_place(conf: Settings) -> bool:
+    """The two cases restthumbnails.E004 reports (one alias, one folder)."""
+    if conf.storage is not None and conf.storage == conf.source_storage:
+        return True
+    thumbnail_root = local_path(thumbnail_storage(conf), "")
+    return thumbnail_root is not None and thumbnail_root == local_path(source_storage(conf), "")

@@ -191,19 +191,20 @@ def bucket_problem(storage: Storage) -> str | None:
 LIST_PAGE = 1000  # the most S3 returns, and accepts in one DeleteObjects
 
 
-def list_objects(storage: Storage, folder: str = "") -> Iterator[tuple[str, int, float]]:
-    """(name, size, modified) of every object below `folder`, in key order, a page
-    at a time: a bucket of millions of objects is never held in memory, and no
-    object needs a HEAD of its own."""
-    for name, item in _listed(storage, folder):
-        yield name, int(item["Size"]), item["LastModified"].timestamp()
+def list_keys(storage: Storage, folder: str = "") -> Iterator[tuple[str, str, int, float]]:
+    """(key, name, size, modified) of every object below `folder`, in key order, a
+    page at a time: a bucket of millions of objects is never held in memory, and no
+    object needs a HEAD of its own. The key is the object's exactly as listed, to
+    delete that object and no other; the name is the key below the storage's prefix."""
+    for key, name, item in _listed(storage, folder):
+        yield key, name, int(item["Size"]), item["LastModified"].timestamp()
 
 
 def folder_names(storage: Storage, folder: str, *, limit: int) -> frozenset[str] | None:
     """The names of the objects directly in `folder` (not below its subfolders), or
     None when there are more than `limit` of them."""
     names: set[str] = set()
-    for name, _ in _listed(storage, folder, direct=True):
+    for _, name, _ in _listed(storage, folder, direct=True):
         names.add(name)
         if len(names) > limit:
             return None
@@ -212,8 +213,8 @@ def folder_names(storage: Storage, folder: str, *, limit: int) -> frozenset[str]
 
 def _listed(
     storage: Storage, folder: str, *, direct: bool = False
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(name, ListObjectsV2 entry) of each object below `folder` (`direct`: only those
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(key, name, ListObjectsV2 entry) of each object below `folder` (`direct`: only those
     in it, not in its subfolders), LIST_PAGE keys per request."""
     base = storage._normalize_name("")  # type: ignore[attr-defined]
     prefix = object_key(storage, folder).rstrip("/") + "/" if folder else base
@@ -227,7 +228,7 @@ def _listed(
             for item in page.get("Contents", ()):
                 key = item["Key"]
                 if not key.endswith("/"):  # a "folder" made by a console: no file
-                    yield key[len(base) :], item
+                    yield key, key[len(base) :], item
     except ClientError as exc:
         _log_refusal("ListObjectsV2", bucket, folder, exc)
         raise StorageUnavailable(f"bucket {bucket} cannot be listed") from None
@@ -235,20 +236,21 @@ def _listed(
         raise StorageUnavailable(f"bucket {bucket} cannot be reached: {exc}") from None
 
 
-def delete_objects(storage: Storage, names: Sequence[str]) -> dict[str, str]:
-    """One DeleteObjects for up to LIST_PAGE names; what could not go, with why."""
+def delete_keys(storage: Storage, keys: Sequence[str]) -> dict[str, str]:
+    """One DeleteObjects for up to LIST_PAGE keys, each sent byte for byte as listed
+    (never normalised as a storage name is: "a//b" or "a/../b" names another object);
+    the keys that could not go, with why."""
     bucket = storage.bucket_name  # type: ignore[attr-defined]
-    keys = {object_key(storage, name): name for name in names}
     try:
         answer = _client(storage).delete_objects(
             Bucket=bucket,
             Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True},
         )
     except ClientError as exc:
-        return dict.fromkeys(names, f"S3 DeleteObjects refused: {_described(exc)}")
+        return dict.fromkeys(keys, f"S3 DeleteObjects refused: {_described(exc)}")
     except BotoCoreError as exc:
-        return dict.fromkeys(names, f"S3 DeleteObjects failed: {type(exc).__name__}")
+        return dict.fromkeys(keys, f"S3 DeleteObjects failed: {type(exc).__name__}")
     return {
-        keys.get(error["Key"], error["Key"]): f"{error.get('Code', '')} {error.get('Message', '')}"
+        error["Key"]: f"{error.get('Code', '')} {error.get('Message', '')}"
         for error in answer.get("Errors", ())
     }

@@ -3,9 +3,10 @@
 A thumbnail goes when any chosen condition holds: its source is gone
 (`orphans`), its signature is valid under neither the key nor a fallback key
 (`unsigned`, after a key rotation), or it is older than `older_than` seconds.
-Temp files a killed writer left (`.<random>.tmp`) go once they are older than
-the lock timeout. Anything else in the folder (a file whose name is no
-thumbnail URL, a dot-file) is never touched.
+Temp files a killed writer left (mkstemp's `.<8 random>.tmp`, in a folder
+where a thumbnail is written) go once they are older than the lock timeout.
+Anything else in the folder (a file whose name is no thumbnail URL, a dot-file,
+a symlink) is never touched: docs/lifecycle.md, "What clean may delete".
 """
 
 import contextlib
@@ -17,13 +18,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import Storage
 
 from ..exceptions import BadSignature, InvalidSpec
 from ..signing import verify
 from ..spec import parse_path
 from ..storage import s3_adapter, thumbnail_exists
-from ..tempfiles import is_temp_name
+from .layout import SourceFilter, is_own_temp_file
 from .listing import Entry
 from .progress import Progress, rate
 from .warming import human_bytes
@@ -47,6 +49,7 @@ class CleanSummary:
     removed: Counter[str] = field(default_factory=Counter)
     removed_bytes: int = 0
     not_thumbnails: int = 0
+    unnamed: int = 0  # listed, but a name the storage cannot address
     errors: int = 0
     seconds: float = 0.0
 
@@ -67,6 +70,8 @@ class CleanSummary:
         text += f"; kept {self.scanned - total - self.errors}"
         if self.not_thumbnails:
             text += f" ({self.not_thumbnails} not thumbnails, never touched)"
+        if self.unnamed:
+            text += f"; {self.unnamed} with names the storage cannot address, never touched"
         if self.errors:
             text += f"; {self.errors} could not be removed"
         return text
@@ -81,13 +86,16 @@ class Cleaner:
     fallback_keys: tuple[str, ...]
     max_dimension: int
     now: float = field(default_factory=time.time)
+    # Names of the source storage that are not sources (thumbnails of them are orphans).
+    not_sources: SourceFilter | None = None
 
     def reason(self, entry: Entry) -> str | None:
         """Why `entry` should go, or None to keep it; raises InvalidSpec for non-thumbnails."""
-        base = entry.name.rpartition("/")[2]
-        if is_temp_name(base):
+        if entry.link:
+            raise InvalidSpec("a symlink")  # never written by us: someone's own
+        if is_own_temp_file(entry.name, max_dimension=self.max_dimension):
             return TEMP if self.now - entry.modified > self.criteria.temp_older_than else None
-        if base.startswith("."):
+        if entry.name.rpartition("/")[2].startswith("."):
             raise InvalidSpec("a dot-file")
         spec, signature = parse_path(entry.name, max_dimension=self.max_dimension)
         if self.criteria.unsigned:
@@ -95,12 +103,17 @@ class Cleaner:
                 verify(spec, signature, key=self.key, fallback_keys=self.fallback_keys)
             except BadSignature:
                 return UNSIGNED
-        if self.criteria.orphans and not self._source_exists(spec.source):
+        if self.criteria.orphans and not self._is_source(spec.source):
             return ORPHAN
         older_than = self.criteria.older_than
         if older_than is not None and self.now - entry.modified > older_than:
             return OLD
         return None
+
+    def _is_source(self, name: str) -> bool:
+        if self.not_sources is not None and self.not_sources.excludes_name(name):
+            return False
+        return self._source_exists(name)
 
     @functools.cached_property
     def _source_exists(self) -> Callable[[str], bool]:
@@ -179,10 +192,20 @@ def clean(
     for entry in entries:
         summary.scanned += 1
         progress.advance()
+        if not _storage_names(entry):
+            # A bucket key no storage name spells ("a//b", "a/../b"): neither a
+            # thumbnail nor ours; noted, never deleted, and the run goes on.
+            progress.note(f"cannot address {entry.key!r} through the storage: left alone")
+            summary.unnamed += 1
+            continue
         try:
             why = cleaner.reason(entry)
         except InvalidSpec:
             summary.not_thumbnails += 1
+            continue
+        except (SuspiciousOperation, ValueError) as exc:  # a name the storage refuses
+            progress.note(f"cannot address {entry.name!r}: {exc}")
+            summary.unnamed += 1
             continue
         except OSError as exc:  # vanished since it was listed, or unreadable
             progress.note(f"cannot read {entry.name}: {exc.strerror or exc}")
@@ -196,6 +219,18 @@ def clean(
         settle(remover.flush())
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _storage_names(entry: Entry) -> bool:
+    """True unless `entry` is a bucket key that the storage's name for it does not
+    give back exactly (S3Storage normalises "//", "." and ".." away, or refuses)."""
+    bucket = None if entry.key is None else s3_adapter(entry.storage)
+    if bucket is None:
+        return True
+    try:
+        return bool(bucket.object_key(entry.storage, entry.name) == entry.key)
+    except (SuspiciousOperation, ValueError):
+        return False
 
 
 def _size_or_zero(entry: Entry) -> int:
@@ -228,6 +263,8 @@ class Remover:
                 entry.storage.delete(entry.name)
         except OSError as exc:
             removal.error = exc.strerror or str(exc)
+        except SuspiciousOperation as exc:
+            removal.error = str(exc)
         return [removal]
 
     def flush(self) -> list[Removal]:
@@ -249,10 +286,17 @@ class BatchRemover(Remover):
     def flush(self) -> list[Removal]:
         batch, self.pending = self.pending, []
         if batch:
-            errors = self.bucket.delete_objects(self.storage, [r.entry.name for r in batch])
+            errors = self.bucket.delete_keys(self.storage, [self._key(r.entry) for r in batch])
             for removal in batch:
-                removal.error = errors.get(removal.entry.name)
+                removal.error = errors.get(self._key(removal.entry))
         return batch
+
+    def _key(self, entry: Entry) -> str:
+        # The key the listing gave, byte for byte; only an entry that did not come
+        # from a listing (none does today) is named through the storage.
+        if entry.key is not None:
+            return entry.key
+        return str(self.bucket.object_key(self.storage, entry.name))
 
 
 def remover_for(storage: Storage) -> Remover:

@@ -3,7 +3,8 @@
 Shared by `python manage.py thumbnails ...` (a site's settings) and the
 standalone `restthumbnails warm|clean|stats MEDIA_DIR` (embedded settings).
 Progress goes to stderr, the summary (and dry-run listings) to stdout; exit
-status 1 when anything failed, 130 when interrupted.
+status 1 when anything failed, 2 for options or a storage layout that cannot
+work, 130 when interrupted.
 """
 
 import argparse
@@ -18,6 +19,7 @@ from ..policy import Preset
 from ..server.media import IMAGE_SUFFIXES
 from ..spec import parse_ext, parse_method, parse_size
 from .cleaning import Cleaner, Criteria, clean
+from .layout import Layout, SourceFilter, layout_of, refusal
 from .listing import matching_names, walk
 from .progress import Progress, Stream
 from .stats import collect
@@ -72,6 +74,7 @@ def add_warm_arguments(parser: argparse.ArgumentParser, *, models: bool) -> None
         help="thumbnails rendered at once, each in a render process "
         "(default: one per core = %(default)s)",
     )
+    _add_exclude_argument(parser)
     _add_progress_argument(parser)
 
 
@@ -99,11 +102,47 @@ def add_clean_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--list", action="store_true", help="print each file removed (always on with --dry-run)"
     )
+    _add_exclude_argument(parser)
     _add_progress_argument(parser)
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_exclude_argument(parser)
     _add_progress_argument(parser)
+
+
+def _add_exclude_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="source names (or folders) matching GLOB are not sources, e.g. 'cache' for "
+        "sorl-thumbnail's old folder: warm does not render them, clean --orphans removes "
+        "their thumbnails, stats counts those apart; repeat for more. The thumbnail "
+        "folder and thumbnail-shaped names are never sources anyway",
+    )
+
+
+def layout(settings: Settings) -> Layout:
+    return layout_of(source_storage(settings), thumbnail_storage(settings))
+
+
+def check_layout(settings: Settings) -> Layout:
+    """The layout, or UsageError when the thumbnail storage holds the sources."""
+    found = layout(settings)
+    problem = refusal(found)
+    if problem:
+        raise UsageError(problem)
+    return found
+
+
+def _not_sources(args: argparse.Namespace, found: Layout, stderr: Stream) -> SourceFilter:
+    not_sources = SourceFilter(found, getattr(args, "exclude", None) or ())
+    said = not_sources.describe()
+    if said:
+        stderr.write(f"{args.command_name}: not sources: {', '.join(said)}\n")
+    return not_sources
 
 
 def _add_progress_argument(parser: argparse.ArgumentParser) -> None:
@@ -122,7 +161,10 @@ def run_warm(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int
     references = getattr(args, "model", [])
     if references and args.patterns:
         raise UsageError("give PATTERNs or --model, not both")
-    total, sources = _sources(settings, args.patterns, references, counted=not args.no_progress)
+    not_sources = _not_sources(args, check_layout(settings), stderr)
+    total, sources = _sources(
+        settings, args.patterns, references, not_sources, counted=not args.no_progress
+    )
     key = settings.secret_key
     work = jobs(sources, kinds, key=key, max_dimension=settings.max_dimension)
     # Deferred: service_for() starts the render pool, after the arguments are known good.
@@ -176,7 +218,12 @@ def thumbnail_kinds(args: argparse.Namespace, settings: Settings) -> list[Preset
 
 
 def _sources(
-    settings: Settings, patterns: list[str], references: list[str], *, counted: bool
+    settings: Settings,
+    patterns: list[str],
+    references: list[str],
+    not_sources: SourceFilter,
+    *,
+    counted: bool,
 ) -> tuple[int | None, Iterator[str]]:
     """The source names to warm, and how many (None when not counted)."""
     if references:
@@ -194,13 +241,19 @@ def _sources(
             rows, names = file_names(model, field)
             total += rows
             streams.append(names)
-        return total, itertools.chain.from_iterable(streams)
+        chained = itertools.chain.from_iterable(streams)
+        return total, (name for name in chained if not not_sources.excludes_name(name))
     storage = source_storage(settings)
+    skip = not_sources.skips_folder
 
     def listed() -> Iterator[str]:
         if patterns:
-            return matching_names(storage, patterns)
-        return (e.name for e in walk(storage) if e.name.lower().endswith(IMAGE_SUFFIXES))
+            names: Iterator[str] = matching_names(storage, patterns, skip=skip)
+        else:
+            names = (
+                e.name for e in walk(storage, skip=skip) if e.name.lower().endswith(IMAGE_SUFFIXES)
+            )
+        return (name for name in names if not not_sources.excludes_name(name))
 
     # A first pass only counts (a listing costs far less than a render), so the
     # bar can say how far along it is and how long is left.
@@ -209,6 +262,7 @@ def _sources(
 
 def run_clean(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
     settings = get_settings()
+    not_sources = _not_sources(args, check_layout(settings), stderr)
     if args.older_than is not None and args.older_than < 0:
         raise UsageError("--older-than must be 0 or more days")
     criteria = Criteria(
@@ -225,6 +279,7 @@ def run_clean(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> in
         key=settings.secret_key,
         fallback_keys=settings.secret_key_fallbacks,
         max_dimension=settings.max_dimension,
+        not_sources=not_sources,
     )
     removed = {"count": 0}
     verb = "to remove" if args.dry_run else "removed"
@@ -254,9 +309,13 @@ def run_clean(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> in
 
 def run_stats(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
     settings = get_settings()
+    not_sources = _not_sources(args, check_layout(settings), stderr)
     progress = Progress(stderr, label="stats", enabled=not args.no_progress)
     stats = collect(
-        walk(thumbnail_storage(settings)), max_dimension=settings.max_dimension, progress=progress
+        walk(thumbnail_storage(settings)),
+        max_dimension=settings.max_dimension,
+        progress=progress,
+        not_sources=not_sources,
     )
     progress.close()
     stdout.write(stats.table() + "\n")
@@ -273,6 +332,7 @@ RUNNERS: dict[str, Callable[..., int]] = {
 
 def run(command: str, args: argparse.Namespace, *, stdout: Stream, stderr: Stream) -> int:
     """Run `command`; a storage that cannot be listed or reached ends it with status 1."""
+    args.command_name = command
     try:
         return RUNNERS[command](args, stdout=stdout, stderr=stderr)
     except StorageUnavailable as exc:

@@ -10,7 +10,7 @@ at a time.
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +30,8 @@ class Entry:
     path: str | None = None  # absolute path when the storage is local
     listed_size: int | None = None  # when the listing gave them (S3)
     listed_modified: float | None = None
+    key: str | None = None  # a bucket's object key, exactly as listed
+    link: bool = False  # a symlink in a local folder
     _stat: os.stat_result | None = field(default=None, repr=False)
 
     @functools.cached_property
@@ -57,21 +59,37 @@ class Entry:
         return self._stat
 
 
-def walk(storage: Storage, folder: str = "", *, hidden: bool = False) -> Iterator[Entry]:
-    """Every file below `folder`; dot-named files and folders only with `hidden`."""
+SkipFolder = Callable[[str], bool]
+
+
+def _never(folder: str) -> bool:
+    return False
+
+
+def walk(
+    storage: Storage, folder: str = "", *, hidden: bool = False, skip: SkipFolder = _never
+) -> Iterator[Entry]:
+    """Every file below `folder`; dot-named files and folders only with `hidden`;
+    nothing below a folder (a name relative to the storage) for which `skip` is true."""
     root = local_path(storage, folder)
     bucket = s3_adapter(storage)
     if root is not None:
-        yield from _walk_local(storage, root, folder, hidden=hidden)
+        yield from _walk_local(storage, root, folder, hidden=hidden, skip=skip)
     elif bucket is not None:
-        for name, size, modified in bucket.list_objects(storage, folder):
-            if hidden or not any(part.startswith(".") for part in name.split("/")):
-                yield Entry(name, storage, listed_size=size, listed_modified=modified)
+        for key, name, size, modified in bucket.list_keys(storage, folder):
+            parts = name.split("/")
+            if not hidden and any(part.startswith(".") for part in parts):
+                continue
+            if any(skip("/".join(parts[:end])) for end in range(1, len(parts))):
+                continue
+            yield Entry(name, storage, listed_size=size, listed_modified=modified, key=key)
     else:
-        yield from _walk_listdir(storage, folder, hidden=hidden)
+        yield from _walk_listdir(storage, folder, hidden=hidden, skip=skip)
 
 
-def _walk_local(storage: Storage, path: str, folder: str, *, hidden: bool) -> Iterator[Entry]:
+def _walk_local(
+    storage: Storage, path: str, folder: str, *, hidden: bool, skip: SkipFolder
+) -> Iterator[Entry]:
     try:
         scanner = os.scandir(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -85,15 +103,18 @@ def _walk_local(storage: Storage, path: str, folder: str, *, hidden: bool) -> It
             # Folders reached through a symlink are not walked: a link to a
             # parent would loop, and the server never reads outside its root.
             if item.is_dir(follow_symlinks=False):
-                subfolders.append((item.path, name))
+                if not skip(name):
+                    subfolders.append((item.path, name))
             elif item.is_file():
-                yield Entry(name, storage, item.path)
+                yield Entry(name, storage, item.path, link=item.is_symlink())
     # Folders after files, so a folder's listing is closed before we descend.
     for sub_path, sub_name in subfolders:
-        yield from _walk_local(storage, sub_path, sub_name, hidden=hidden)
+        yield from _walk_local(storage, sub_path, sub_name, hidden=hidden, skip=skip)
 
 
-def _walk_listdir(storage: Storage, folder: str, *, hidden: bool) -> Iterator[Entry]:
+def _walk_listdir(
+    storage: Storage, folder: str, *, hidden: bool, skip: SkipFolder
+) -> Iterator[Entry]:
     try:
         directories, files = storage.listdir(folder)
     except FileNotFoundError:
@@ -102,10 +123,9 @@ def _walk_listdir(storage: Storage, folder: str, *, hidden: bool) -> Iterator[En
         if hidden or not file_name.startswith("."):
             yield Entry(f"{folder}/{file_name}" if folder else file_name, storage)
     for directory in directories:
-        if hidden or not directory.startswith("."):
-            yield from _walk_listdir(
-                storage, f"{folder}/{directory}" if folder else directory, hidden=hidden
-            )
+        name = f"{folder}/{directory}" if folder else directory
+        if (hidden or not directory.startswith(".")) and not skip(name):
+            yield from _walk_listdir(storage, name, hidden=hidden, skip=skip)
 
 
 def pattern_regex(pattern: str) -> re.Pattern[str]:
@@ -172,9 +192,11 @@ def literal_folder(patterns: Iterable[str]) -> str:
     return "/".join(common)
 
 
-def matching_names(storage: Storage, patterns: list[str]) -> Iterator[str]:
+def matching_names(
+    storage: Storage, patterns: list[str], *, skip: SkipFolder = _never
+) -> Iterator[str]:
     """The names of the files matching any pattern, as the walk finds them."""
     regexes = [pattern_regex(pattern) for pattern in patterns]
-    for entry in walk(storage, literal_folder(patterns)):
+    for entry in walk(storage, literal_folder(patterns), skip=skip):
         if any(regex.fullmatch(entry.name) for regex in regexes):
             yield entry.name

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..exceptions import InvalidSpec
 from ..spec import parse_path
+from .layout import SourceFilter
 from .listing import Entry
 from .progress import Progress
 from .warming import human_bytes
@@ -20,6 +21,7 @@ class Stats:
     bytes: Counter[Kind] = field(default_factory=Counter)
     other_files: int = 0
     other_bytes: int = 0
+    not_sources: int = 0  # thumbnails of names that are not sources (thumbnails of thumbnails)
     seconds: float = 0.0
 
     def table(self) -> str:
@@ -39,10 +41,21 @@ class Stats:
                 f"({self.other_files} other files, {human_bytes(self.other_bytes)}, "
                 "are not thumbnails)"
             )
+        if self.not_sources:
+            lines.append(
+                f"({self.not_sources} of the thumbnails are of thumbnails or excluded "
+                "folders, not of sources: clean --orphans removes them)"
+            )
         return "\n".join(lines)
 
 
-def collect(entries: Iterable[Entry], *, max_dimension: int, progress: Progress) -> Stats:
+def collect(
+    entries: Iterable[Entry],
+    *,
+    max_dimension: int,
+    progress: Progress,
+    not_sources: SourceFilter | None = None,
+) -> Stats:
     stats = Stats()
     started = time.monotonic()
     for entry in entries:
@@ -56,6 +69,8 @@ def collect(entries: Iterable[Entry], *, max_dimension: int, progress: Progress)
         kind = (spec.size, spec.method, spec.ext)
         stats.count[kind] += 1
         stats.bytes[kind] += _size(entry)
+        if not_sources is not None and not_sources.excludes_name(spec.source):
+            stats.not_sources += 1
     stats.seconds = time.monotonic() - started
     return stats
 

@@ -3,13 +3,16 @@
 import argparse
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ...conf import get_settings
 from ...lifecycle.commands import (
     UsageError,
     add_clean_arguments,
     add_stats_arguments,
     add_warm_arguments,
+    check_layout,
     run,
 )
 
@@ -37,6 +40,18 @@ class Command(BaseCommand):
         add_stats_arguments(
             actions.add_parser("stats", help="count thumbnails and bytes per size/method/format")
         )
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        # Before the system checks (which say the same as restthumbnails.E008 with
+        # status 1) and whatever SILENCED_SYSTEM_CHECKS or --skip-checks say: a layout
+        # where cleanup could delete users' files is never run, with status 2.
+        try:
+            check_layout(get_settings())
+        except ImproperlyConfigured:
+            pass  # the system checks say what is wrong
+        except UsageError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        return super().execute(*args, **options)
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Our lines carry their own endings (a progress bar redraws with "\r"),
