@@ -181,3 +181,85 @@ def bmp_is_run_length_encoded(stream: BinaryIO) -> bool:
         return struct.unpack("<I", header[30:34])[0] in (1, 2)
     finally:
         stream.seek(start)
+
+
+# The HEIF boxes that lead to the image sizes: meta (a full box: 4 more header
+# bytes), its item properties (iprp), their container (ipco), then each `ispe`.
+_HEIF_PATH = ((b"meta", 4), (b"iprp", 0), (b"ipco", 0))
+
+
+def heif_coded_size(stream: BinaryIO, *, max_boxes: int = 4096) -> tuple[int, int] | None:
+    """The largest image a HEIF file codes (its biggest `ispe` property), or None when
+    the walk passes `max_boxes` boxes first.
+
+    Pillow reports the size after the container's crop (`clap`) and rotation, but
+    the decoder decodes the whole coded image (or grid tile) before cropping: a
+    1x1 crop of a 20000x20000 image costs 400 MP. Real files hold a few dozen boxes.
+    """
+    start = _rewound(stream)
+    try:
+        end = stream.seek(0, 2)
+        budget = [max_boxes]
+        region = (0, end)
+        for kind, skip in _HEIF_PATH:
+            found = _find_box(stream, *region, kind, budget)
+            if found is None:
+                return None if budget[0] < 0 else (0, 0)
+            region = (found[0] + skip, found[1])
+        largest = (0, 0)
+        position, limit = region
+        while position < limit:
+            box = _box_at(stream, position, limit, budget)
+            if box is None:
+                return None if budget[0] < 0 else largest
+            kind, payload, box_end = box
+            if kind == b"ispe":
+                stream.seek(payload + 4)  # version and flags
+                size = stream.read(8)
+                if len(size) == 8:
+                    width, height = struct.unpack(">II", size)
+                    if width * height > largest[0] * largest[1]:
+                        largest = (width, height)
+            position = box_end
+        return largest
+    finally:
+        stream.seek(start)
+
+
+def _find_box(
+    stream: BinaryIO, position: int, limit: int, kind: bytes, budget: list[int]
+) -> tuple[int, int] | None:
+    """(payload start, end) of the first box of `kind` between position and limit."""
+    while position < limit:
+        box = _box_at(stream, position, limit, budget)
+        if box is None:
+            return None
+        if box[0] == kind:
+            return box[1], box[2]
+        position = box[2]
+    return None
+
+
+def _box_at(
+    stream: BinaryIO, position: int, limit: int, budget: list[int]
+) -> tuple[bytes, int, int] | None:
+    """(type, payload start, end) of the ISO BMFF box at `position`; None past the budget
+    or at a box that does not fit."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    stream.seek(position)
+    header = stream.read(16)
+    if len(header) < 8:
+        return None
+    size, kind = struct.unpack(">I", header[:4])[0], header[4:8]
+    payload = position + 8
+    if size == 1:  # a 64-bit size follows the type
+        if len(header) < 16:
+            return None
+        size, payload = struct.unpack(">Q", header[8:16])[0], position + 16
+    elif size == 0:  # the box runs to the end of its container
+        size = limit - position
+    if size < payload - position or position + size > limit:
+        return None
+    return kind, payload, position + size
