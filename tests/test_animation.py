@@ -242,15 +242,15 @@ def test_apng_frames_come_from_actl() -> None:
 # The encode budget: frames x output pixels x the encoder's cost, from the header.
 
 
-def test_output_frames_weighs_avif_four_times_webp() -> None:
-    # 5 frames of 120x60 = 36,000 pixels: WebP and GIF cost 36,000, AVIF 144,000.
+def test_output_frames_weighs_avif_five_times_webp() -> None:
+    # 5 frames of 120x60 = 36,000 pixels: WebP and GIF cost 36,000, AVIF 180,000.
     spec = {ext: make_spec("a", "120x60", "crop", ext) for ext in ("webp", "gif", "avif")}
     options = EngineOptions(max_animation_pixels=36_000)
     assert engine.output_frames((300, 200), 5, spec["webp"], options) == 5
     assert engine.output_frames((300, 200), 5, spec["gif"], options) == 5
     if "avif" in ANIMATED_EXTENSIONS:
         assert engine.output_frames((300, 200), 5, spec["avif"], options) == 1
-        options = EngineOptions(max_animation_pixels=144_000)
+        options = EngineOptions(max_animation_pixels=180_000)
         assert engine.output_frames((300, 200), 5, spec["avif"], options) == 5
     assert (
         engine.output_frames(
@@ -285,7 +285,7 @@ def test_output_frames_counts_the_larger_orientation() -> None:
 
 def test_the_documented_avif_case_gets_its_first_frame_at_the_defaults() -> None:
     # 500 frames of 316x316 (50 MP, the source limit): 8.1 s of AVIF encoding before the
-    # budget. As WebP and GIF it stays animated; as AVIF (4 x 50 MP) it is the first frame.
+    # budget. As WebP and GIF it stays animated; as AVIF (5 x 50 MP) it is the first frame.
     for ext, frames in (("webp", 500), ("gif", 500), ("avif", 1)):
         if ext in ANIMATED_EXTENSIONS:
             spec = make_spec("a", "316x316", "crop", ext)
@@ -297,7 +297,7 @@ def test_an_animation_over_the_budget_is_its_first_frame_through_the_view(
     media: Path, signed_path, settings, engine_name: str
 ) -> None:  # type: ignore[no-untyped-def]
     # Input: the 5-frame GIF at 120x60 with MAX_ANIMATION_PIXELS = 100,000: 36,000 as
-    # WebP, 144,000 as AVIF. Answer: an animated WebP of 5 frames; an AVIF of one
+    # WebP, 180,000 as AVIF. Answer: an animated WebP of 5 frames; an AVIF of one
     # frame, the first (its colour); with a budget of 0, a still WebP.
     settings.REST_THUMBNAILS_ENGINE = engine_name
     settings.REST_THUMBNAILS_MAX_ANIMATION_PIXELS = 100_000

@@ -27,7 +27,8 @@ ANIMATED_EXTENSIONS = frozenset(
 )
 # Frames x output pixels x the encoder's relative cost (formats.OutputFormat): 50 MP of
 # WebP frames is about 2.8 s of CPU on photographic frames (bench/encode_cost.py),
-# well under the default 8 s deadline; AVIF's encoder, 4 times costlier, gets a quarter.
+# well under the default 8 s deadline; AVIF's encoder, about 5 times costlier per
+# pixel, gets a fifth: 10 MP, about 2.5 s.
 DEFAULT_MAX_ANIMATION_PIXELS = 50_000_000
 _MAX_LOOP = 0xFFFF  # both containers store the count in 16 bits
 _DISPOSE_TO_BACKGROUND = 2
