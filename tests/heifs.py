@@ -56,3 +56,108 @@ def with_coded_size(data: bytes, width: int, height: int) -> bytes:
 if __name__ == "__main__":
     with open(sys.argv[1], "wb") as out:
         out.write(heic(orientation=6))
+
+
+def _box(kind: bytes, payload: bytes, *, full: int | None = None) -> bytes:
+    """An ISO BMFF box; `full` is the version of a full box (flags 0)."""
+    if full is not None:
+        payload = bytes((full, 0, 0, 0)) + payload
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def _child(data: bytes, kind: bytes) -> bytes:
+    """The payload of the first box of `kind` in `data` (a sequence of boxes)."""
+    position = 0
+    while position < len(data):
+        size = struct.unpack(">I", data[position : position + 4])[0]
+        if data[position + 4 : position + 8] == kind:
+            return data[position + 8 : position + size]
+        position += size
+    raise KeyError(kind)
+
+
+def grid(
+    rows: int, columns: int, canvas: tuple[int, int], *, tile: tuple[int, int] = (64, 64)
+) -> bytes:
+    """A HEIC whose primary image is a grid of rows x columns tiles, each an item of its
+    own whose data is the same coded picture (pillow-heif writes no grids: the file is
+    assembled here around one coded tile).
+
+    `canvas` is the grid's output size; a canvas smaller than the tiles cover makes the
+    decoder decode every tile to draw a small picture.
+    """
+    single = heic(*tile)
+    meta = _child(single, b"meta")[4:]
+    properties = _child(_child(meta, b"iprp"), b"ipco")
+    hvcc, colr, pixi = (_child(properties, kind) for kind in (b"hvcC", b"colr", b"pixi"))
+    coded = _child(single, b"mdat")
+    tiles = rows * columns
+    grid_item = tiles + 1
+    ipco = _box(
+        b"ipco",
+        _box(b"hvcC", hvcc)
+        + _box(b"colr", colr)
+        + _box(b"ispe", struct.pack(">II", *tile), full=0)
+        + _box(b"pixi", pixi[4:], full=0)
+        + _box(b"ispe", struct.pack(">II", *canvas), full=0),
+    )
+    # Tiles: hvcC (essential), colr, the tile's ispe, pixi. The grid: canvas ispe, pixi.
+    ipma = _box(
+        b"ipma",
+        struct.pack(">I", tiles + 1)
+        + b"".join(
+            struct.pack(">HB", item, 4) + bytes((0x81, 2, 3, 4)) for item in range(1, grid_item)
+        )
+        + struct.pack(">HB", grid_item, 2)
+        + bytes((5, 4)),
+        full=0,
+    )
+    grid_spec = bytes((0, 0, rows - 1, columns - 1)) + struct.pack(">HH", *canvas)
+    iinf = _box(
+        b"iinf",
+        struct.pack(">H", tiles + 1)
+        + b"".join(
+            _box(b"infe", struct.pack(">HH", item, 0) + b"hvc1" + b"\0", full=2)
+            for item in range(1, grid_item)
+        )
+        + _box(b"infe", struct.pack(">HH", grid_item, 0) + b"grid" + b"\0", full=2),
+        full=0,
+    )
+    iref = _box(
+        b"iref",
+        _box(
+            b"dimg",
+            struct.pack(">HH", grid_item, tiles)
+            + b"".join(struct.pack(">H", item) for item in range(1, grid_item)),
+        ),
+        full=0,
+    )
+
+    def meta_box(tile_offset: int) -> bytes:
+        iloc = _box(
+            b"iloc",
+            bytes((0x44, 0x00))
+            + struct.pack(">H", tiles + 1)
+            + b"".join(
+                struct.pack(">HHHH", item, 0, 0, 1) + struct.pack(">II", tile_offset, len(coded))
+                for item in range(1, grid_item)
+            )
+            + struct.pack(">HHHH", grid_item, 1, 0, 1)
+            + struct.pack(">II", 0, len(grid_spec)),
+            full=1,
+        )
+        return _box(
+            b"meta",
+            _box(b"hdlr", _child(meta, b"hdlr"))
+            + _box(b"pitm", struct.pack(">H", grid_item), full=0)
+            + iloc
+            + iinf
+            + iref
+            + _box(b"iprp", ipco + ipma)
+            + _box(b"idat", grid_spec),
+            full=0,
+        )
+
+    ftyp = single[: struct.unpack(">I", single[:4])[0]]
+    head = ftyp + meta_box(0)
+    return ftyp + meta_box(len(head) + 8) + _box(b"mdat", coded)

@@ -15,11 +15,11 @@ from PIL import Image
 from restthumbnails import engine
 from restthumbnails.heif import looks_like_heif
 from restthumbnails.signing import sign
-from restthumbnails.sourcecost import heif_coded_size
+from restthumbnails.sourcecost import heif_decoded_pixels
 from restthumbnails.spec import make_spec
 
 from .animations import close
-from .heifs import BACKGROUND, MARK, heic, with_coded_size
+from .heifs import BACKGROUND, MARK, grid, heic, with_coded_size
 from .images import decode, encode, picture
 from .serving import start_serve
 
@@ -93,23 +93,53 @@ def test_heic_whose_header_codes_a_huge_image_is_422_before_decoding(
     # of this file could produce (libheif would fail on the mismatch instead).
     source = with_coded_size(heic(301, 201, orientation=6), 9000, 9000)
     assert Image.open(io.BytesIO(source)).size == (201, 301)
-    assert heif_coded_size(io.BytesIO(source)) == (9000, 9000)
+    assert heif_decoded_pixels(io.BytesIO(source)) == 81_000_000
     (media / "bomb.heic").write_bytes(source)
     response = Client().get("/t/" + signed_path("bomb.heic", "100x100", "crop", "jpg"))
     assert response.status_code == 422
-    assert b"source codes a 9000x9000 image, over the limit of 50000000 pixels" in (
-        response.content
-    )
+    assert b"source codes 81000000 pixels (HEIF), over the limit of 50000000" in (response.content)
     assert any("422 bomb.heic" in r.getMessage() for r in logs.records)
 
 
-def test_coded_size_walk_stops_at_its_box_budget() -> None:
-    # Input: a HEIC, walked with a budget of 2 boxes (it needs about 10). Answer: None,
-    # which the engine refuses; with the default budget, its real coded size.
+def test_a_grid_heic_is_assembled_from_its_tiles(media: Path, signed_path) -> None:  # type: ignore[no-untyped-def]
+    # Input: a 192x100 grid of 2x3 tiles of 64x64 (the last row and column overhang
+    # the canvas), scaled to 96 wide. Answer: 96x50, the tile's red corner at the top
+    # left of the first and of the second tile.
+    (media / "grid.heic").write_bytes(grid(2, 3, (192, 100)))
+    response = Client().get("/t/" + signed_path("grid.heic", "96x", "scale", "png"))
+    assert response.status_code == 200
+    thumb = decode(body(response)).convert("RGB")
+    assert thumb.size == (96, 50)
+    assert close(thumb.getpixel((2, 2)), MARK)
+    assert close(thumb.getpixel((34, 2)), MARK)
+    assert close(thumb.getpixel((20, 20)), BACKGROUND)
+
+
+def test_a_grid_heic_whose_tiles_overhang_a_small_canvas_is_422_from_the_header(
+    media: Path, signed_path, settings, logs
+) -> None:  # type: ignore[no-untyped-def]
+    # Input: a grid of 30x30 distinct 64x64 tiles drawn into a 64x64 canvas, with
+    # MAX_SOURCE_PIXELS at 1,000,000. Pillow reports 64x64 and no single coded image is
+    # over 4096 pixels, but libheif decodes all 900 tiles (3,686,400 pixels) to draw it.
+    # Answer: 422 naming the tiles' sum, read from the header (iref, ipma, ispe).
+    settings.REST_THUMBNAILS_MAX_SOURCE_PIXELS = 1_000_000
+    source = grid(30, 30, (64, 64))
+    assert Image.open(io.BytesIO(source)).size == (64, 64)
+    (media / "tiles.heic").write_bytes(source)
+    response = Client().get("/t/" + signed_path("tiles.heic", "32x32", "crop", "jpg"))
+    assert response.status_code == 422
+    assert b"source codes 3686400 pixels (HEIF), over the limit of 1000000" in response.content
+    assert any("422 tiles.heic" in r.getMessage() for r in logs.records)
+
+
+def test_decoded_pixels_walk_stops_at_its_budget() -> None:
+    # Input: a HEIC, walked with a budget of 2 entries (it needs about 10). Answer: None,
+    # which the engine refuses; with the default budget, its coded size.
     source = heic(600, 400)
-    assert heif_coded_size(io.BytesIO(source), max_boxes=2) is None
-    assert heif_coded_size(io.BytesIO(source)) == (600, 400)
-    assert heif_coded_size(io.BytesIO(encode(picture(8, 8), "PNG"))) == (0, 0)
+    assert heif_decoded_pixels(io.BytesIO(source), max_entries=2) is None
+    assert heif_decoded_pixels(io.BytesIO(source)) == 240_000
+    assert heif_decoded_pixels(io.BytesIO(grid(30, 30, (64, 64)))) == 900 * 64 * 64
+    assert heif_decoded_pixels(io.BytesIO(encode(picture(8, 8), "PNG"))) == 0
 
 
 def test_heif_listed_in_source_formats_without_the_extra_is_a_settings_error(

@@ -10,7 +10,7 @@ from restthumbnails.sourcecost import (
     count_jpeg_scans,
     count_tiff_pages,
     count_webp_frames,
-    heif_coded_size,
+    heif_decoded_pixels,
 )
 
 from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain, webp_frame_bomb
@@ -75,9 +75,9 @@ def test_an_animated_webp_frame_bomb_stops_the_count_just_past_the_limit() -> No
     assert count_webp_frames(io.BytesIO(bomb), limit=500) == 501
 
 
-def test_heif_coded_size_is_zero_for_files_without_image_properties() -> None:
-    assert heif_coded_size(io.BytesIO(encode(picture(20, 20), "PNG"))) == (0, 0)
-    assert heif_coded_size(io.BytesIO(b"\x00\x00\x00\x10ftypheic\x00\x00\x00\x00")) == (0, 0)
+def test_heif_decoded_pixels_is_zero_for_files_without_image_properties() -> None:
+    assert heif_decoded_pixels(io.BytesIO(encode(picture(20, 20), "PNG"))) == 0
+    assert heif_decoded_pixels(io.BytesIO(b"\x00\x00\x00\x10ftypheic\x00\x00\x00\x00")) == 0
     # A box whose size runs past the file ends the walk; nothing is read past it.
     broken = b"\x00\x00\x00\x10ftypheic\x00\x00\x00\x00" + b"\x7f\xff\xff\xffmeta"
-    assert heif_coded_size(io.BytesIO(broken)) == (0, 0)
+    assert heif_decoded_pixels(io.BytesIO(broken)) == 0

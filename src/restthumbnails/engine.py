@@ -27,7 +27,7 @@ from .sourcecost import (
     count_jpeg_scans,
     count_tiff_pages,
     count_webp_frames,
-    heif_coded_size,
+    heif_decoded_pixels,
 )
 from .spec import ThumbnailSpec, focal_point
 
@@ -330,15 +330,13 @@ def _webp_frames_before_open(prefix: bytes, data: BinaryIO, options: EngineOptio
 
 
 def _refuse_large_heif_coding(data: BinaryIO, limit: int) -> None:
-    """A HEIF decodes its whole coded image (or grid tile) before cropping it to the
-    size Pillow reports: refuse on the largest coded size in the header."""
-    coded = heif_coded_size(data)
-    if coded is None:
-        raise SourceTooLarge("source's HEIF header has too many boxes")
-    if coded[0] * coded[1] > limit:
-        raise SourceTooLarge(
-            f"source codes a {coded[0]}x{coded[1]} image, over the limit of {limit} pixels"
-        )
+    """A HEIF decodes its whole coded image (every grid tile, once per reference) before
+    cropping it to the size Pillow reports: refuse on what the header says it codes."""
+    pixels = heif_decoded_pixels(data)
+    if pixels is None:
+        raise SourceTooLarge("source's HEIF item header is too long or broken to check")
+    if pixels > limit:
+        raise SourceTooLarge(f"source codes {pixels} pixels (HEIF), over the limit of {limit}")
 
 
 def _frames(image: Image.Image, data: BinaryIO, limit: int) -> int:
