@@ -5,6 +5,8 @@ tests/heifs.py); every decode is pi-heif's, in the render pool's processes.
 """
 
 import io
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -189,3 +191,38 @@ def test_without_the_extra_serve_answers_422_naming_it(
         assert server.get(url("photo.jpg"))[0] == 200
     log = server.log.read_text()
     assert "422 IMG_0003.heic" in log
+
+
+def test_warm_renders_heic_sources_beside_jpegs(tmp_path: Path) -> None:
+    # Input: `restthumbnails warm` on a folder of a HEIC and a JPEG (a phone's upload
+    # folder), one size. Answer: exit 0, both rendered, the HEIC's thumbnail upright.
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "IMG_0004.HEIC").write_bytes(heic(300, 200, orientation=6))
+    (library / "photo.jpg").write_bytes(encode(picture(300, 200), "JPEG"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REST_THUMBNAILS_")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "restthumbnails",
+            "warm",
+            str(library),
+            "--secret-key",
+            KEY,
+            "--size",
+            "50x",
+            "--method",
+            "scale",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 rendered" in done.stdout, done.stdout
+    [thumb] = (tmp_path / "library-thumbnails").glob("IMG_0004.HEIC/**/*.jpg")
+    assert decode(thumb.read_bytes()).size == (50, 75)
