@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core import checks
 from django.test import Client
 from PIL import Image
 
@@ -151,10 +152,14 @@ def test_heif_listed_in_source_formats_without_the_extra_is_a_settings_error(
 
     from restthumbnails import conf
 
+    # Input: SOURCE_FORMATS naming HEIF where the extra is missing. Answer: the settings
+    # error names the pip command, and `check` reports it as E001.
     monkeypatch.setattr(conf, "HEIF_DECODES", False)
     settings.REST_THUMBNAILS_SOURCE_FORMATS = ["JPEG", "HEIF"]
     with pytest.raises(ImproperlyConfigured, match=r"pip install 'restthumbnails\[heif\]'"):
         conf.get_settings()
+    errors = [e for e in checks.run_checks() if e.id == "restthumbnails.E001"]
+    assert any("pip install 'restthumbnails[heif]'" in e.msg for e in errors), errors
 
 
 KEY = "heif-test-key-0123456789abcdef0123"
