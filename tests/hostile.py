@@ -5,6 +5,7 @@ Shared by the tests and by `bench` (which measures their CPU cost per request).
 
 import io
 import struct
+import zlib
 
 from PIL import Image
 
@@ -83,3 +84,53 @@ def ordinary_jpeg(width: int = 800, height: int = 600) -> bytes:
     buffer = io.BytesIO()
     picture(width, height).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload))
+    )
+
+
+def apng_frame_bomb(frames: int, *, declared: int | None = None) -> bytes:
+    """A 1x1 APNG of `frames` frames whose acTL declares `declared` (default: all of them).
+
+    Each frame is a few dozen bytes; what the decoder does is decode, composite and
+    hand over a whole canvas per frame.
+    """
+    pixel = zlib.compress(b"\x00\xff\x00\x00")  # filter byte, one red RGB pixel
+    out = b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    out += _png_chunk(b"acTL", struct.pack(">II", declared or frames, 0))
+    sequence = 0
+    for index in range(frames):
+        control = struct.pack(">IIIIIHHBB", sequence, 1, 1, 0, 0, 1, 10, 0, 0)
+        out += _png_chunk(b"fcTL", control)
+        sequence += 1
+        if index == 0:
+            out += _png_chunk(b"IDAT", pixel)
+        else:
+            out += _png_chunk(b"fdAT", struct.pack(">I", sequence) + pixel)
+            sequence += 1
+    return out + _png_chunk(b"IEND", b"")
+
+
+def webp_frame_bomb(frames: int) -> bytes:
+    """A 1x1 animated WebP of `frames` frames: one frame libwebp wrote, repeated."""
+    buffer = io.BytesIO()
+    first, second = Image.new("RGB", (1, 1), (255, 0, 0)), Image.new("RGB", (1, 1), (0, 0, 255))
+    first.save(buffer, "WEBP", save_all=True, append_images=[second], lossless=True, duration=10)
+    data = buffer.getvalue()
+    head, chunks, position = [], [], 12
+    while position < len(data):
+        kind, size = (
+            data[position : position + 4],
+            struct.unpack("<I", data[position + 4 : position + 8])[0],
+        )
+        chunk = data[position : position + 8 + size + (size & 1)]
+        (chunks if kind == b"ANMF" else head).append(chunk)
+        position += len(chunk)
+    body = b"WEBP" + b"".join(head) + chunks[-1] * frames
+    return b"RIFF" + struct.pack("<I", len(body)) + body

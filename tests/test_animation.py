@@ -13,7 +13,8 @@ from restthumbnails.engine import EngineOptions
 from restthumbnails.exceptions import SourceRejected, SourceTooLarge
 from restthumbnails.spec import make_spec
 
-from .animations import COLOURS, DURATIONS, animated_webp, close, gif, seen
+from .animations import COLOURS, DURATIONS, Seen, animated_webp, close, gif, seen
+from .hostile import apng_frame_bomb, webp_frame_bomb
 
 OPTIONS = EngineOptions()
 
@@ -186,3 +187,144 @@ def test_too_many_frames_is_422_before_decoding(
     assert response.status_code == 422
     assert b"over 4 frames" in response.content
     assert any("422 long.gif" in r.getMessage() for r in logs.records)
+
+
+# Frame bombs in APNG and animated WebP: refused from the header, like a GIF's.
+
+
+BOMBS = {
+    # 5,000 one-pixel frames, each a few dozen bytes.
+    "frames.png": lambda: apng_frame_bomb(5000),
+    # Two frames in the file, 100,000 declared in acTL: the declaration is refused.
+    "declared.png": lambda: apng_frame_bomb(2, declared=100_000),
+    "frames.webp": lambda: webp_frame_bomb(5000),
+}
+
+
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_apng_and_webp_frame_bombs_are_422_from_the_header(
+    media: Path, signed_path, settings, logs, engine_name: str, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Input: the bomb, asked for as an animation (gif) and as a still (png). Answer: 422
+    # "source has over 500 frames" both times: the frame count comes from the header
+    # (acTL, ANMF chunks), before any frame is decoded, and a log line.
+    settings.REST_THUMBNAILS_ENGINE = engine_name
+    (media / name).write_bytes(BOMBS[name]())
+    for ext in ("gif", "png"):
+        response = Client().get("/t/" + signed_path(name, "60x40", "crop", ext))
+        assert response.status_code == 422, ext
+        assert response.content.startswith(b"source has over 500 frames"), response.content
+    assert any(f"422 {name}" in r.getMessage() for r in logs.records)
+
+
+def test_webp_frames_are_counted_before_pillow_opens_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pillow's WebP opener runs libwebp's demuxer over every frame and allocates the
+    # canvas: a frame bomb must be refused before it. Input: the bomb, with Image.open
+    # made to fail loudly. Answer: SourceTooLarge, Image.open never called.
+    def no_open(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Image.open ran")
+
+    monkeypatch.setattr(engine.Image, "open", no_open)
+    with pytest.raises(SourceTooLarge, match="over 500 frames"):
+        engine.open_counted(webp_frame_bomb(600), OPTIONS)
+
+
+def test_apng_frames_come_from_actl() -> None:
+    # Input: APNGs of 5 frames, and of 2 frames declaring 7. Answer: 5 and 7, the
+    # acTL's number, read with the header (the render loop stops at the last real frame).
+    assert engine.open_counted(apng_frame_bomb(5), OPTIONS)[1] == 5
+    assert engine.open_counted(apng_frame_bomb(2, declared=7), OPTIONS)[1] == 7
+
+
+# The encode budget: frames x output pixels x the encoder's cost, from the header.
+
+
+def test_output_frames_weighs_avif_five_times_webp() -> None:
+    # 5 frames of 120x60 = 36,000 pixels: WebP and GIF cost 36,000, AVIF 180,000.
+    spec = {ext: make_spec("a", "120x60", "crop", ext) for ext in ("webp", "gif", "avif")}
+    options = EngineOptions(max_animation_pixels=36_000)
+    assert engine.output_frames((300, 200), 5, spec["webp"], options) == 5
+    assert engine.output_frames((300, 200), 5, spec["gif"], options) == 5
+    if "avif" in ANIMATED_EXTENSIONS:
+        assert engine.output_frames((300, 200), 5, spec["avif"], options) == 1
+        options = EngineOptions(max_animation_pixels=180_000)
+        assert engine.output_frames((300, 200), 5, spec["avif"], options) == 5
+    assert (
+        engine.output_frames(
+            (300, 200), 5, spec["webp"], EngineOptions(max_animation_pixels=35_999)
+        )
+        == 1
+    )
+    # A still output or a still source is one frame whatever the budget.
+    assert (
+        engine.output_frames((300, 200), 5, make_spec("a", "120x60", "crop", "jpg"), options) == 1
+    )
+    assert engine.output_frames((300, 200), 1, spec["webp"], options) == 1
+
+
+def test_output_frames_counts_the_larger_orientation() -> None:
+    # EXIF is not read before the budget: a 300x200 source fitted into 120x120 is
+    # 120x80 one way and 80x120 the other; a width-only box gives 120x80 or 120x180.
+    spec = make_spec("a", "120x", "scale", "webp")
+    assert (
+        engine.output_frames(
+            (300, 200), 5, spec, EngineOptions(max_animation_pixels=5 * 120 * 180)
+        )
+        == 5
+    )
+    assert (
+        engine.output_frames(
+            (300, 200), 5, spec, EngineOptions(max_animation_pixels=5 * 120 * 180 - 1)
+        )
+        == 1
+    )
+
+
+def test_the_documented_avif_case_gets_its_first_frame_at_the_defaults() -> None:
+    # 500 frames of 316x316 (50 MP, the source limit): 8.1 s of AVIF encoding before the
+    # budget. As WebP and GIF it stays animated; as AVIF (5 x 50 MP) it is the first frame.
+    for ext, frames in (("webp", 500), ("gif", 500), ("avif", 1)):
+        if ext in ANIMATED_EXTENSIONS:
+            spec = make_spec("a", "316x316", "crop", ext)
+            assert engine.output_frames((316, 316), 500, spec, OPTIONS) == frames, ext
+
+
+@pytest.mark.parametrize("engine_name", ["pillow", "vips"])
+def test_an_animation_over_the_budget_is_its_first_frame_through_the_view(
+    media: Path, signed_path, settings, engine_name: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Input: the 5-frame GIF at 120x60 with MAX_ANIMATION_PIXELS = 100,000: 36,000 as
+    # WebP, 180,000 as AVIF. Answer: an animated WebP of 5 frames; an AVIF of one
+    # frame, the first (its colour); with a budget of 0, a still WebP.
+    settings.REST_THUMBNAILS_ENGINE = engine_name
+    settings.REST_THUMBNAILS_MAX_ANIMATION_PIXELS = 100_000
+    (media / "dance.gif").write_bytes(gif())
+    client = Client()
+
+    def frames_of(ext: str) -> Seen:
+        response = client.get("/t/" + signed_path("dance.gif", "120x60", "crop", ext))
+        assert response.status_code == 200
+        return seen(b"".join(response.streaming_content))
+
+    assert len(frames_of("webp").frames) == 5
+    if "avif" in ANIMATED_EXTENSIONS:
+        still = frames_of("avif")
+        assert still.sizes == [(120, 60)]
+        assert close(still.frames[0].getpixel((110, 5)), COLOURS[0])
+    settings.REST_THUMBNAILS_MAX_ANIMATION_PIXELS = 0
+    (media / "dance2.gif").write_bytes(gif())
+    response = client.get("/t/" + signed_path("dance2.gif", "120x60", "crop", "webp"))
+    assert seen(b"".join(response.streaming_content)).sizes == [(120, 60)]
+
+
+def test_max_animation_pixels_must_be_a_whole_number(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ImproperlyConfigured
+
+    from restthumbnails.conf import get_settings
+
+    settings.REST_THUMBNAILS_MAX_ANIMATION_PIXELS = -1
+    with pytest.raises(ImproperlyConfigured, match="MAX_ANIMATION_PIXELS"):
+        get_settings()

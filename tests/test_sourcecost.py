@@ -10,9 +10,10 @@ from restthumbnails.sourcecost import (
     count_jpeg_scans,
     count_tiff_pages,
     count_webp_frames,
+    heif_decoded_pixels,
 )
 
-from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
+from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain, webp_frame_bomb
 from .images import encode, picture
 
 
@@ -65,3 +66,18 @@ def test_tiff_pages_stop_past_the_limit_and_a_loop_ends_the_walk() -> None:
 def test_run_length_encoded_bmp_is_recognised() -> None:
     assert bmp_is_run_length_encoded(io.BytesIO(bmp_rle8(64, 32)))
     assert not bmp_is_run_length_encoded(io.BytesIO(encode(picture(64, 32), "BMP")))
+
+
+def test_an_animated_webp_frame_bomb_stops_the_count_just_past_the_limit() -> None:
+    # Input: 100,000 one-pixel ANMF chunks. Answer: counted to 501 with a limit of 500.
+    bomb = webp_frame_bomb(100_000)
+    assert count_webp_frames(io.BytesIO(bomb), limit=200_000) == 100_000
+    assert count_webp_frames(io.BytesIO(bomb), limit=500) == 501
+
+
+def test_heif_decoded_pixels_is_zero_for_files_without_image_properties() -> None:
+    assert heif_decoded_pixels(io.BytesIO(encode(picture(20, 20), "PNG"))) == 0
+    assert heif_decoded_pixels(io.BytesIO(b"\x00\x00\x00\x10ftypheic\x00\x00\x00\x00")) == 0
+    # A box whose size runs past the file ends the walk; nothing is read past it.
+    broken = b"\x00\x00\x00\x10ftypheic\x00\x00\x00\x00" + b"\x7f\xff\xff\xffmeta"
+    assert heif_decoded_pixels(io.BytesIO(broken)) == 0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from .formats import OUTPUT_FORMATS
+from .formats import AVIF_SPEED, OUTPUT_FORMATS
 
 Image.init()
 # AVIF animates where this Pillow build can encode image sequences.
@@ -25,6 +25,11 @@ ANIMATED_EXTENSIONS = frozenset(
     for ext, output in OUTPUT_FORMATS.items()
     if output.pillow_name in ("GIF", "WEBP", "AVIF") and output.pillow_name in Image.SAVE_ALL
 )
+# Frames x output pixels x the encoder's relative cost (formats.OutputFormat): 50 MP of
+# WebP frames is about 2.8 s of CPU on photographic frames (bench/encode_cost.py),
+# well under the default 8 s deadline; AVIF's encoder, about 5 times costlier per
+# pixel, gets a fifth: 10 MP, about 2.5 s.
+DEFAULT_MAX_ANIMATION_PIXELS = 50_000_000
 _MAX_LOOP = 0xFFFF  # both containers store the count in 16 bits
 _DISPOSE_TO_BACKGROUND = 2
 _DO_NOT_DISPOSE = 1
@@ -39,6 +44,12 @@ class FrameTiming:
 def kept(frames: int, ext: str) -> bool:
     """Whether a source of `frames` frames asked for as `ext` is rendered as an animation."""
     return frames > 1 and ext in ANIMATED_EXTENSIONS
+
+
+def encode_fits(frames: int, frame_pixels: int, ext: str, budget: int) -> bool:
+    """Whether `frames` thumbnails of `frame_pixels` each may be encoded as one `ext`
+    animation within `budget` (MAX_ANIMATION_PIXELS)."""
+    return frames * frame_pixels * OUTPUT_FORMATS[ext].animation_cost <= budget
 
 
 def source_loop(image: Image.Image) -> int:
@@ -116,7 +127,7 @@ def encode(
         # one every 64 still bounds a decoder's work when it jumps, and costs far less.
         options.update(loop=plays, quality=quality, kmin=33, kmax=64)
     else:  # AVIF: Pillow's encoder takes no loop count; sequences repeat forever
-        options.update(quality=quality)
+        options.update(quality=quality, speed=AVIF_SPEED)
     buffer = io.BytesIO()
     frames[0].save(buffer, pillow_name, save_all=True, append_images=frames[1:], **options)
     return buffer.getvalue()

@@ -13,14 +13,17 @@ from django.core.signals import setting_changed
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.module_loading import import_string
 
+from .animation import DEFAULT_MAX_ANIMATION_PIXELS
 from .engine import (
     DEFAULT_MAX_SOURCE_FRAMES,
     DEFAULT_MAX_SOURCE_SCANS,
     DEFAULT_SOURCE_FORMATS,
+    HEIF_DECODES,
     KNOWN_SOURCE_FORMATS,
     EngineOptions,
 )
 from .exceptions import InvalidSpec
+from .heif import EXTRA_HINT as HEIF_HINT
 from .policy import Preset, parse_allowed, parse_presets
 from .responses import IMMUTABLE
 from .responsive import parse_formats
@@ -291,6 +294,8 @@ def _source_formats() -> tuple[str, ...]:
     unknown = set(value) - KNOWN_SOURCE_FORMATS
     if unknown:
         raise _fail("SOURCE_FORMATS", f"names formats we never decode: {sorted(unknown)}")
+    if "HEIF" in value and not HEIF_DECODES:
+        raise _fail("SOURCE_FORMATS", f"names HEIF, which needs the heif extra: {HEIF_HINT}")
     return tuple(value)
 
 
@@ -388,6 +393,12 @@ def _load() -> Settings:
                     "MAX_SOURCE_FRAMES", DEFAULT_MAX_SOURCE_FRAMES, minimum=1, integer=True
                 ),
                 1,
+            ),
+            max_animation_pixels=take(
+                lambda: _number(
+                    "MAX_ANIMATION_PIXELS", DEFAULT_MAX_ANIMATION_PIXELS, minimum=0, integer=True
+                ),
+                0,
             ),
         ),
         render=take(

@@ -15,9 +15,9 @@ from typing import BinaryIO
 
 from PIL import Image, ImageCms
 
-from . import animation, faces
+from . import animation, faces, heif
 from .exceptions import SourceRejected, SourceTooLarge
-from .formats import OUTPUT_FORMATS
+from .formats import AVIF_SPEED, OUTPUT_FORMATS
 from .geometry import Plan, draft_size, plan
 from .placement import anchor_on_faces, anchor_on_point
 from .smart import entropy_anchor
@@ -27,15 +27,18 @@ from .sourcecost import (
     count_jpeg_scans,
     count_tiff_pages,
     count_webp_frames,
+    heif_decoded_pixels,
 )
 from .spec import ThumbnailSpec, focal_point
 
 logger = logging.getLogger(__name__)
 
+# HEIF (phone photos) where the `heif` extra is installed: installing it is the opt-in.
+HEIF_DECODES = heif.register()
 # TIFF and BMP are opt-in: their decoders' cost is the hardest to bound from a header
 # (IFD chains, Pillow's pure-Python RLE decoder); both are checked when allowed.
-DEFAULT_SOURCE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
-KNOWN_SOURCE_FORMATS = frozenset({*DEFAULT_SOURCE_FORMATS, "TIFF", "BMP", "AVIF"})
+DEFAULT_SOURCE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", *(("HEIF",) if HEIF_DECODES else ()))
+KNOWN_SOURCE_FORMATS = frozenset({*DEFAULT_SOURCE_FORMATS, "TIFF", "BMP", "AVIF", "HEIF"})
 # Encoders write about 10 scans (jpegtran's progressive script has 10); a few hundred
 # is already an attack, and each scan costs a full pass over the coefficients.
 DEFAULT_MAX_SOURCE_SCANS = 100
@@ -69,6 +72,7 @@ class EngineOptions:
     source_formats: tuple[str, ...] = DEFAULT_SOURCE_FORMATS
     max_source_scans: int = DEFAULT_MAX_SOURCE_SCANS
     max_source_frames: int = DEFAULT_MAX_SOURCE_FRAMES
+    max_animation_pixels: int = animation.DEFAULT_MAX_ANIMATION_PIXELS
 
 
 def _no_deadline() -> None:
@@ -101,10 +105,10 @@ def render_opened(
 ) -> bytes:
     """`render` for a source open_counted() has already identified, checked and counted.
 
-    An animation asked for in a format that animates stays animated; any other
-    output takes the first frame.
+    An animation asked for in a format that animates stays animated, within the
+    encode budget (output_frames); any other output takes the first frame.
     """
-    if animation.kept(frames, spec.ext):
+    if output_frames(image.size, frames, spec, options) > 1:
         return _render_animation(image, frames, spec, options, checkpoint)
     orientation = _orientation(image)
     upright = upright_size(image.size, orientation)
@@ -118,6 +122,37 @@ def render_opened(
     checkpoint()
     thumb = _to_srgb(thumb, image.info.get("icc_profile"))
     return encode(thumb, spec.ext, options)
+
+
+def output_frames(
+    size: tuple[int, int], frames: int, spec: ThumbnailSpec, options: EngineOptions
+) -> int:
+    """Frames the thumbnail will have, known from the header before any decode: every
+    frame of an animation asked for in a format that animates, while frames x output
+    pixels x the encoder's cost stays within MAX_ANIMATION_PIXELS; else 1, the first.
+
+    The output size is taken for the larger of both orientations: EXIF is not read
+    here (to find it in a PNG, Pillow decodes the first frame).
+    """
+    if not animation.kept(frames, spec.ext):
+        return 1
+    frame_pixels = max(
+        _area(plan(*size, spec.width, spec.height, spec.method, upscale=options.upscale)),
+        _area(plan(*size[::-1], spec.width, spec.height, spec.method, upscale=options.upscale)),
+    )
+    if animation.encode_fits(frames, frame_pixels, spec.ext, options.max_animation_pixels):
+        return frames
+    logger.info(
+        "%d frames of %d pixels as %s are over MAX_ANIMATION_PIXELS: first frame only",
+        frames,
+        frame_pixels,
+        spec.ext,
+    )
+    return 1
+
+
+def _area(layout: Plan) -> int:
+    return layout.width * layout.height
 
 
 def _render_animation(
@@ -243,19 +278,28 @@ def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.
     """
     if isinstance(data, bytes | bytearray):
         data = io.BytesIO(data)
-    if not data.read(1):
+    prefix = data.read(32)
+    if not prefix:
         raise SourceRejected("source is empty")
     data.seek(0)
+    webp_frames = _webp_frames_before_open(prefix, data, options)
+    # Only formats a plugin is registered for: Pillow raises KeyError on any other name
+    # (HEIF when the extra is missing in this process).
+    formats = [name for name in options.source_formats if name in Image.OPEN]
     try:
-        image = Image.open(data, formats=list(options.source_formats))
+        image = Image.open(data, formats=formats)
         width, height = image.size
     except Image.DecompressionBombError:
         raise SourceTooLarge("source has too many pixels") from None
     except Exception as exc:
+        if heif.looks_like_heif(prefix) and "HEIF" not in Image.OPEN:
+            raise SourceRejected(
+                f"source is HEIF (HEIC), which needs the heif extra: {heif.EXTRA_HINT}"
+            ) from None
         raise SourceRejected(f"source is not a supported image ({type(exc).__name__})") from None
     if width < 1 or height < 1:
         raise SourceRejected("source has no pixels")
-    frames = _frames(image, data, options.max_source_frames)
+    frames = webp_frames or _frames(image, data, options.max_source_frames)
     if frames > options.max_source_frames:
         raise SourceTooLarge(f"source has over {options.max_source_frames} frames")
     if width * height * frames > options.max_source_pixels:
@@ -263,6 +307,8 @@ def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.
             f"source has {width}x{height}x{frames} pixels, "
             f"over the limit of {options.max_source_pixels}"
         )
+    if image.format == "HEIF":
+        _refuse_large_heif_coding(data, options.max_source_pixels)
     if image.format == "JPEG":
         scans = count_jpeg_scans(data, limit=options.max_source_scans)
         if scans > options.max_source_scans:
@@ -272,16 +318,36 @@ def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.
     return image, frames
 
 
+def _webp_frames_before_open(prefix: bytes, data: BinaryIO, options: EngineOptions) -> int | None:
+    """A WebP's frames, counted before Pillow opens it (its opener already runs libwebp's
+    demuxer over every frame and allocates the canvas twice); None for other sources."""
+    if prefix[:4] != b"RIFF" or prefix[8:12] != b"WEBP" or "WEBP" not in options.source_formats:
+        return None
+    frames = max(1, count_webp_frames(data, limit=options.max_source_frames))
+    if frames > options.max_source_frames:
+        raise SourceTooLarge(f"source has over {options.max_source_frames} frames")
+    return frames
+
+
+def _refuse_large_heif_coding(data: BinaryIO, limit: int) -> None:
+    """A HEIF decodes its whole coded image (every grid tile, once per reference) before
+    cropping it to the size Pillow reports: refuse on what the header says it codes."""
+    pixels = heif_decoded_pixels(data)
+    if pixels is None:
+        raise SourceTooLarge("source's HEIF item header is too long or broken to check")
+    if pixels > limit:
+        raise SourceTooLarge(f"source codes {pixels} pixels (HEIF), over the limit of {limit}")
+
+
 def _frames(image: Image.Image, data: BinaryIO, limit: int) -> int:
     """Frames (pages) in the source, counted no further than limit + 1.
 
     Our own counters walk the container; Pillow's n_frames would seek through
     every frame of a GIF or every IFD of a TIFF, at a cost the file chooses.
+    (A WebP's are counted before it is opened: _webp_frames_before_open.)
     """
     if image.format == "GIF":
         return max(1, count_gif_frames(data, limit=limit))
-    if image.format == "WEBP":
-        return max(1, count_webp_frames(data, limit=limit))
     if image.format == "TIFF":
         return max(1, count_tiff_pages(data, limit=limit))
     if image.format == "PNG":  # APNG declares its frame count in acTL
@@ -423,8 +489,10 @@ def encode(image: Image.Image, ext: str, options: EngineOptions) -> bytes:
     buffer = io.BytesIO()
     if output.pillow_name == "JPEG":
         image.save(buffer, "JPEG", quality=options.quality, progressive=True, optimize=True)
-    elif output.pillow_name in ("WEBP", "AVIF"):
-        image.save(buffer, output.pillow_name, quality=options.quality)
+    elif output.pillow_name == "AVIF":
+        image.save(buffer, "AVIF", quality=options.quality, speed=AVIF_SPEED)
+    elif output.pillow_name == "WEBP":
+        image.save(buffer, "WEBP", quality=options.quality)
     else:
         image.save(buffer, output.pillow_name)
     return buffer.getvalue()

@@ -181,3 +181,169 @@ def bmp_is_run_length_encoded(stream: BinaryIO) -> bool:
         return struct.unpack("<I", header[30:34])[0] in (1, 2)
     finally:
         stream.seek(start)
+
+
+def heif_decoded_pixels(stream: BinaryIO, *, max_entries: int = 65536) -> int | None:
+    """An upper bound on the pixels a HEIF decoder decodes for any one image of the file,
+    read from its item properties and references alone; None when the header holds
+    more than `max_entries` boxes, associations and references (real files: a few
+    hundred), or does not parse.
+
+    The size Pillow reports is after the container's crop (`clap`) and rotation,
+    but the decoder decodes the whole coded image (`ispe`) before cropping: a 1x1
+    crop of a 20000x20000 image costs 400 MP. A grid (or overlay) decodes every
+    image it references, once per reference: the sum of their coded sizes.
+    """
+    start = _rewound(stream)
+    try:
+        budget = [max_entries]
+        end = stream.seek(0, 2)
+        meta = _find_box(stream, 0, end, b"meta", budget)
+        if meta is None:
+            return None if budget[0] < 0 else 0
+        children = {
+            kind: (payload, box_end)
+            for kind, payload, box_end in _boxes(stream, meta[0] + 4, meta[1], budget)
+        }
+        if budget[0] < 0:
+            return None
+        properties = children.get(b"iprp")
+        if properties is None:
+            return 0
+        inside = {
+            kind: (payload, box_end)
+            for kind, payload, box_end in _boxes(stream, *properties, budget)
+        }
+        if b"ipco" not in inside or b"ipma" not in inside:
+            return 0
+        extents = [
+            _ispe_area(stream, payload) if kind == b"ispe" else 0
+            for kind, payload, _ in _boxes(stream, *inside[b"ipco"], budget)
+        ]
+        coded = _item_areas(_payload(stream, inside[b"ipma"]), extents, budget)
+        derived = 0
+        if b"iref" in children:
+            references = _payload(stream, children[b"iref"])
+            for kind, targets in _references(references, budget):
+                if kind == b"dimg":
+                    derived = max(derived, sum(coded.get(item, 0) for item in targets))
+        if budget[0] < 0:
+            return None
+        return max(derived, max(extents, default=0))
+    except (struct.error, IndexError, ValueError):
+        return None
+    finally:
+        stream.seek(start)
+
+
+def _boxes(
+    stream: BinaryIO, position: int, limit: int, budget: list[int]
+) -> Iterator[tuple[bytes, int, int]]:
+    while position < limit:
+        box = _box_at(stream, position, limit, budget)
+        if box is None:
+            return
+        yield box
+        position = box[2]
+
+
+def _payload(stream: BinaryIO, region: tuple[int, int]) -> bytes:
+    stream.seek(region[0])
+    return stream.read(region[1] - region[0])
+
+
+def _ispe_area(stream: BinaryIO, payload: int) -> int:
+    stream.seek(payload + 4)  # version and flags
+    size = stream.read(8)
+    if len(size) < 8:
+        return 0
+    width, height = struct.unpack(">II", size)
+    return int(width * height)
+
+
+def _item_areas(ipma: bytes, extents: list[int], budget: list[int]) -> dict[int, int]:
+    """Item ID -> the area of its `ispe` (0 for items without one)."""
+    version, flags = ipma[0], int.from_bytes(ipma[1:4], "big")
+    entries = struct.unpack(">I", ipma[4:8])[0]
+    id_size, index_size = (4 if version >= 1 else 2), (2 if flags & 1 else 1)
+    index_mask = 0x7FFF if flags & 1 else 0x7F
+    areas: dict[int, int] = {}
+    position = 8
+    for _ in range(entries):
+        budget[0] -= 1
+        if budget[0] < 0:
+            break
+        item = int.from_bytes(ipma[position : position + id_size], "big")
+        count = ipma[position + id_size]
+        position += id_size + 1
+        area = 0
+        for _ in range(count):
+            budget[0] -= 1
+            index = int.from_bytes(ipma[position : position + index_size], "big") & index_mask
+            position += index_size
+            if 0 < index <= len(extents):
+                area = max(area, extents[index - 1])
+        areas[item] = area
+    return areas
+
+
+def _references(iref: bytes, budget: list[int]) -> Iterator[tuple[bytes, list[int]]]:
+    """(reference type, the items it points at) for each reference of an `iref` box."""
+    id_size = 4 if iref[0] >= 1 else 2
+    position = 4  # version and flags
+    while position + 8 <= len(iref) and budget[0] >= 0:
+        size, kind = (
+            struct.unpack(">I", iref[position : position + 4])[0],
+            iref[position + 4 : position + 8],
+        )
+        if size < 8 + id_size + 2 or position + size > len(iref):
+            raise ValueError("broken iref box")
+        count_at = position + 8 + id_size
+        count = struct.unpack(">H", iref[count_at : count_at + 2])[0]
+        budget[0] -= count + 1
+        first = count_at + 2
+        targets = [
+            int.from_bytes(iref[at : at + id_size], "big")
+            for at in range(first, min(first + count * id_size, position + size), id_size)
+        ]
+        yield kind, targets
+        position += size
+
+
+def _find_box(
+    stream: BinaryIO, position: int, limit: int, kind: bytes, budget: list[int]
+) -> tuple[int, int] | None:
+    """(payload start, end) of the first box of `kind` between position and limit."""
+    while position < limit:
+        box = _box_at(stream, position, limit, budget)
+        if box is None:
+            return None
+        if box[0] == kind:
+            return box[1], box[2]
+        position = box[2]
+    return None
+
+
+def _box_at(
+    stream: BinaryIO, position: int, limit: int, budget: list[int]
+) -> tuple[bytes, int, int] | None:
+    """(type, payload start, end) of the ISO BMFF box at `position`; None past the budget
+    or at a box that does not fit."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    stream.seek(position)
+    header = stream.read(16)
+    if len(header) < 8:
+        return None
+    size, kind = struct.unpack(">I", header[:4])[0], header[4:8]
+    payload = position + 8
+    if size == 1:  # a 64-bit size follows the type
+        if len(header) < 16:
+            return None
+        size, payload = struct.unpack(">Q", header[8:16])[0], position + 16
+    elif size == 0:  # the box runs to the end of its container
+        size = limit - position
+    if size < payload - position or position + size > limit:
+        return None
+    return kind, payload, position + size

@@ -25,6 +25,7 @@ from .engine import (
     detection_side,
     encode,
     open_counted,
+    output_frames,
     render_opened,
     upright_size,
 )
@@ -61,8 +62,10 @@ def render(
     """
     stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     header, frames = open_counted(stream, options)
+    # An animation over its encode budget is rendered as its first frame.
+    frames = output_frames(header.size, frames, spec, options)
     if not decodes_with_vips(header.format, frames, spec.ext):
-        # JPEG and the rest, and animations kept as animations (frame by frame, so
+        # JPEG, HEIF and the rest, and animations kept as animations (frame by frame, so
         # memory holds one source frame): the Pillow engine goes on from the same stream.
         return render_opened(header, spec, options, checkpoint=checkpoint, frames=frames)
     # libvips decodes from one buffer: only PNG, WebP and GIF sources are read whole.

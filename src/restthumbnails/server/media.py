@@ -7,7 +7,19 @@ from ..engine import DEFAULT_SOURCE_FORMATS
 from ..exceptions import InvalidSpec
 from ..spec import validate_source
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
+IMAGE_SUFFIXES = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".webp",
+    ".gif",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".heic",
+    ".heif",
+    ".hif",
+)
 
 
 def image_names(storage: Storage, *, limit: int, folder: str = "") -> list[str]:

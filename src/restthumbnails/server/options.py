@@ -100,6 +100,13 @@ SETTING_OPTIONS = (
         "refuse animations with more frames, from the header (default 500)",
     ),
     SettingOption(
+        "--max-animation-pixels",
+        "MAX_ANIMATION_PIXELS",
+        int,
+        "frames x output pixels an animated thumbnail may have, AVIF counted 5 times; "
+        "beyond, the first frame only (default 50000000)",
+    ),
+    SettingOption(
         "--render-memory-limit",
         "RENDER_MEMORY_LIMIT",
         int,
@@ -146,7 +153,7 @@ SETTING_OPTIONS = (
         "SOURCE_FORMATS",
         str.upper,
         "a source format to decode; repeat for each, the list replaces the default "
-        "(JPEG, PNG, GIF, WEBP); TIFF, BMP and AVIF are opt-in",
+        "(JPEG, PNG, GIF, WEBP, and HEIF with the heif extra); TIFF, BMP and AVIF are opt-in",
         repeat=True,
         metavar="FORMAT",
     ),

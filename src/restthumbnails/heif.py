@@ -1,0 +1,46 @@
+"""HEIF/HEIC sources (what phones save), decoded through Pillow by the `heif` extra.
+
+`pip install 'restthumbnails[heif]'` adds pi-heif: libheif with the libde265
+HEVC decoder in its wheel (both LGPL), and no encoder. Its sibling build,
+pillow-heif, also bundles the x265 encoder, which is GPL: a server that only
+reads HEIF has no use for it, and whoever ships it takes on its licence.
+
+Without the extra a HEIF source is still recognised, from its `ftyp` box, so
+that the 422 names the extra rather than calling the file unsupported.
+"""
+
+from PIL import Image
+
+EXTRA_HINT = "pip install 'restthumbnails[heif]'"
+# Brands of HEVC-coded HEIF (ISO/IEC 23008-12); AVIF, the same container with
+# AV1 inside, lists none of them.
+_HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
+
+
+def register() -> bool:
+    """Register pi-heif's opener with Pillow; whether Pillow can now open HEIF.
+
+    Only the primary image is ever decoded: thumbnails, depth maps and other
+    auxiliary images are not even listed. One decoding thread, as everything
+    else in a render process: the pool runs one render per core, and the
+    process's CPU limit counts every thread.
+    """
+    try:
+        import pi_heif
+    except ImportError:
+        return "HEIF" in Image.OPEN  # a site may have registered pillow-heif itself
+    pi_heif.register_heif_opener(
+        thumbnails=False, depth_images=False, aux_images=False, decode_threads=1
+    )
+    return True
+
+
+def looks_like_heif(prefix: bytes) -> bool:
+    """Whether these first bytes open an HEVC-coded HEIF file (its `ftyp` box names a brand)."""
+    if len(prefix) < 16 or prefix[4:8] != b"ftyp":
+        return False
+    size = int.from_bytes(prefix[:4], "big")
+    box = prefix[8 : max(16, min(size, len(prefix)))]
+    # The major brand, the minor version (skipped), then the compatible brands.
+    brands = [box[0:4], *(box[i : i + 4] for i in range(8, len(box) - 3, 4))]
+    return any(brand in _HEVC_BRANDS for brand in brands)
