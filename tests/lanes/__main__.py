@@ -61,7 +61,10 @@ def build_wheel() -> Path:
 
 def fill_wheelhouse(wheel: Path, extras: list[str]) -> Path:
     house = WORK / "wheelhouse"
-    house.mkdir(parents=True, exist_ok=True)
+    # Refilled every run (pip's cache makes that cheap): a wheel left by an older
+    # resolution must not stand in for what the current pyproject.toml asks.
+    shutil.rmtree(house, ignore_errors=True)
+    house.mkdir(parents=True)
     wanted = f"{wheel}[{','.join(extras)}]" if extras else str(wheel)
     quiet([sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(house), wanted])
     return house
