@@ -88,29 +88,54 @@ def run_lane(lane: str, wheel: Path, house: Path, extras: list[str]) -> Outcome:
     venv = folder / "venv"
     python = venv / "bin" / "python"
     wanted = str(wheel) if lane == "bare" else f"{wheel}[{lane}]"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV")
+    }
     with log.open("w") as out:
         steps = [
             [sys.executable, "-m", "venv", "--without-pip", str(venv)],
-            [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
-             "--no-index", "--find-links", str(house), wanted],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(python),
+                "install",
+                "--quiet",
+                "--no-index",
+                "--find-links",
+                str(house),
+                wanted,
+            ],
         ]
         for argv in steps:
             out.write(f"$ {' '.join(argv)}\n")
             out.flush()
-            if subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, env=env,
-                              check=False).returncode != 0:
+            if (
+                subprocess.run(
+                    argv, stdout=out, stderr=subprocess.STDOUT, env=env, check=False
+                ).returncode
+                != 0
+            ):
                 return outcome(False, log.read_text())
         out.write(f"$ {python} {script.name}\n")
         out.flush()
-        lane_env = dict(env, LANE_DIR=str(folder), LANE_TOOLS_PYTHON=sys.executable,
-                        HOME=str(folder))  # serve's key file lands in the lane, not ~
+        lane_env = dict(
+            env, LANE_DIR=str(folder), LANE_TOOLS_PYTHON=sys.executable, HOME=str(folder)
+        )  # serve's key file lands in the lane, not ~
         try:
             # -E -s: nothing from PYTHONPATH or the user's site reaches the lane.
-            code = subprocess.run([str(python), "-E", "-s", str(script)], stdout=out,
-                                  stderr=subprocess.STDOUT, env=lane_env, cwd=folder,
-                                  timeout=LANE_TIMEOUT, check=False).returncode
+            code = subprocess.run(
+                [str(python), "-E", "-s", str(script)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=lane_env,
+                cwd=folder,
+                timeout=LANE_TIMEOUT,
+                check=False,
+            ).returncode
         except subprocess.TimeoutExpired:
             out.write(f"\nlanes: killed after {LANE_TIMEOUT} s\n")
             code = -1
@@ -122,27 +147,38 @@ def main() -> int:
     known = ["bare", *extras, *(s for s in smoke_scripts() if s not in extras and s != "bare")]
     parser = argparse.ArgumentParser(prog="python -m tests.lanes", description=__doc__)
     parser.add_argument("lanes", nargs="*", metavar="LANE", help=f"default: {' '.join(known)}")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="lanes run at once (default %(default)s)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="lanes run at once (default %(default)s)",
+    )
     args = parser.parse_args()
     lanes = args.lanes or known
     began = time.monotonic()
     wheel = build_wheel()
     house = fill_wheelhouse(wheel, [e for e in extras if e in lanes])
-    print(f"lanes: {wheel.name} and its wheelhouse in {time.monotonic() - began:.0f} s",
-          flush=True)
+    print(
+        f"lanes: {wheel.name} and its wheelhouse in {time.monotonic() - began:.0f} s", flush=True
+    )
     failed = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for result in pool.map(lambda lane: run_lane(lane, wheel, house, extras), lanes):
-            print(f"lanes: {result.lane:10} {'passed' if result.passed else 'FAILED'} "
-                  f"in {result.seconds:.0f} s", flush=True)
+            print(
+                f"lanes: {result.lane:10} {'passed' if result.passed else 'FAILED'} "
+                f"in {result.seconds:.0f} s",
+                flush=True,
+            )
             if not result.passed:
                 failed.append(result)
     for result in failed:
         print(f"\n==== lane {result.lane} ({WORK / result.lane / 'lane.log'}) ====")
         print(result.detail[-6000:])
-    print(f"lanes: {len(lanes) - len(failed)}/{len(lanes)} passed in "
-          f"{time.monotonic() - began:.0f} s", flush=True)
+    print(
+        f"lanes: {len(lanes) - len(failed)}/{len(lanes)} passed in "
+        f"{time.monotonic() - began:.0f} s",
+        flush=True,
+    )
     return 1 if failed else 0
 
 

@@ -6,6 +6,7 @@ port and stopped by its pid when the script exits.
 """
 
 import atexit
+import contextlib
 import io
 import os
 import re
@@ -110,7 +111,11 @@ class Started:
         self.name = name
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                argv,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         _started.append(self.process)
@@ -125,8 +130,10 @@ class Started:
             match = re.search(pattern, self.output())
             if match:
                 found.append(match)
-            check(match or self.process.poll() is None,
-                  f"{self.name} exited {self.process.returncode}:\n{self.output()}")
+            check(
+                match or self.process.poll() is None,
+                f"{self.name} exited {self.process.returncode}:\n{self.output()}",
+            )
             return bool(match)
 
         wait(seen, timeout, f"{self.name} to print {pattern!r}:\n{self.output()}")
@@ -136,8 +143,13 @@ class Started:
         stop(self.process)
 
 
-def start(name: str, argv: list[str | Path], *, cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> Started:
+def start(
+    name: str,
+    argv: list[str | Path],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Started:
     return Started(name, [str(arg) for arg in argv], cwd or LANE_DIR, env or clean_env())
 
 
@@ -155,10 +167,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @atexit.register
 def _stop_all() -> None:
     for process in reversed(_started):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             stop(process)
-        except ProcessLookupError:
-            pass
 
 
 def wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -179,7 +189,7 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=60) as answer:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=60) as answer:
             return answer.status, dict(answer.headers), answer.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -187,7 +197,7 @@ def get(url: str) -> tuple[int, dict[str, str], bytes]:
 
 def fetch_image(url: str) -> tuple[int, int]:
     """GET a thumbnail: 200 and an image; its pixel size."""
-    status, headers, body = get(url)
+    status, _headers, body = get(url)
     check(status == 200, f"GET {url} answered {status}: {body[:300]!r}")
     with Image.open(io.BytesIO(body)) as image:
         return image.size
@@ -213,8 +223,20 @@ def serve(media: Path, *options: str | Path, name: str = "serve") -> tuple[Start
     port = free_port()
     server = start(
         name,
-        [BIN / "restthumbnails", "serve", media, "--port", str(port), "--secret-key", KEY,
-         "--workers", "1", "--threads", "2", *options],
+        [
+            BIN / "restthumbnails",
+            "serve",
+            media,
+            "--port",
+            str(port),
+            "--secret-key",
+            KEY,
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+            *options,
+        ],
     )
     server.wait_for(r"listening on http://")
     return server, f"http://127.0.0.1:{port}/"
@@ -259,10 +281,12 @@ class DjangoSite:
         )
         return f"lanesite.{name}"
 
-    def manage(self, *argv: str, expect: int | None = 0,
-               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return run(sys.executable, self.root / "manage.py", *argv, expect=expect,
-                   cwd=self.root, env=env)
+    def manage(
+        self, *argv: str, expect: int | None = 0, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return run(
+            sys.executable, self.root / "manage.py", *argv, expect=expect, cwd=self.root, env=env
+        )
 
     def shell(self, code: str, **kwargs: object) -> str:
         """The last line `code` prints (Django 5.2+ prints what it imported first)."""
@@ -274,8 +298,13 @@ class DjangoSite:
         port = free_port()
         server = start(
             "runserver",
-            [sys.executable, self.root / "manage.py", "runserver", "--noreload",
-             f"127.0.0.1:{port}"],
+            [
+                sys.executable,
+                self.root / "manage.py",
+                "runserver",
+                "--noreload",
+                f"127.0.0.1:{port}",
+            ],
             cwd=self.root,
         )
         wait_for_port(port, timeout=60)
@@ -289,8 +318,10 @@ class DjangoSite:
         # Each error with its HINT line, if it has one.
         errors = done.stderr.replace("\n\tHINT: ", " HINT: ").splitlines()
         errors = [line for line in errors if "restthumbnails.E" in line]
-        check(any(needle in line for line in errors),
-              f"no check error naming {needle!r}:\n{done.stderr}")
+        check(
+            any(needle in line for line in errors),
+            f"no check error naming {needle!r}:\n{done.stderr}",
+        )
 
 
 def main(body: Callable[[], None]) -> None:

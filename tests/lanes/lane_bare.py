@@ -23,40 +23,66 @@ from kit import (
 
 def lane() -> None:
     step("the package, its URLs and its template tags import")
-    run(sys.executable, "-c",
-        "import restthumbnails, restthumbnails.urls, restthumbnails.templatetags.thumbnail")
+    run(
+        sys.executable,
+        "-c",
+        "import restthumbnails, restthumbnails.urls, restthumbnails.templatetags.thumbnail",
+    )
 
     images = LANE_DIR / "images"
     write_image(images / "photo.jpg")
     step("serve a folder, fetch a thumbnail over HTTP")
     server, base_url = serve(images)
-    check(fetch_image(signed_url("photo.jpg", "200x150", "crop", "jpg", base_url))
-          == (200, 150), "serve: the crop is not 200x150")
+    check(
+        fetch_image(signed_url("photo.jpg", "200x150", "crop", "jpg", base_url)) == (200, 150),
+        "serve: the crop is not 200x150",
+    )
     server.stop()
 
     step("warm, stats and clean on the folder")
     command("warm", images, "--size", "64x64", "--secret-key", KEY)
-    check((LANE_DIR / "images-thumbnails" / "photo.jpg" / "64x64" / "crop").is_dir(),
-          "warm wrote no 64x64 thumbnail")
+    check(
+        (LANE_DIR / "images-thumbnails" / "photo.jpg" / "64x64" / "crop").is_dir(),
+        "warm wrote no 64x64 thumbnail",
+    )
     stats = command("stats", images).stdout
     check("64x64" in stats, f"stats does not count the warmed thumbnail:\n{stats}")
     command("clean", images)
 
     step("a feature without its extra: exit 2, one line naming the pip install")
-    refused_with_one_line(command("serve", "s3://lane-bucket", expect=None),
-                          "pip install 'restthumbnails[s3]'")
-    refused_with_one_line(command("warm", "s3://lane-bucket", "--thumbnails-dir",
-                                  LANE_DIR / "t", "--size", "8x8", expect=None),
-                          "pip install 'restthumbnails[s3]'")
-    refused_with_one_line(command("serve", images, "--cache-url", "redis://127.0.0.1:9/0",
-                                  expect=None), "pip install 'restthumbnails[redis]'")
-    refused_with_one_line(command("serve", images, "--cache-url", "memcached://127.0.0.1:9",
-                                  expect=None), "pip install 'restthumbnails[memcached]'")
-    refused_with_one_line(command("serve", images, "--engine", "vips", "--secret-key", KEY,
-                                  expect=None), "pip install 'restthumbnails[vips]'")
-    refused_with_one_line(command("warm", images, "--size", "8x8", "--method", "faces",
-                                  "--secret-key", KEY, expect=None),
-                          "pip install 'restthumbnails[faces]'")
+    refused_with_one_line(
+        command("serve", "s3://lane-bucket", expect=None), "pip install 'restthumbnails[s3]'"
+    )
+    refused_with_one_line(
+        command(
+            "warm",
+            "s3://lane-bucket",
+            "--thumbnails-dir",
+            LANE_DIR / "t",
+            "--size",
+            "8x8",
+            expect=None,
+        ),
+        "pip install 'restthumbnails[s3]'",
+    )
+    refused_with_one_line(
+        command("serve", images, "--cache-url", "redis://127.0.0.1:9/0", expect=None),
+        "pip install 'restthumbnails[redis]'",
+    )
+    refused_with_one_line(
+        command("serve", images, "--cache-url", "memcached://127.0.0.1:9", expect=None),
+        "pip install 'restthumbnails[memcached]'",
+    )
+    refused_with_one_line(
+        command("serve", images, "--engine", "vips", "--secret-key", KEY, expect=None),
+        "pip install 'restthumbnails[vips]'",
+    )
+    refused_with_one_line(
+        command(
+            "warm", images, "--size", "8x8", "--method", "faces", "--secret-key", KEY, expect=None
+        ),
+        "pip install 'restthumbnails[faces]'",
+    )
     for module, extra in (("tasks", "celery"), ("jinja2", "jinja2"), ("rest_framework", "drf")):
         done = run(sys.executable, "-c", f"import restthumbnails.{module}", expect=1)
         last = done.stderr.strip().splitlines()[-1]

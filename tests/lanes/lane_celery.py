@@ -28,12 +28,29 @@ def lane() -> None:
     port = free_port()
     data = LANE_DIR / "redis"
     data.mkdir()
-    start("redis", [redis_server, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                    "--appendonly", "no", "--dir", data])
+    start(
+        "redis",
+        [
+            redis_server,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            data,
+        ],
+    )
     wait_for_port(port)
 
     step("a project with a model, docs/celery.md's settings and the usual Celery app")
-    site = DjangoSite(LANE_DIR / "site", apps=("shop",), settings=f"""
+    site = DjangoSite(
+        LANE_DIR / "site",
+        apps=("shop",),
+        settings=f"""
         REST_THUMBNAILS_PRESETS = {{"card": ("400x300", "crop", "webp"),
                                    "zoom": ("1600x", "scale", "jpg")}}
         REST_THUMBNAILS_WARM_ON_SAVE = {{"shop.Product.photo": ["card", "zoom"]}}
@@ -41,19 +58,23 @@ def lane() -> None:
         # The lock shared by the site and the worker, on the same Redis.
         CACHES = {{"default": {{"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                "LOCATION": "redis://127.0.0.1:{port}/1"}}}}
-    """)
+    """,
+    )
     shop = site.root / "shop"
     (shop / "migrations").mkdir(parents=True)
     (shop / "__init__.py").write_text("")
     (shop / "migrations" / "__init__.py").write_text("")
-    (shop / "models.py").write_text(textwrap.dedent("""
+    (shop / "models.py").write_text(
+        textwrap.dedent("""
         from django.db import models
 
 
         class Product(models.Model):
             photo = models.ImageField(upload_to="products")
-    """))
-    (site.root / "lanesite" / "celery.py").write_text(textwrap.dedent("""
+    """)
+    )
+    (site.root / "lanesite" / "celery.py").write_text(
+        textwrap.dedent("""
         import os
 
         from celery import Celery
@@ -62,7 +83,8 @@ def lane() -> None:
         app = Celery("lanesite")
         app.config_from_object("django.conf:settings", namespace="CELERY")
         app.autodiscover_tasks()
-    """))
+    """)
+    )
     (site.root / "lanesite" / "__init__.py").write_text(
         "from .celery import app as celery_app\n\n__all__ = ('celery_app',)\n"
     )
@@ -71,10 +93,24 @@ def lane() -> None:
     site.manage("check")
 
     step("a worker: celery -A lanesite worker")
-    worker = start("worker", [BIN / "celery", "-A", "lanesite", "worker", "--pool", "solo",
-                              "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-                              "--without-heartbeat"], cwd=site.root,
-                   env=clean_env(PYTHONPATH=str(site.root)))
+    worker = start(
+        "worker",
+        [
+            BIN / "celery",
+            "-A",
+            "lanesite",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=site.root,
+        env=clean_env(PYTHONPATH=str(site.root)),
+    )
     worker.wait_for(r"ready\.", timeout=90)
 
     step("save a product with a photo: the worker renders both presets")
@@ -94,8 +130,11 @@ def lane() -> None:
     def rendered() -> list[str]:
         return sorted(str(p.relative_to(thumbnails).parent) for p in thumbnails.rglob("*.*"))
 
-    wait(lambda: len(rendered()) == 2, 60,
-         f"the worker's two thumbnails under {thumbnails}:\n{worker.output()}")
+    wait(
+        lambda: len(rendered()) == 2,
+        60,
+        f"the worker's two thumbnails under {thumbnails}:\n{worker.output()}",
+    )
     check(rendered() == ["1600x/scale", "400x300/crop"], f"rendered {rendered()}")
     check("generated" in worker.output(), "the worker logged no `generated` line")
     print(f"-- warmed in {time.monotonic() - began:.1f} s after the save")

@@ -10,7 +10,8 @@ def lane() -> None:
     site = DjangoSite(LANE_DIR / "site", apps=("rest_framework",))
     write_image(site.media / "photo.jpg")
     site.manage("check")
-    data = json.loads(site.shell("""
+    data = json.loads(
+        site.shell("""
         import json
         from rest_framework import serializers
         from restthumbnails.rest_framework import ThumbnailField
@@ -23,11 +24,12 @@ def lane() -> None:
             image = "photo.jpg"
 
         print(json.dumps(PhotoSerializer(Photo()).data))
-    """))
+    """)
+    )
     thumbnail = data["thumbnail"]
     check((thumbnail["width"], thumbnail["height"]) == (400, 300), f"field gave {data}")
     check("200w" in thumbnail["srcset"], f"no srcset in {data}")
-    server, origin = site.runserver()
+    _server, origin = site.runserver()
     check(fetch_image(origin + thumbnail["url"]) == (400, 300), "the DRF URL is not 400x300")
 
 

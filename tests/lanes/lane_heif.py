@@ -40,15 +40,22 @@ def lane() -> None:
     source = images / "phone.heic"
     check(TOOLS_PYTHON, "LANE_TOOLS_PYTHON is not set")
     run(TOOLS_PYTHON, "-c", WRITE_HEIC, source)
-    probe = run(sys.executable, "-c", "import json, sys; from PIL import Image; import pi_heif; "
-                "pi_heif.register_heif_opener(); im = Image.open(sys.argv[1]); "
-                "print(json.dumps([im.format, im.size]))", source)
+    probe = run(
+        sys.executable,
+        "-c",
+        "import json, sys; from PIL import Image; import pi_heif; "
+        "pi_heif.register_heif_opener(); im = Image.open(sys.argv[1]); "
+        "print(json.dumps([im.format, im.size]))",
+        source,
+    )
     check(json.loads(probe.stdout) == ["HEIF", [640, 480]], f"pi-heif reads {probe.stdout}")
 
     step("serve: a HEIC source to a JPEG thumbnail")
-    server, base_url = serve(images)
-    check(fetch_image(signed_url("phone.heic", "200x150", "crop", "jpg", base_url))
-          == (200, 150), "the HEIC source's crop is not 200x150")
+    _server, base_url = serve(images)
+    check(
+        fetch_image(signed_url("phone.heic", "200x150", "crop", "jpg", base_url)) == (200, 150),
+        "the HEIC source's crop is not 200x150",
+    )
 
 
 main(lane)

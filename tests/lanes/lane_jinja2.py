@@ -5,13 +5,16 @@ from kit import LANE_DIR, DjangoSite, check, fetch_image, main, step, write_imag
 
 def lane() -> None:
     step("TEMPLATES with the Jinja2 backend and restthumbnails.jinja2.ThumbnailExtension")
-    site = DjangoSite(LANE_DIR / "site", settings="""
+    site = DjangoSite(
+        LANE_DIR / "site",
+        settings="""
         TEMPLATES = [{
             "BACKEND": "django.template.backends.jinja2.Jinja2",
             "DIRS": [],
             "OPTIONS": {"extensions": ["restthumbnails.jinja2.ThumbnailExtension"]},
         }, *TEMPLATES]
-    """)
+    """,
+    )
     write_image(site.media / "photo.jpg")
     site.manage("check")
     html = site.shell("""
@@ -25,7 +28,7 @@ def lane() -> None:
     picture, _, url = html.rpartition("|")
     check("<picture" in picture and "150w" in picture, f"picture() gave {picture!r}")
     check(url.startswith("/thumbnails/photo.jpg/120x80/crop/"), f"thumbnail() gave {url!r}")
-    server, origin = site.runserver()
+    _server, origin = site.runserver()
     check(fetch_image(origin + url) == (120, 80), "the Jinja2 URL does not give 120x80")
 
 

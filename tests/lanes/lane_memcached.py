@@ -13,9 +13,12 @@ def lane() -> None:
         found = re.search(r"STAT cmd_set (\d+)", ask(port, b"stats\r\n"))
         return int(found.group(1)) if found else 0
 
-    lock_lane(cache_url=f"memcached://127.0.0.1:{port}",
-              backend="django.core.cache.backends.memcached.PyMemcacheCache",
-              location=f"127.0.0.1:{port}", lock_writes=lock_writes)
+    lock_lane(
+        cache_url=f"memcached://127.0.0.1:{port}",
+        backend="django.core.cache.backends.memcached.PyMemcacheCache",
+        location=f"127.0.0.1:{port}",
+        lock_writes=lock_writes,
+    )
 
 
 main(lane)

@@ -13,9 +13,12 @@ def lane() -> None:
         stats = ask(port, b"INFO commandstats\r\n")
         return sum(int(calls) for calls in re.findall(r"cmdstat_set:calls=(\d+)", stats))
 
-    lock_lane(cache_url=f"redis://127.0.0.1:{port}/0",
-              backend="django.core.cache.backends.redis.RedisCache",
-              location=f"redis://127.0.0.1:{port}/1", lock_writes=lock_writes)
+    lock_lane(
+        cache_url=f"redis://127.0.0.1:{port}/0",
+        backend="django.core.cache.backends.redis.RedisCache",
+        location=f"redis://127.0.0.1:{port}/1",
+        lock_writes=lock_writes,
+    )
 
 
 main(lane)

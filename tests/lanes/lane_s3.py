@@ -1,6 +1,7 @@
 """`pip install 'restthumbnails[s3]'`: serve, stats and a Django check on buckets of a
 real S3 API server (moto's, started here on loopback from the test venv)."""
 
+import os
 import sys
 
 from kit import (
@@ -35,28 +36,36 @@ def lane() -> None:
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
     }
-    import os
-
     os.environ.update(aws)  # for clean_env(), so every command below sees the server
-    run(sys.executable, "-c", f"""
+    run(
+        sys.executable,
+        "-c",
+        f"""
 import boto3
 s3 = boto3.client("s3")
 for bucket in ("lane-photos", "lane-thumbs"):
     s3.create_bucket(Bucket=bucket)
 s3.put_object(Bucket="lane-photos", Key="media/photo.jpg", Body={image_bytes()!r})
-""", env=clean_env())
+""",
+        env=clean_env(),
+    )
 
     step("serve s3://lane-photos/media, thumbnails into s3://lane-thumbs")
     server, base_url = serve("s3://lane-photos/media", "--thumbnails-dir", "s3://lane-thumbs")
-    check(fetch_image(signed_url("photo.jpg", "120x90", "crop", "jpg", base_url)) == (120, 90),
-          "serve from a bucket: the crop is not 120x90")
+    check(
+        fetch_image(signed_url("photo.jpg", "120x90", "crop", "jpg", base_url)) == (120, 90),
+        "serve from a bucket: the crop is not 120x90",
+    )
     server.stop()
-    stats = command("stats", "s3://lane-photos/media", "--thumbnails-dir",
-                    "s3://lane-thumbs").stdout
+    stats = command(
+        "stats", "s3://lane-photos/media", "--thumbnails-dir", "s3://lane-thumbs"
+    ).stdout
     check("120x90" in stats, f"stats does not count the thumbnail in the bucket:\n{stats}")
 
     step("a Django site whose sources are a STORAGES alias on the bucket passes check")
-    site = DjangoSite(LANE_DIR / "site", settings="""
+    site = DjangoSite(
+        LANE_DIR / "site",
+        settings="""
         STORAGES = {
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {
@@ -65,7 +74,8 @@ s3.put_object(Bucket="lane-photos", Key="media/photo.jpg", Body={image_bytes()!r
                        "OPTIONS": {"bucket_name": "lane-photos", "location": "media"}},
         }
         REST_THUMBNAILS_SOURCE_STORAGE = "photos"
-    """)
+    """,
+    )
     site.manage("check")
     url = site.shell("""
         from restthumbnails.api import thumbnail_url

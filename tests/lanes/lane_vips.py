@@ -18,8 +18,10 @@ def lane() -> None:
     write_image(images / "photo.png", fmt="PNG")
     step("serve --engine vips: a PNG source to a WebP thumbnail")
     server, base_url = serve(images, "--engine", "vips")
-    check(fetch_image(signed_url("photo.png", "160x", "scale", "webp", base_url)) == (160, 120),
-          "vips: the scaled WebP is not 160x120")
+    check(
+        fetch_image(signed_url("photo.png", "160x", "scale", "webp", base_url)) == (160, 120),
+        "vips: the scaled WebP is not 160x120",
+    )
     server.stop()
     check("Traceback" not in server.output(), server.output())
 

@@ -2,6 +2,7 @@
 
 import shutil
 import socket
+from collections.abc import Callable
 
 from kit import (
     LANE_DIR,
@@ -24,8 +25,22 @@ def start_redis() -> int:
     check(binary, "redis-server is not installed (Debian: apt-get install redis-server)")
     data = LANE_DIR / "redis"
     data.mkdir(exist_ok=True)
-    start("redis", [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                    "--appendonly", "no", "--dir", data])
+    start(
+        "redis",
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            data,
+        ],
+    )
     wait_for_port(port)
     return port
 
@@ -52,21 +67,28 @@ def ask(port: int, request: bytes) -> str:
     return answer.decode()
 
 
-def lock_lane(*, cache_url: str, backend: str, location: str, lock_writes: "callable") -> None:  # type: ignore[valid-type]
+def lock_lane(
+    *, cache_url: str, backend: str, location: str, lock_writes: Callable[[], int]
+) -> None:
     images = LANE_DIR / "images"
     write_image(images / "photo.jpg")
     step(f"serve --cache-url {cache_url}: a thumbnail under that lock")
     before = lock_writes()
     server, base_url = serve(images, "--cache-url", cache_url)
-    check(fetch_image(signed_url("photo.jpg", "100x75", "crop", "jpg", base_url)) == (100, 75),
-          "the crop is not 100x75")
+    check(
+        fetch_image(signed_url("photo.jpg", "100x75", "crop", "jpg", base_url)) == (100, 75),
+        "the crop is not 100x75",
+    )
     server.stop()
     check(lock_writes() > before, "the thumbnail was rendered without taking the lock")
 
     step(f"a Django site with {backend} as its lock cache: check, a thumbnail via runserver")
-    site = DjangoSite(LANE_DIR / "site", settings=f"""
+    site = DjangoSite(
+        LANE_DIR / "site",
+        settings=f"""
         CACHES = {{"default": {{"BACKEND": {backend!r}, "LOCATION": {location!r}}}}}
-    """)
+    """,
+    )
     write_image(site.media / "photo.jpg")
     site.manage("check")
     url = site.shell("""
