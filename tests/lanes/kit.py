@@ -41,6 +41,22 @@ def check(condition: object, message: str) -> None:
         raise LaneFailure(message)
 
 
+# The exit status of a lane that cannot run here (the driver reports it as skipped).
+SKIPPED = 77
+
+
+def program(name: str, package: str) -> str:
+    """The path of a server binary; without it the lane skips, except under CI=true."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is not installed (Debian: apt-get install {package})"
+    if os.environ.get("CI", "").lower() == "true":
+        raise LaneFailure(message)
+    print(f"LANE SKIPPED: {message}", flush=True)
+    sys.exit(SKIPPED)
+
+
 def step(text: str) -> None:
     print(f"-- {text}", flush=True)
 

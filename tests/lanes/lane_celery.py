@@ -2,7 +2,6 @@
 broker (a real redis-server started here), a real worker; a saved model's thumbnails
 are rendered by the worker."""
 
-import shutil
 import textwrap
 import time
 
@@ -14,6 +13,7 @@ from kit import (
     clean_env,
     free_port,
     main,
+    program,
     start,
     step,
     wait,
@@ -23,8 +23,7 @@ from kit import (
 
 
 def lane() -> None:
-    redis_server = shutil.which("redis-server")
-    check(redis_server, "redis-server is not installed (Debian: apt-get install redis-server)")
+    redis_server = program("redis-server", "redis-server")
     port = free_port()
     data = LANE_DIR / "redis"
     data.mkdir()

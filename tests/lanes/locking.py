@@ -1,6 +1,5 @@
 """The shared-lock lanes ([redis], [memcached]): one script, two servers."""
 
-import shutil
 import socket
 from collections.abc import Callable
 
@@ -10,6 +9,7 @@ from kit import (
     check,
     fetch_image,
     free_port,
+    program,
     serve,
     signed_url,
     start,
@@ -21,8 +21,7 @@ from kit import (
 
 def start_redis() -> int:
     port = free_port()
-    binary = shutil.which("redis-server")
-    check(binary, "redis-server is not installed (Debian: apt-get install redis-server)")
+    binary = program("redis-server", "redis-server")
     data = LANE_DIR / "redis"
     data.mkdir(exist_ok=True)
     start(
@@ -47,8 +46,7 @@ def start_redis() -> int:
 
 def start_memcached() -> int:
     port = free_port()
-    binary = shutil.which("memcached")
-    check(binary, "memcached is not installed (Debian: apt-get install memcached)")
+    binary = program("memcached", "memcached")
     start("memcached", [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-u", "root"])
     wait_for_port(port)
     return port
