@@ -7,8 +7,12 @@ PYTHON_NEW ?= $(shell for p in $$(ls $(HOME)/.pyenv/versions/3.13*/bin/python3.1
 VENV := .venv
 BIN := $(VENV)/bin
 VENV_NEW := .venv-django6
+# `make serve` gets a venv of its own with the package alone (no test tools, no
+# OpenCV): what `pip install restthumbnails` gives, and its first URL in seconds.
+# More options: make serve SERVE_ARGS="--port 8001 --demo".
+VENV_SERVE := .venv-serve
 
-.PHONY: install serve test test-django6 lint bench
+.PHONY: install serve test test-django6 lint lanes bench
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -23,17 +27,27 @@ $(VENV_NEW)/.installed: pyproject.toml
 	$(VENV_NEW)/bin/pip install --quiet -e ".[test]" "Django>=6,<7"
 	touch $@
 
-serve: install
-	$(BIN)/restthumbnails serve examples/media
+$(VENV_SERVE)/.installed: pyproject.toml
+	test -x $(VENV_SERVE)/bin/python || $(PYTHON) -m venv $(VENV_SERVE)
+	$(VENV_SERVE)/bin/pip install --quiet -e .
+	touch $@
+
+serve: $(VENV_SERVE)/.installed
+	$(VENV_SERVE)/bin/restthumbnails serve examples/media $(SERVE_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Python 3.11 + Django 5.2 LTS: everything, the end-to-end tests included; then
-# Python 3.13 + Django 6: everything but the end-to-end tests (once is enough).
-test: lint
+# The install lanes: the built wheel in a fresh venv, bare and with each extra
+# alone, each running what that install promises (tests/lanes/).
+lanes: install
+	env -u PYTHONPATH $(BIN)/python -m tests.lanes
+
+# Python 3.11 + Django 5.2 LTS: the lanes, then everything, the end-to-end tests
+# included; then Python 3.13 + Django 6: everything but the end-to-end tests.
+test: lint lanes
 	$(BIN)/pytest
 	$(MAKE) test-django6
 

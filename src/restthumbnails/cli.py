@@ -372,7 +372,12 @@ def _configure_django(values: dict[str, object]) -> None:
     django.setup()
     problems = [m for m in checks.run_checks() if m.is_serious() and not m.is_silenced()]
     if problems:
-        raise SystemExit("\n".join(flag_for_setting(str(problem)) for problem in problems))
+        # Status 2 like any refused argument; one line each, with its fix (often
+        # the `pip install` of a missing extra), never a traceback.
+        for problem in problems:
+            text = " ".join(part for part in (str(problem.msg), problem.hint) if part)
+            _fail(flag_for_setting(text))
+        raise SystemExit(2)
 
 
 def example_urls(media_dir: Path, *, key: str, base_url: str, limit: int = 6) -> list[str]:

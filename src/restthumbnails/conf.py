@@ -23,6 +23,7 @@ from .engine import (
     EngineOptions,
 )
 from .exceptions import InvalidSpec
+from .extras import backend_problem
 from .heif import EXTRA_HINT as HEIF_HINT
 from .policy import Preset, parse_allowed, parse_presets
 from .responses import IMMUTABLE
@@ -173,6 +174,10 @@ def _alias(name: str, default: str, registry: dict[str, Any]) -> str:
     value = _get(name, default)
     if value not in registry:
         raise _fail(name, f"names {value!r}, which is not defined")
+    # Found now, not as an ImportError (a traceback, a 500) at the first use.
+    problem = backend_problem(str(registry[value].get("BACKEND", "")))
+    if problem:
+        raise _fail(name, f"names {value!r}: {problem}")
     return value
 
 

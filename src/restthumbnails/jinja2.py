@@ -20,8 +20,13 @@ picture's HTML is marked safe, srcset strings and URLs are escaped as usual.
 
 from typing import Any
 
-from jinja2 import Environment
-from jinja2.ext import Extension
+from .extras import packages_missing
+
+try:
+    from jinja2 import Environment
+    from jinja2.ext import Extension
+except ImportError as exc:  # one line naming the fix, not only "No module named"
+    raise ImportError(packages_missing("restthumbnails.jinja2", ("jinja2",), "jinja2")) from exc
 
 from .api import get_thumbnail, picture, srcset, thumbnail_url
 

@@ -13,7 +13,13 @@ absolute with the request in the serializer's context, as DRF does for files.
 
 from typing import Any
 
-from rest_framework import serializers
+from .extras import packages_missing
+
+try:
+    from rest_framework import serializers
+except ImportError as exc:  # one line naming the fix, not only "No module named"
+    missing = packages_missing("restthumbnails.rest_framework", ("rest_framework",), "drf")
+    raise ImportError(missing) from exc
 
 from .api import Densities, Widths, get_thumbnail, srcset
 from .conf import base_url as resolved_base_url

@@ -9,7 +9,12 @@ already written are skipped.
 
 from typing import Any
 
-from celery import shared_task
+from .extras import packages_missing
+
+try:
+    from celery import shared_task
+except ImportError as exc:  # one line naming the fix, not only "No module named"
+    raise ImportError(packages_missing("restthumbnails.tasks", ("celery",), "celery")) from exc
 
 from .lifecycle.batch import render_batch
 

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from .. import faces
 from ..conf import Settings, get_settings, source_storage, thumbnail_storage
 from ..exceptions import InvalidSpec, StorageUnavailable
 from ..policy import Preset
@@ -209,6 +210,8 @@ def thumbnail_kinds(args: argparse.Namespace, settings: Settings) -> list[Preset
         raise UsageError(exc.reason) from None
     if not kinds:
         raise UsageError("say what to render: --preset NAME or --size SIZE")
+    if any(kind.method == "faces" for kind in kinds) and not faces.available():
+        raise UsageError(f"the faces method needs OpenCV: {faces.EXTRA_HINT}")
     # One refusal up front rather than one per source.
     allowed = settings.allowed_thumbnails
     for kind in kinds:

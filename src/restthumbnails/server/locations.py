@@ -7,11 +7,12 @@ AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, AWS_PROFILE) or the
 shared files in ~/.aws/, which boto3 reads itself. Nothing here imports boto3.
 """
 
-import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..extras import packages_missing
 
 S3_SCHEME = "s3://"
 S3_BACKEND = "storages.backends.s3.S3Storage"
@@ -84,13 +85,7 @@ def missing_s3_libraries(*locations: Location) -> str | None:
     buckets = [str(location) for location in locations if location.is_bucket]
     if not buckets:
         return None
-    missing = [name for name in ("storages", "boto3") if importlib.util.find_spec(name) is None]
-    if not missing:
-        return None
-    return (
-        f"{buckets[0]} needs the {' and '.join(repr(name) for name in missing)} "
-        "package: pip install 'restthumbnails[s3]'"
-    )
+    return packages_missing(buckets[0], ("storages", "boto3"), "s3")
 
 
 def thumbnails_location(given: str | None, media: Location) -> Location:
@@ -106,6 +101,10 @@ def served_locations(media_dir: str, thumbnails_dir: str | None) -> tuple[Locati
     """MEDIA_DIR and --thumbnails-dir, as `serve` and warm/clean/stats take them;
     ValueError with the reason when they cannot work together."""
     media = parse_location(media_dir, option="MEDIA_DIR")
+    # The missing extra first: it is the one thing `pip install` alone fixes.
+    problem = missing_s3_libraries(media)
+    if problem:
+        raise ValueError(problem)
     thumbnails = thumbnails_location(thumbnails_dir, media)
     if media.folder is not None and not media.folder.is_dir():
         raise ValueError(f"{media_dir} is not a folder")
@@ -122,14 +121,17 @@ def unreachable_bucket(*locations: Location) -> str | None:
     wrong endpoint or bucket name are refused at once rather than on every object.
 
     From storages made for the check alone: processes forked later must not
-    share this process's connections."""
+    share this process's connections. Without a bucket nothing is imported: the s3
+    module needs botocore, which only the `s3` extra installs."""
+    buckets = [location for location in locations if location.is_bucket]
+    if not buckets:
+        return None
     from django.core.files.storage import storages
 
     from ..s3 import bucket_problem
 
-    for location in locations:
-        if location.is_bucket:
-            problem = bucket_problem(storages.create_storage(location.storage()))
-            if problem:
-                return f"{location}: {problem} (check the AWS_* environment variables)"
+    for location in buckets:
+        problem = bucket_problem(storages.create_storage(location.storage()))
+        if problem:
+            return f"{location}: {problem} (check the AWS_* environment variables)"
     return None
