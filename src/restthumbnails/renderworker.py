@@ -21,6 +21,7 @@ import os
 import resource
 import signal
 import socket
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -190,21 +191,53 @@ def _reap(children: set[int]) -> None:
             print(f"restthumbnails: render process {pid} ended by {name}", file=sys.stderr)
 
 
+class SocketPathTaken(Exception):
+    """The socket path names something that is not a stale socket: it is left alone."""
+
+
 def _remove_stale_socket(path: str) -> None:
-    """A socket file left by a pool that was killed: nobody answers on it any more."""
-    if not os.path.exists(path):
+    """A socket file left by a pool that was killed: nobody answers on it any more.
+
+    Only a socket is ever removed. connect() to an ordinary file, a folder or a
+    FIFO fails too (ECONNREFUSED for some), and a typo in the path, or
+    RENDER_POOL pointed at a config file, must not delete that file.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
         return
+    if not stat.S_ISSOCK(info.st_mode):
+        raise SocketPathTaken(
+            f"{path} exists and is not a socket ({_file_kind(info.st_mode)}); "
+            "not touching it: give the path of a socket, or of nothing yet"
+        )
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         probe.connect(path)
     except ConnectionRefusedError:
         os.unlink(path)
     except OSError:
-        pass  # not a socket, or not ours: bind() will say so
+        pass  # not ours (EACCES...): bind() will say so
     else:
-        raise SystemExit(f"a render pool already listens on {path}")
+        raise SocketPathTaken(f"a render pool already listens on {path}")
     finally:
         probe.close()
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISREG, "an ordinary file"),
+        (stat.S_ISLNK, "a symlink"),
+        (stat.S_ISFIFO, "a FIFO"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a device or other special file")
+
+
+def _remove_own_socket(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISSOCK(os.lstat(path).st_mode):
+            os.unlink(path)
 
 
 def run_pool(
@@ -250,8 +283,7 @@ def run_pool(
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(socket_path)
+        _remove_own_socket(socket_path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -263,14 +295,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-jobs", type=int, default=1000)
     parser.add_argument("--parent", type=int, default=None)
     args = parser.parse_args(argv)
-    run_pool(
-        socket_path=args.socket,
-        processes=args.processes,
-        backlog=args.backlog,
-        memory_limit=args.memory_limit,
-        max_jobs=args.max_jobs,
-        parent_pid=args.parent,
-    )
+    try:
+        run_pool(
+            socket_path=args.socket,
+            processes=args.processes,
+            backlog=args.backlog,
+            memory_limit=args.memory_limit,
+            max_jobs=args.max_jobs,
+            parent_pid=args.parent,
+        )
+    except SocketPathTaken as exc:
+        raise SystemExit(f"restthumbnails: {exc}") from None
 
 
 if __name__ == "__main__":

@@ -73,18 +73,23 @@ def command_render_pool(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from ..renderworker import SocketPathTaken, run_pool  # loads Pillow: only for this command
+
     print(
         f"restthumbnails: render pool of {args.processes} processes on {args.socket}",
         file=sys.stderr,
     )
-    from ..renderworker import run_pool  # loads Pillow: only for this command
-
-    run_pool(
-        socket_path=args.socket,
-        processes=args.processes,
-        backlog=max(0, args.queued - 1),
-        memory_limit=args.memory_limit,
-        max_jobs=1000,
-        parent_pid=None,
-    )
+    try:
+        run_pool(
+            socket_path=args.socket,
+            processes=args.processes,
+            backlog=max(0, args.queued - 1),
+            memory_limit=args.memory_limit,
+            max_jobs=1000,
+            parent_pid=None,
+        )
+    except SocketPathTaken as exc:
+        # Found before anything was created: exit 2 like any other unusable argument.
+        print(f"restthumbnails: {exc}", file=sys.stderr)
+        return 2
     return 0
