@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from . import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
-from .exceptions import SourceRejected, SourceTooLarge, ThumbnailError
+from .exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
 from .renderwire import (
     HEADER_PREFIX,
     MAX_HEADER,
@@ -124,7 +124,9 @@ def _run_one(connection: socket.socket) -> bool:
         _answer_error(connection, error)
     except MemoryError:
         keep_going = False  # the heap may be in any state now
-        _answer_error(connection, SourceTooLarge("source needs more memory than renders may use"))
+        _answer_error(
+            connection, RenderOutOfMemory("source needs more memory than renders may use")
+        )
     except Exception as exc:
         _answer_error(
             connection, SourceRejected(f"source could not be rendered ({type(exc).__name__})")
