@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 from . import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
 from .exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
+from .regularfiles import file_kind
 from .renderwire import (
     HEADER_PREFIX,
     MAX_HEADER,
@@ -210,7 +211,7 @@ def _remove_stale_socket(path: str) -> None:
         return
     if not stat.S_ISSOCK(info.st_mode):
         raise SocketPathTaken(
-            f"{path} exists and is not a socket ({_file_kind(info.st_mode)}); "
+            f"{path} exists and is not a socket ({file_kind(info.st_mode)}); "
             "not touching it: give the path of a socket, or of nothing yet"
         )
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -224,16 +225,6 @@ def _remove_stale_socket(path: str) -> None:
         raise SocketPathTaken(f"a render pool already listens on {path}")
     finally:
         probe.close()
-
-
-def _file_kind(mode: int) -> str:
-    kinds = (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISREG, "an ordinary file"),
-        (stat.S_ISLNK, "a symlink"),
-        (stat.S_ISFIFO, "a FIFO"),
-    )
-    return next((name for test, name in kinds if test(mode)), "a device or other special file")
 
 
 def _remove_own_socket(path: str) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.core.files.storage import Storage
 
+from ..regularfiles import listed_regular_file
 from ..storage import local_path, s3_adapter
 
 _MAGIC = re.compile(r"[*?\[]")
@@ -86,7 +87,7 @@ def _walk_local(storage: Storage, path: str, folder: str, *, hidden: bool) -> It
             # parent would loop, and the server never reads outside its root.
             if item.is_dir(follow_symlinks=False):
                 subfolders.append((item.path, name))
-            elif item.is_file():
+            elif listed_regular_file(item, name):
                 yield Entry(name, storage, item.path)
     # Folders after files, so a folder's listing is closed before we descend.
     for sub_path, sub_name in subfolders:
