@@ -306,7 +306,7 @@ def command_serve(args: argparse.Namespace) -> int:
     problem = unreachable_bucket(media, thumbnails)
     if problem:
         return _fail(problem)
-    pool = start_host_pool(pool_socket)
+    pool = start_host_pool(pool_socket, threads=args.threads)
     atexit.register(pool.stop)
     from django.core.wsgi import get_wsgi_application
 

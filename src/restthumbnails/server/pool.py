@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 
 from ..conf import DEFAULT_RENDER_MEMORY_LIMIT, get_settings
-from ..renderpool import PoolProcess
+from ..renderpool import MISS_THREADS, PoolProcess
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,14 @@ class HostPool:
         self.process.stop()
 
 
-def start_host_pool(socket_path: str) -> HostPool:
-    """MAX_CONCURRENT render processes at `socket_path`, MAX_QUEUED misses waiting for one."""
+def start_host_pool(socket_path: str, *, threads: int) -> HostPool:
+    """MAX_CONCURRENT render processes at `socket_path`, MAX_QUEUED misses waiting for one.
+
+    Each worker (forked after this) has `threads` request threads; misses may take
+    all but one of them, so hits and `/_health` are answered while every render
+    process is busy and misses queue (with one thread, a miss may take it).
+    """
+    MISS_THREADS.limit(max(1, threads - 1))
     settings = get_settings()
     process = PoolProcess.start(
         processes=settings.max_concurrent,
