@@ -12,19 +12,29 @@ QUEUE_TIMEOUT 2 s), ten misses of 49 MP JPEGs costing seconds each:
 hits and /_health 0.04-0.06 s; the normal miss refused in 0.04 s, or (with only two
 slow misses, so a thread is free to wait) refused after 2.09 s, the queue timeout;
 with renders shorter than QUEUE_TIMEOUT (deadline 1 s) it was served in 0.57 s.
+
+Two 30-frame 1000x1000 GIFs rendered at full size at once: each render process
+peaked at 303 MiB of address space (VmPeak; 282 MiB resident), both served in
+1.7-1.8 s. Under a 200 MiB RENDER_MEMORY_LIMIT each stopped at 200 MiB (178 MiB
+resident) with a MemoryError: 422 in 0.7-0.9 s, the process replaced.
 """
 
+import io
 import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from restthumbnails.signing import sign
 from restthumbnails.spec import make_spec
 
+from .animations import gif, seen
 from .hostile import jpeg_scan_bomb
 from .images import decode, jpeg
 from .serving import Server, start_serve
@@ -106,3 +116,136 @@ def test_with_every_render_process_busy_hits_and_health_answer_and_a_miss_is_qui
     ]
     assert refused_at_once
     assert not any(name.startswith("slow") for name in os.listdir(thumbs))
+
+
+# Two large animations: 30 frames of 1000x1000 (30 MP, within MAX_SOURCE_PIXELS),
+# asked for at full size. Their frames are kept until the encoder has them all: a
+# render process peaks at about 300 MB of address space (VmPeak) for one of them.
+HUGE_SIDE, HUGE_FRAMES = 1000, 30
+MEBIBYTE = 1024 * 1024
+
+
+def huge_animation() -> bytes:
+    frames = []
+    for index in range(HUGE_FRAMES):
+        frame = Image.new("RGB", (HUGE_SIDE, HUGE_SIDE), (index * 37 % 256, 90, 160))
+        ImageDraw.Draw(frame).rectangle([index * 30, 0, index * 30 + 60, 60], fill=(0, 0, 0))
+        frames.append(frame)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=50, loop=0)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def animations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("animations") / "media"
+    folder.mkdir()
+    data = huge_animation()
+    for name in ("huge-1.gif", "huge-2.gif"):
+        (folder / name).write_bytes(data)
+    (folder / "small.gif").write_bytes(gif(5))  # 300x200, 5 frames
+    return folder
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def render_supervisor(server: Server) -> int:
+    return next(
+        pid
+        for pid in children(server.process.pid)
+        if b"restthumbnails.renderworker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+
+
+@contextmanager
+def peak_address_space(supervisor: int) -> Iterator[dict[int, int]]:
+    """VmPeak of every render process seen while the block runs, sampled every 10 ms."""
+    peaks: dict[int, int] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for pid in children(supervisor):
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except (FileNotFoundError, ProcessLookupError):
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmPeak:"):
+                        peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]) * 1024)
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield peaks
+    finally:
+        done.set()
+        sampler.join()
+
+
+def animation_url(source: str, size: str) -> str:
+    spec = make_spec(source, size, "scale", "gif")
+    return "/" + spec.name(sign(spec, key=KEY))
+
+
+def test_two_huge_animations_at_once_each_stay_within_the_memory_limit(
+    animations: Path,
+) -> None:
+    # Input: both huge animations at full size at once, under the default
+    # RENDER_MEMORY_LIMIT (2 GiB). Answer: both 200, 30 frames of 1000x1000, and no
+    # render process's address space ever passed the limit (measured: ~300 MB each).
+    thumbs = animations.parent / "thumbs-fit"
+    size = f"{HUGE_SIDE}x{HUGE_SIDE}"
+    with start_serve(animations, thumbs, key=KEY) as server:
+        supervisor = render_supervisor(server)
+        with peak_address_space(supervisor) as peaks, ThreadPoolExecutor(2) as pool:
+            answers = list(
+                pool.map(server.get, [animation_url(f"huge-{n}.gif", size) for n in (1, 2)])
+            )
+    for status, _, body in answers:
+        assert status == 200, body
+        shown = seen(body)
+        assert len(shown.sizes) == HUGE_FRAMES
+        assert set(shown.sizes) == {(HUGE_SIDE, HUGE_SIDE)}
+    assert peaks and max(peaks.values()) <= 2 * 1024 * MEBIBYTE
+
+
+def test_an_animation_over_the_memory_limit_is_killed_without_harming_the_other(
+    animations: Path,
+) -> None:
+    # Input: RENDER_MEMORY_LIMIT 200 MiB, three render processes; both huge animations
+    # at full size and a small one at once.
+    limit = 200 * MEBIBYTE
+    thumbs = animations.parent / "thumbs-over"
+    options = ("--render-memory-limit", str(limit), "--max-concurrent", "3")
+    size = f"{HUGE_SIDE}x{HUGE_SIDE}"
+    with start_serve(animations, thumbs, key=KEY, options=options) as server:
+        supervisor = render_supervisor(server)
+        started = set(children(supervisor))
+        paths = [animation_url(f"huge-{n}.gif", size) for n in (1, 2)]
+        paths.append(animation_url("small.gif", "150x100"))
+        with peak_address_space(supervisor) as peaks, ThreadPoolExecutor(3) as pool:
+            huge_1, huge_2, small = pool.map(server.get, paths)
+        # Answer: each huge one 422 from its MemoryError, the small one 200 animated.
+        for status, _, body in (huge_1, huge_2):
+            assert (status, body) == (422, b"source needs more memory than renders may use\n")
+        assert small[0] == 200
+        assert seen(small[2]).sizes == [(150, 100)] * 5
+        # No render process ever held more than the limit; the two that ran out are
+        # replaced (a fresh fork each), and the pool serves the next miss at once.
+        assert peaks and max(peaks.values()) <= limit
+        deadline = time.monotonic() + 10
+        while len(started - set(children(supervisor))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(started - set(children(supervisor))) >= 2
+        assert len(children(supervisor)) == 3
+        status, _, body = server.get(animation_url("small.gif", "90x60"))
+        assert status == 200
+        assert seen(body).sizes == [(90, 60)] * 5
+    assert not any(name.startswith("huge") for name in os.listdir(thumbs))
