@@ -156,8 +156,9 @@ class MissThreads:
     A miss holds its request thread while it waits for a render process (up to
     QUEUE_TIMEOUT) and while it renders (up to GENERATION_TIMEOUT). With every
     thread of a worker doing that, a hit or `/_health` sent to that worker waits
-    behind them for seconds. `serve` keeps one thread of each worker for them: a
-    miss that finds the others all taken is refused at once (503 Retry-After 2).
+    behind them for seconds. `serve` gives its workers threads for as many misses
+    as its pool can hold, on top of `--threads`, and caps misses at that share: one
+    more is refused at once (503 Retry-After 2) instead of taking a hit's thread.
     """
 
     def __init__(self) -> None:
@@ -174,7 +175,9 @@ class MissThreads:
             yield
             return
         if not free.acquire(blocking=False):
-            raise Overloaded("every thread of this worker is waiting on a render; retry shortly")
+            raise Overloaded(
+                "this worker waits on as many renders as the pool holds; retry shortly"
+            )
         try:
             yield
         finally:

@@ -14,6 +14,9 @@ from ..renderpool import MISS_THREADS, PoolProcess
 class HostPool:
     process: PoolProcess
     processes: int
+    # Threads each gunicorn worker needs: `--threads` for hits and everything else,
+    # plus one for each miss the pool can hold at once.
+    request_threads: int
 
     def stop(self) -> None:
         self.process.stop()
@@ -22,19 +25,23 @@ class HostPool:
 def start_host_pool(socket_path: str, *, threads: int) -> HostPool:
     """MAX_CONCURRENT render processes at `socket_path`, MAX_QUEUED misses waiting for one.
 
-    Each worker (forked after this) has `threads` request threads; misses may take
-    all but one of them, so hits and `/_health` are answered while every render
-    process is busy and misses queue (with one thread, a miss may take it).
+    A miss holds its request thread while it waits for a render process and while
+    it renders. The pool holds at most MAX_CONCURRENT + MAX_QUEUED of them (the
+    kernel admits one more connection than the backlog) and refuses the rest at
+    connect(), so that many threads per worker carry every miss the host can take;
+    `threads` more stay free for hits and `/_health` however slow the renders are.
+    Misses are capped at that share in each worker (forked after this).
     """
-    MISS_THREADS.limit(max(1, threads - 1))
     settings = get_settings()
+    misses = settings.max_concurrent + settings.max_queued + 1
+    MISS_THREADS.limit(misses)
     process = PoolProcess.start(
         processes=settings.max_concurrent,
         queued=settings.max_queued,
         memory_limit=settings.render_memory_limit,
         socket_path=socket_path,
     )
-    return HostPool(process, settings.max_concurrent)
+    return HostPool(process, settings.max_concurrent, threads + misses)
 
 
 def add_render_pool_command(
