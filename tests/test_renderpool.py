@@ -70,7 +70,7 @@ def test_a_render_past_its_deadline_is_killed_and_answered_503(
     assert "503 note.jpg/100x100/crop/" in logs.text
 
 
-def test_a_failed_source_is_remembered_until_it_is_replaced(
+def test_a_timeout_is_remembered_for_that_thumbnail_until_the_source_is_replaced(
     client, pid_source, signed_path, settings, media
 ) -> None:  # type: ignore[no-untyped-def]
     settings.REST_THUMBNAILS_ENGINE = "tests.engines.spin"
@@ -79,15 +79,21 @@ def test_a_failed_source_is_remembered_until_it_is_replaced(
     first = client.get("/t/" + signed_path(source, "100x100"))
     assert first.status_code == 503
     pid_file.unlink()
-    # Another size of the same source: answered from memory, the engine never runs.
-    again = client.get("/t/" + signed_path(source, "50x50"))
+    # The same thumbnail again: answered from memory, the engine never runs.
+    again = client.get("/t/" + signed_path(source, "100x100"))
     assert_plain_error(again, 503)
     assert again["Retry-After"] == "10"
     assert b"(remembered)" in again.content
     assert not pid_file.exists()
+    # Another size of the same source is more or less work: tried (tests/test_failure_memory.py).
+    other = client.get("/t/" + signed_path(source, "50x50"))
+    assert other.status_code == 503
+    assert b"(remembered)" not in other.content
+    assert pid_file.exists()
+    pid_file.unlink()
     # A new upload under the same name is a new source: tried again.
     (media / source).write_bytes(f"pid:{pid_file}\n".encode())
-    retried = client.get("/t/" + signed_path(source, "50x50"))
+    retried = client.get("/t/" + signed_path(source, "100x100"))
     assert retried.status_code == 503
     assert b"(remembered)" not in retried.content
     assert pid_file.exists()

@@ -121,8 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=4,
-        help="threads per worker, each answering one request at a time; a miss waits "
-        "in its thread for the render pool (default %(default)s)",
+        help="threads per worker for hits and other requests, each answering one at a "
+        "time; a miss waits for the render pool in a thread of its own, on top of these "
+        "(one per miss the pool can hold: max-concurrent + max-queued + 1) "
+        "(default %(default)s)",
     )
     serve.add_argument(
         "--log-level",
@@ -306,7 +308,7 @@ def command_serve(args: argparse.Namespace) -> int:
     problem = unreachable_bucket(media, thumbnails)
     if problem:
         return _fail(problem)
-    pool = start_host_pool(pool_socket)
+    pool = start_host_pool(pool_socket, threads=args.threads)
     atexit.register(pool.stop)
     from django.core.wsgi import get_wsgi_application
 
@@ -330,7 +332,8 @@ def command_serve(args: argparse.Namespace) -> int:
         print(f"restthumbnails: demo gallery at {base_url}", file=sys.stderr)
     print(
         f"restthumbnails: listening on http://{args.host}:{args.port}/ with {args.workers} "
-        f"workers x {args.threads} threads, {pool.processes} render processes, "
+        f"workers x {args.threads} threads (+{pool.request_threads - args.threads} for misses), "
+        f"{pool.processes} render processes, "
         f"{args.response_backend} response backend. Try:",
         file=sys.stderr,
     )
@@ -345,7 +348,13 @@ def command_serve(args: argparse.Namespace) -> int:
 
     from .server.wsgi_server import run
 
-    run(application, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    run(
+        application,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=pool.request_threads,
+    )
     return 0
 
 

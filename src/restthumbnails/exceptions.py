@@ -59,6 +59,12 @@ class SourceTooLarge(SourceRejected):
     category = "too_large"
 
 
+class RenderOutOfMemory(SourceTooLarge):
+    """The render ran out of RENDER_MEMORY_LIMIT: this source at this size costs too much (422)."""
+
+    category = "out_of_memory"
+
+
 class Busy(ThumbnailError):
     """Another worker is generating this thumbnail right now (404, no-store)."""
 

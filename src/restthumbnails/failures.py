@@ -1,11 +1,23 @@
-"""Remembering sources that failed, so a hostile file costs one render, not one per request.
+"""Remembering failed renders, so a hostile file costs one render, not one per request.
 
-A source refused by the engine (422) or stopped at its deadline (503 timeout)
-is recorded in the lock cache for FAILURE_TTL seconds, under a key made of its
-name and its identity (size and modification time, and the inode for a local
-file): upload a new file under the same name and it is tried again at once.
-Overload, storage and lock errors say nothing about the source and are never
-recorded.
+How far a failure is remembered depends on what it says:
+
+- The source cannot be decoded (422: refused from its header, over a limit
+  read there, or its render process crashed): that is a property of the file,
+  so every thumbnail of it answers the same, without decoding, for FAILURE_TTL.
+- The render ran out of time or memory (503 timeout, 422 out of memory): that
+  is a property of this much work on this file. A 4000x4000 AVIF can time out
+  where a 64x64 JPEG of the same image, decoded at 1/8 scale, takes 20 ms; so it
+  is remembered for that one thumbnail (source, size, method, format) only, and
+  asking it again costs nothing while other thumbnails of the source still work.
+  Each thumbnail is a signed URL, so an attacker can make each source cost at most
+  one deadline per thumbnail the site has published, per FAILURE_TTL.
+- Overload, storage, lock and render-pool errors say nothing about the source
+  and are never remembered.
+
+The key holds the source's name and identity (size and modification time, and
+the inode for a local file): upload a new file under the same name and it is
+tried again at once.
 """
 
 import contextlib
@@ -21,17 +33,24 @@ from django.core.files.storage import Storage
 from .exceptions import (
     GenerationTimeout,
     RenderCrashed,
+    RenderOutOfMemory,
     SourceRejected,
     SourceTooLarge,
     ThumbnailError,
 )
+from .spec import ThumbnailSpec
 
 logger = logging.getLogger("restthumbnails")
 
-REMEMBERED: dict[str, type[ThumbnailError]] = {
-    kind.category: kind
-    for kind in (SourceRejected, SourceTooLarge, RenderCrashed, GenerationTimeout)
+# Failures of the file itself: remembered for every thumbnail of the source.
+SOURCE_FAILURES: dict[str, type[ThumbnailError]] = {
+    kind.category: kind for kind in (SourceRejected, SourceTooLarge, RenderCrashed)
 }
+# Failures of one render's cost: remembered for that thumbnail only.
+THUMBNAIL_FAILURES: dict[str, type[ThumbnailError]] = {
+    kind.category: kind for kind in (GenerationTimeout, RenderOutOfMemory)
+}
+REMEMBERED = {**SOURCE_FAILURES, **THUMBNAIL_FAILURES}
 
 
 def source_identity(source: BinaryIO, size: int, storage: Storage, name: str) -> str:
@@ -57,29 +76,38 @@ class FailureMemory:
     key_prefix: str
     seconds: float
 
-    def _key(self, name: str, identity: str) -> str:
-        digest = hashlib.sha256(f"{name}\0{identity}".encode()).hexdigest()[:32]
-        return f"{self.key_prefix}:failed:{digest}"
+    def _key(self, spec: ThumbnailSpec, identity: str, *, whole_source: bool) -> str:
+        thumbnail = "" if whole_source else f"{spec.size}/{spec.method}.{spec.ext}"
+        digest = hashlib.sha256(f"{spec.source}\0{identity}\0{thumbnail}".encode()).hexdigest()
+        return f"{self.key_prefix}:failed:{digest[:32]}"
 
-    def recall(self, name: str, identity: str) -> ThumbnailError | None:
+    def recall(self, spec: ThumbnailSpec, identity: str) -> ThumbnailError | None:
+        """The failure remembered for this source, or for this very thumbnail of it."""
         if not self.seconds:
             return None
+        keys = [self._key(spec, identity, whole_source=whole) for whole in (True, False)]
         try:
-            value = self.cache.get(self._key(name, identity))
+            found = self.cache.get_many(keys)
         except Exception:  # the cache being down must not turn a render into a 503
             return None
-        if not (isinstance(value, tuple | list) and len(value) == 2):
-            return None
-        category, reason = value
-        kind = REMEMBERED.get(category)
-        return kind(f"{reason} (remembered)") if kind else None
+        for key, kinds in zip(keys, (SOURCE_FAILURES, THUMBNAIL_FAILURES), strict=True):
+            value = found.get(key)
+            if isinstance(value, tuple | list) and len(value) == 2:
+                category, reason = value
+                kind = kinds.get(category)
+                if kind is not None:
+                    return kind(f"{reason} (remembered)")
+        return None
 
-    def remember(self, name: str, identity: str, error: ThumbnailError) -> None:
+    def remember(self, spec: ThumbnailSpec, identity: str, error: ThumbnailError) -> None:
         if not self.seconds or error.category not in REMEMBERED:
             return
+        whole_source = error.category in SOURCE_FAILURES
         try:
             self.cache.set(
-                self._key(name, identity), (error.category, error.reason), timeout=self.seconds
+                self._key(spec, identity, whole_source=whole_source),
+                (error.category, error.reason),
+                timeout=self.seconds,
             )
         except Exception as exc:
-            logger.warning("cannot remember a failed source: %s", type(exc).__name__)
+            logger.warning("cannot remember a failed render: %s", type(exc).__name__)

@@ -150,6 +150,43 @@ def _stop_own_pools() -> None:
             pool.stop()
 
 
+class MissThreads:
+    """How many of a request process's threads may wait on or hold a render at once.
+
+    A miss holds its request thread while it waits for a render process (up to
+    QUEUE_TIMEOUT) and while it renders (up to GENERATION_TIMEOUT). With every
+    thread of a worker doing that, a hit or `/_health` sent to that worker waits
+    behind them for seconds. `serve` gives its workers threads for as many misses
+    as its pool can hold, on top of `--threads`, and caps misses at that share: one
+    more is refused at once (503 Retry-After 2) instead of taking a hit's thread.
+    """
+
+    def __init__(self) -> None:
+        self._free: threading.BoundedSemaphore | None = None
+
+    def limit(self, threads: int | None) -> None:
+        """At most `threads` misses at once in this process (and its forks); None: no limit."""
+        self._free = None if threads is None else threading.BoundedSemaphore(max(1, threads))
+
+    @contextlib.contextmanager
+    def taken(self) -> Iterator[None]:
+        free = self._free
+        if free is None:
+            yield
+            return
+        if not free.acquire(blocking=False):
+            raise Overloaded(
+                "this worker waits on as many renders as the pool holds; retry shortly"
+            )
+        try:
+            yield
+        finally:
+            free.release()
+
+
+MISS_THREADS = MissThreads()
+
+
 @dataclass(frozen=True)
 class PoolRenderer:
     """Renders through a pool at `socket_path`, within the queue and render deadlines."""
@@ -166,7 +203,7 @@ class PoolRenderer:
         payload_bytes = 0 if descriptor is not None else _remaining(source)
         if descriptor is None and not payload_bytes:
             raise SourceRejected("source is empty")
-        with _connected(self.socket_path) as connection:
+        with MISS_THREADS.taken(), _connected(self.socket_path) as connection:
             render_process = _wait_for_render_process(connection, self.queue_timeout)
             with render_process:
                 deadline = time.monotonic() + self.generation_timeout

@@ -17,6 +17,7 @@ from typing import Any
 from .engine import EngineOptions
 from .exceptions import (
     GenerationTimeout,
+    RenderOutOfMemory,
     SourceRejected,
     SourceTooLarge,
     ThumbnailError,
@@ -31,6 +32,7 @@ MAX_HEADER = 64 * 1024
 _ERRORS: dict[str, type[ThumbnailError]] = {
     SourceRejected.category: SourceRejected,
     SourceTooLarge.category: SourceTooLarge,
+    RenderOutOfMemory.category: RenderOutOfMemory,
     GenerationTimeout.category: GenerationTimeout,
 }
 

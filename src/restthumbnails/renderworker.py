@@ -21,13 +21,15 @@ import os
 import resource
 import signal
 import socket
+import stat
 import sys
 import time
 from collections.abc import Callable
 from typing import BinaryIO
 
 from . import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
-from .exceptions import SourceRejected, SourceTooLarge, ThumbnailError
+from .exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
+from .regularfiles import file_kind
 from .renderwire import (
     HEADER_PREFIX,
     MAX_HEADER,
@@ -123,7 +125,9 @@ def _run_one(connection: socket.socket) -> bool:
         _answer_error(connection, error)
     except MemoryError:
         keep_going = False  # the heap may be in any state now
-        _answer_error(connection, SourceTooLarge("source needs more memory than renders may use"))
+        _answer_error(
+            connection, RenderOutOfMemory("source needs more memory than renders may use")
+        )
     except Exception as exc:
         _answer_error(
             connection, SourceRejected(f"source could not be rendered ({type(exc).__name__})")
@@ -190,21 +194,43 @@ def _reap(children: set[int]) -> None:
             print(f"restthumbnails: render process {pid} ended by {name}", file=sys.stderr)
 
 
+class SocketPathTaken(Exception):
+    """The socket path names something that is not a stale socket: it is left alone."""
+
+
 def _remove_stale_socket(path: str) -> None:
-    """A socket file left by a pool that was killed: nobody answers on it any more."""
-    if not os.path.exists(path):
+    """A socket file left by a pool that was killed: nobody answers on it any more.
+
+    Only a socket is ever removed. connect() to an ordinary file, a folder or a
+    FIFO fails too (ECONNREFUSED for some), and a typo in the path, or
+    RENDER_POOL pointed at a config file, must not delete that file.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
         return
+    if not stat.S_ISSOCK(info.st_mode):
+        raise SocketPathTaken(
+            f"{path} exists and is not a socket ({file_kind(info.st_mode)}); "
+            "not touching it: give the path of a socket, or of nothing yet"
+        )
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         probe.connect(path)
     except ConnectionRefusedError:
         os.unlink(path)
     except OSError:
-        pass  # not a socket, or not ours: bind() will say so
+        pass  # not ours (EACCES...): bind() will say so
     else:
-        raise SystemExit(f"a render pool already listens on {path}")
+        raise SocketPathTaken(f"a render pool already listens on {path}")
     finally:
         probe.close()
+
+
+def _remove_own_socket(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISSOCK(os.lstat(path).st_mode):
+            os.unlink(path)
 
 
 def run_pool(
@@ -250,8 +276,7 @@ def run_pool(
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(socket_path)
+        _remove_own_socket(socket_path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -263,14 +288,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-jobs", type=int, default=1000)
     parser.add_argument("--parent", type=int, default=None)
     args = parser.parse_args(argv)
-    run_pool(
-        socket_path=args.socket,
-        processes=args.processes,
-        backlog=args.backlog,
-        memory_limit=args.memory_limit,
-        max_jobs=args.max_jobs,
-        parent_pid=args.parent,
-    )
+    try:
+        run_pool(
+            socket_path=args.socket,
+            processes=args.processes,
+            backlog=args.backlog,
+            memory_limit=args.memory_limit,
+            max_jobs=args.max_jobs,
+            parent_pid=args.parent,
+        )
+    except SocketPathTaken as exc:
+        raise SystemExit(f"restthumbnails: {exc}") from None
 
 
 if __name__ == "__main__":

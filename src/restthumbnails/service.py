@@ -102,12 +102,12 @@ class ThumbnailService:
 
     def _render(self, source: BinaryIO, size: int, spec: ThumbnailSpec) -> bytes:
         identity = source_identity(source, size, self.source_storage, spec.source)
-        remembered = self.failures.recall(spec.source, identity)
+        remembered = self.failures.recall(spec, identity)
         if remembered is not None:
             raise remembered
         metrics.SOURCE_BYTES.inc(size)
         try:
             return self.renderer.render(source, spec)
         except ThumbnailError as error:
-            self.failures.remember(spec.source, identity, error)
+            self.failures.remember(spec, identity, error)
             raise

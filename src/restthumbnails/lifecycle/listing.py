@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.core.files.storage import Storage
 
+from ..regularfiles import listed_regular_file
 from ..storage import local_path, s3_adapter
 
 _MAGIC = re.compile(r"[*?\[]")
@@ -105,7 +106,7 @@ def _walk_local(
             if item.is_dir(follow_symlinks=False):
                 if not skip(name):
                     subfolders.append((item.path, name))
-            elif item.is_file():
+            elif listed_regular_file(item, name):
                 yield Entry(name, storage, item.path, link=item.is_symlink())
     # Folders after files, so a folder's listing is closed before we descend.
     for sub_path, sub_name in subfolders:

@@ -1,11 +1,15 @@
 """Finding the source images in a media storage, for the start-up examples and the demo."""
 
+import sys
+from typing import BinaryIO
+
 from django.core.files.storage import Storage
 from PIL import Image, UnidentifiedImageError
 
 from ..engine import DEFAULT_SOURCE_FORMATS
-from ..exceptions import InvalidSpec
+from ..exceptions import InvalidSpec, ThumbnailError
 from ..spec import validate_source
+from ..storage import local_path, open_source
 
 IMAGE_SUFFIXES = (
     ".jpg",
@@ -54,12 +58,31 @@ def _valid(name: str) -> bool:
 
 def _opens(storage: Storage, name: str) -> bool:
     """The header says it is an image we decode by default: a gallery or a printed
-    example never links a text file named .jpg, or a TIFF that would be refused."""
+    example never links a text file named .jpg, or a TIFF that would be refused.
+
+    A local file is opened as the request path opens it (`storage.open_source`):
+    only a regular file inside the folder, after a stat and without blocking, so a
+    FIFO or a symlink to a device among the sources cannot hang `serve` at start.
+    """
     try:
         with (
-            storage.open(name, "rb") as handle,
+            _open_header(storage, name) as handle,
             Image.open(handle, formats=DEFAULT_SOURCE_FORMATS),
         ):
             return True
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+    except (
+        OSError,
+        UnidentifiedImageError,
+        ValueError,
+        Image.DecompressionBombError,
+        ThumbnailError,
+    ):
         return False
+
+
+def _open_header(storage: Storage, name: str) -> BinaryIO:
+    if local_path(storage, name) is None:
+        return storage.open(name, "rb")  # type: ignore[return-value]
+    # Only the header is read: the size limit is the request path's business.
+    handle, _ = open_source(storage, name, max_bytes=sys.maxsize)
+    return handle

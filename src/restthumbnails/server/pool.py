@@ -7,28 +7,41 @@ import sys
 from dataclasses import dataclass
 
 from ..conf import DEFAULT_RENDER_MEMORY_LIMIT, get_settings
-from ..renderpool import PoolProcess
+from ..renderpool import MISS_THREADS, PoolProcess
 
 
 @dataclass(frozen=True)
 class HostPool:
     process: PoolProcess
     processes: int
+    # Threads each gunicorn worker needs: `--threads` for hits and everything else,
+    # plus one for each miss the pool can hold at once.
+    request_threads: int
 
     def stop(self) -> None:
         self.process.stop()
 
 
-def start_host_pool(socket_path: str) -> HostPool:
-    """MAX_CONCURRENT render processes at `socket_path`, MAX_QUEUED misses waiting for one."""
+def start_host_pool(socket_path: str, *, threads: int) -> HostPool:
+    """MAX_CONCURRENT render processes at `socket_path`, MAX_QUEUED misses waiting for one.
+
+    A miss holds its request thread while it waits for a render process and while
+    it renders. The pool holds at most MAX_CONCURRENT + MAX_QUEUED of them (the
+    kernel admits one more connection than the backlog) and refuses the rest at
+    connect(), so that many threads per worker carry every miss the host can take;
+    `threads` more stay free for hits and `/_health` however slow the renders are.
+    Misses are capped at that share in each worker (forked after this).
+    """
     settings = get_settings()
+    misses = settings.max_concurrent + settings.max_queued + 1
+    MISS_THREADS.limit(misses)
     process = PoolProcess.start(
         processes=settings.max_concurrent,
         queued=settings.max_queued,
         memory_limit=settings.render_memory_limit,
         socket_path=socket_path,
     )
-    return HostPool(process, settings.max_concurrent)
+    return HostPool(process, settings.max_concurrent, threads + misses)
 
 
 def add_render_pool_command(
@@ -73,18 +86,23 @@ def command_render_pool(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from ..renderworker import SocketPathTaken, run_pool  # loads Pillow: only for this command
+
     print(
         f"restthumbnails: render pool of {args.processes} processes on {args.socket}",
         file=sys.stderr,
     )
-    from ..renderworker import run_pool  # loads Pillow: only for this command
-
-    run_pool(
-        socket_path=args.socket,
-        processes=args.processes,
-        backlog=max(0, args.queued - 1),
-        memory_limit=args.memory_limit,
-        max_jobs=1000,
-        parent_pid=None,
-    )
+    try:
+        run_pool(
+            socket_path=args.socket,
+            processes=args.processes,
+            backlog=max(0, args.queued - 1),
+            memory_limit=args.memory_limit,
+            max_jobs=1000,
+            parent_pid=None,
+        )
+    except SocketPathTaken as exc:
+        # Found before anything was created: exit 2 like any other unusable argument.
+        print(f"restthumbnails: {exc}", file=sys.stderr)
+        return 2
     return 0
