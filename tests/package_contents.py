@@ -58,18 +58,19 @@ def metadata_problems(text: str) -> list[str]:
     if metadata.get("License-Expression") != declared["license"]:
         problems.append(f"METADATA: License-Expression is {metadata.get('License-Expression')!r}")
     classifiers = set(metadata.get_all("Classifier") or [])
-    for classifier in (*REQUIRED_CLASSIFIERS, *declared.get("classifiers", [])):  # type: ignore[misc]
+    wanted = dict.fromkeys((*REQUIRED_CLASSIFIERS, *declared.get("classifiers", [])))  # type: ignore[misc]
+    for classifier in wanted:
         if classifier not in classifiers:
             problems.append(f"METADATA: no classifier {classifier!r}")
     urls = dict(
         line.split(", ", 1) for line in metadata.get_all("Project-URL") or [] if ", " in line
     )
-    for name in PROJECT_URLS:
+    declared_urls: dict[str, str] = declared.get("urls", {})  # type: ignore[assignment]
+    for name in dict.fromkeys((*PROJECT_URLS, *declared_urls)):
         if name not in urls:
             problems.append(f"METADATA: no project URL {name!r}")
-    for name, url in declared.get("urls", {}).items():  # type: ignore[attr-defined]
-        if urls.get(name) != url:
-            problems.append(f"METADATA: project URL {name} is {urls.get(name)!r}, not {url!r}")
+        elif name in declared_urls and urls[name] != declared_urls[name]:
+            problems.append(f"METADATA: project URL {name} is {urls[name]!r}, not pyproject's")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     if metadata.get("Description-Content-Type") != "text/markdown":
         problems.append("METADATA: the README is not declared as text/markdown")
