@@ -8,6 +8,8 @@ Input: README.md, docs/*.md, mkdocs.yml and pyproject.toml. Answer:
   the two commands of a clone (`make serve`, `make test`) near the top;
 - every docs page is in the site's navigation (mkdocs.yml), and nothing else is;
 - the settings table of docs/settings.md gives each setting's default as conf has it;
+- docs/cli.md's synopsis shows every option of serve, url, nginx-config and
+  render-pool, and docs/lifecycle.md every option of warm, clean and stats beyond serve's;
 - every test the docs name (`tests/...py`, `tests/...py::test_x`, `test_x`) exists;
 - every `docs/x.md` (and `docs/x.md, section N`) cited by the code exists;
 - in docs/django.md and docs/migrating.md, every block marked `<!-- test: template -->`
@@ -18,6 +20,7 @@ Input: README.md, docs/*.md, mkdocs.yml and pyproject.toml. Answer:
   URLs they promise, and those URLs answer with images of the right size.
 """
 
+import argparse
 import ast
 import re
 import tomllib
@@ -36,6 +39,7 @@ from django.template.backends.django import DjangoTemplates
 from django.test import Client
 
 from restthumbnails import conf, formats
+from restthumbnails.cli import build_parser
 from restthumbnails.engine import HEIF_DECODES
 from restthumbnails.fields import FocalPoint
 
@@ -242,6 +246,43 @@ def test_documented_default_is_the_default(settings, name: str, text: str) -> No
     for setting in [s for s in dir(django_settings) if s.startswith("REST_THUMBNAILS_")]:
         delattr(settings, setting)
     assert conf_value(conf.get_settings(), name) == documented_default(name, text)
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+def options_of(command: str) -> set[str]:
+    """The --long options `restthumbnails COMMAND --help` lists."""
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    parser = commands.choices[command]
+    return {o for a in parser._actions for o in a.option_strings if o.startswith("--")} - {
+        "--help"
+    }
+
+
+def synopsis() -> str:
+    """The usage block at the top of docs/cli.md."""
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    start = page.index("```\nrestthumbnails serve")
+    return page[start : page.index("\n```", start + 4)]
+
+
+@pytest.mark.parametrize("command", ["serve", "url", "nginx-config", "render-pool"])
+def test_the_synopsis_lists_every_option(command: str) -> None:
+    block = synopsis()
+    assert f"restthumbnails {command} " in block
+    missing = {o for o in options_of(command) if not re.search(rf"\[{re.escape(o)}\b", block)}
+    assert not missing, f"docs/cli.md does not show {command}'s {sorted(missing)}"
+
+
+@pytest.mark.parametrize("command", ["warm", "clean", "stats"])
+def test_the_lifecycle_page_explains_every_option(command: str) -> None:
+    # warm takes serve's render options ("[serve's render options]"); the rest are its own.
+    page = (ROOT / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+    own = options_of(command) - options_of("serve")
+    assert own, command
+    missing = {o for o in own if not re.search(rf"{re.escape(o)}\b", page)}
+    assert not missing, f"docs/lifecycle.md does not mention {command}'s {sorted(missing)}"
 
 
 # --- tests named in the docs -------------------------------------------------------
