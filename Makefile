@@ -49,6 +49,7 @@ lanes: install
 # included; then Python 3.13 + Django 6: everything but the end-to-end tests.
 test: lint lanes
 	$(BIN)/pytest
+	$(MAKE) docs package
 	$(MAKE) test-django6
 
 test-django6:
@@ -59,3 +60,24 @@ test-django6:
 
 bench: install
 	$(BIN)/python -m bench
+
+.PHONY: docs package
+# The documentation site (mkdocs.yml): strict, so a broken link or anchor fails.
+# The banner Material for MkDocs prints about its successor is not ours to act on.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# The wheel and sdist a package index would get: their metadata renders (twine
+# check) and the wheel holds the static files, templates, py.typed and the LICENSE
+# (tests/package_contents.py). Built into build/package/, or checked where they
+# already are: make package PACKAGE_DIST=build/lanes/dist
+PACKAGE_DIST ?=
+package: install
+	@dist="$(PACKAGE_DIST)"; \
+	if [ -z "$$dist" ]; then \
+	  dist=build/package; rm -rf $$dist; mkdir -p build; \
+	  $(BIN)/python -m build --outdir $$dist . >$$dist.log 2>&1 \
+	    || { cat $$dist.log; exit 1; }; \
+	fi; \
+	$(BIN)/twine check --strict $$dist/*.whl $$dist/*.tar.gz \
+	  && $(BIN)/python -m tests.package_contents $$dist

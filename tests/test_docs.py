@@ -1,8 +1,15 @@
 """The documentation stays true: links resolve, named tests exist, snippets run.
 
-Input: README.md and docs/*.md. Answer:
+Input: README.md, docs/*.md, mkdocs.yml and pyproject.toml. Answer:
 - every relative link points at a file that exists, and every `#anchor` at a heading
-  of that file (GitHub's heading ids);
+  of that file (GitHub's heading ids); the README, which a package index shows away
+  from the repository, links to the docs only by absolute URL, and those resolve too;
+- the README is a front door: at most 150 lines, `pip install restthumbnails` first,
+  the two commands of a clone (`make serve`, `make test`) near the top;
+- every docs page is in the site's navigation (mkdocs.yml), and nothing else is;
+- the settings table of docs/settings.md gives each setting's default as conf has it;
+- docs/cli.md's synopsis shows every option of serve, url, nginx-config and
+  render-pool, and docs/lifecycle.md every option of warm, clean and stats beyond serve's;
 - every test the docs name (`tests/...py`, `tests/...py::test_x`, `test_x`) exists;
 - every `docs/x.md` (and `docs/x.md, section N`) cited by the code exists;
 - in docs/django.md and docs/migrating.md, every block marked `<!-- test: template -->`
@@ -13,7 +20,10 @@ Input: README.md and docs/*.md. Answer:
   URLs they promise, and those URLs answer with images of the right size.
 """
 
+import argparse
+import ast
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,12 +32,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.checks import run_checks
 from django.template import engines
 from django.template.backends.django import DjangoTemplates
 from django.test import Client
 
-from restthumbnails import formats
+from restthumbnails import conf, formats
+from restthumbnails.cli import build_parser
+from restthumbnails.engine import HEIF_DECODES
 from restthumbnails.fields import FocalPoint
 
 from .images import decode, jpeg, png
@@ -75,6 +88,11 @@ def anchors(path: Path) -> set[str]:
     return ids
 
 
+# The one base of the README's links into the repository (pyproject's [project.urls] too).
+REPOSITORY = "https://github.com/restthumbnails/restthumbnails"
+BLOB = f"{REPOSITORY}/blob/main/"
+
+
 def relative_links() -> Iterator[tuple[str, str, Path, str]]:
     for doc in DOCS:
         for number, line in prose(doc.read_text(encoding="utf-8")):
@@ -92,7 +110,7 @@ LINKS = list(relative_links())
 def test_the_docs_have_relative_links_to_check() -> None:
     # The parser finds the links we know are there (else every check below is vacuous).
     targets = {target for _, target, _, _ in LINKS}
-    assert {"docs/signing.md", "docs/django.md", "spec.md"} <= targets
+    assert {"signing.md", "django.md", "spec.md", "urls.md#answers"} <= targets
 
 
 @pytest.mark.parametrize(
@@ -108,9 +126,163 @@ def test_relative_link_resolves(where: str, target: str, path: Path, anchor: str
 def test_anchor_ids_follow_github() -> None:
     # "## Responsive images: srcset and `<picture>`", "## 6. Production behind nginx",
     # "### restthumbnails.E001": punctuation dropped, spaces made hyphens.
-    assert "responsive-images-srcset-and-picture" in anchors(ROOT / "README.md")
+    assert "responsive-images-srcset-and-picture" in anchors(ROOT / "docs" / "templates.md")
     guide = anchors(ROOT / "docs" / "django.md")
     assert {"6-production-behind-nginx", "restthumbnailse001"} <= guide
+
+
+# --- the README, seen on a package index ---------------------------------------------
+
+README = ROOT / "README.md"
+
+
+def repository_links() -> Iterator[tuple[str, str]]:
+    for number, line in prose(README.read_text(encoding="utf-8")):
+        for target in LINK.findall(line):
+            yield f"README.md:{number}", target
+
+
+def test_the_readme_links_only_by_absolute_url() -> None:
+    links = list(repository_links())
+    assert len(links) > 10  # the docs map is there to check
+    relative = [(where, t) for where, t in links if not re.match(r"[a-z]+:", t)]
+    assert relative == [], "a relative link breaks on the package index's page"
+
+
+@pytest.mark.parametrize(
+    ("where", "target"),
+    [(w, t) for w, t in repository_links() if t.startswith(BLOB)],
+    ids=lambda value: value,
+)
+def test_readme_link_into_the_repository_resolves(where: str, target: str) -> None:
+    file_part, _, anchor = target.removeprefix(BLOB).partition("#")
+    path = ROOT / file_part
+    assert path.is_file(), f"{where}: {target} points at nothing in the repository"
+    if anchor:
+        assert anchor in anchors(path), f"{where}: {path.name} has no heading #{anchor}"
+
+
+def test_the_readme_is_a_front_door() -> None:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 150
+    first = next(i for i, line in enumerate(lines) if line.startswith("pip install"))
+    assert lines[first] == "pip install restthumbnails" and first < 10
+    top = "\n".join(lines[:25])
+    assert "make serve" in top and "make test" in top
+    # Every extra the package declares has its line in the extras table.
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = set(pyproject["project"]["optional-dependencies"]) - {"test", "docs"}
+    listed = set(re.findall(r"^\| `(\w+)` \|", "\n".join(lines), re.M))
+    assert extras and listed == extras
+
+
+def test_the_package_metadata_points_at_the_same_repository() -> None:
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
+    assert {"Homepage", "Documentation", "Source", "Changelog", "Issues"} <= set(urls)
+    assert all(url.startswith(REPOSITORY) for url in urls.values()), urls
+    assert (ROOT / urls["Changelog"].removeprefix(BLOB)).is_file()
+
+
+# --- the docs site ------------------------------------------------------------------
+
+
+def test_every_page_is_in_the_site_navigation() -> None:
+    # mkdocs builds a page left out of `nav` but no reader finds it; a page in `nav`
+    # that does not exist fails the build. Read without a YAML parser: `- Title: x.md`.
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    navigation = re.findall(r"^\s*- [^:\n]+: (\S+\.md)$", config, re.M)
+    pages = sorted(p.name for p in (ROOT / "docs").glob("*.md"))
+    assert sorted(navigation) == pages
+    assert len(set(navigation)) == len(navigation), "a page twice in the navigation"
+
+
+# --- the settings table -------------------------------------------------------------
+
+# | `REST_THUMBNAILS_NAME` | default | meaning |: the default cell starts with a literal
+# in backticks, or is prose ("where `restthumbnails.urls` is mounted").
+SETTING_ROW = re.compile(r"^\| `REST_THUMBNAILS_(\w+)` \| ([^|]*) \|", re.M)
+SETTINGS_TABLE = SETTING_ROW.findall((ROOT / "docs" / "settings.md").read_text(encoding="utf-8"))
+LITERAL_DEFAULTS = [
+    (name, literal[1])
+    for name, cell in SETTINGS_TABLE
+    if (literal := re.match(r"`([^`]*)`", cell)) and not literal[1].isupper()  # not SECRET_KEY
+]
+
+
+def documented_default(name: str, text: str) -> Any:
+    """The default the table gives, as the value conf holds for it."""
+    if name == "ENGINE":  # a name of conf.ENGINES; conf keeps the dotted path
+        return conf.ENGINES[ast.literal_eval(text)]
+    if name == "BACKGROUND":  # "#rrggbb"; conf keeps the RGB triple
+        colour = ast.literal_eval(text)
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    value = ast.literal_eval(text)
+    if name == "SOURCE_FORMATS" and HEIF_DECODES:  # "and HEIF where the extra is installed"
+        return (*value, "HEIF")
+    return value
+
+
+def conf_value(loaded: conf.Settings, name: str) -> Any:
+    attribute = {"ENGINE": "engine_path"}.get(name, name.lower())
+    if hasattr(loaded, attribute):
+        return getattr(loaded, attribute)
+    return getattr(loaded.engine, attribute)
+
+
+def test_the_settings_table_lists_what_conf_reads() -> None:
+    code = (ROOT / "src" / "restthumbnails" / "conf.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"_(?:get|bool|number|path_or_none|alias|colour)\(\s*\"(\w+)\"", code))
+    documented = {name for name, _ in SETTINGS_TABLE}
+    assert read and read <= documented, read - documented
+
+
+def test_the_settings_table_gives_literal_defaults() -> None:
+    assert len(LITERAL_DEFAULTS) > 30  # else the comparison below checks little
+
+
+@pytest.mark.parametrize(("name", "text"), LITERAL_DEFAULTS, ids=[n for n, _ in LITERAL_DEFAULTS])
+def test_documented_default_is_the_default(settings, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    # No REST_THUMBNAILS_* setting at all: what conf loads is the default.
+    for setting in [s for s in dir(django_settings) if s.startswith("REST_THUMBNAILS_")]:
+        delattr(settings, setting)
+    assert conf_value(conf.get_settings(), name) == documented_default(name, text)
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+def options_of(command: str) -> set[str]:
+    """The --long options `restthumbnails COMMAND --help` lists."""
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    parser = commands.choices[command]
+    return {o for a in parser._actions for o in a.option_strings if o.startswith("--")} - {
+        "--help"
+    }
+
+
+def synopsis() -> str:
+    """The usage block at the top of docs/cli.md."""
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    start = page.index("```\nrestthumbnails serve")
+    return page[start : page.index("\n```", start + 4)]
+
+
+@pytest.mark.parametrize("command", ["serve", "url", "nginx-config", "render-pool"])
+def test_the_synopsis_lists_every_option(command: str) -> None:
+    block = synopsis()
+    assert f"restthumbnails {command} " in block
+    missing = {o for o in options_of(command) if not re.search(rf"\[{re.escape(o)}\b", block)}
+    assert not missing, f"docs/cli.md does not show {command}'s {sorted(missing)}"
+
+
+@pytest.mark.parametrize("command", ["warm", "clean", "stats"])
+def test_the_lifecycle_page_explains_every_option(command: str) -> None:
+    # warm takes serve's render options ("[serve's render options]"); the rest are its own.
+    page = (ROOT / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+    own = options_of(command) - options_of("serve")
+    assert own, command
+    missing = {o for o in own if not re.search(rf"{re.escape(o)}\b", page)}
+    assert not missing, f"docs/lifecycle.md does not mention {command}'s {sorted(missing)}"
 
 
 # --- tests named in the docs -------------------------------------------------------
@@ -322,11 +494,12 @@ def test_file_snippet_is_the_file(snippet: Snippet) -> None:
 
 
 def test_the_two_lines_are_the_ones_the_fresh_project_test_uses() -> None:
-    guide = (ROOT / "docs" / "django.md").read_text(encoding="utf-8")
     fresh = (ROOT / "tests" / "test_fresh_project.py").read_text(encoding="utf-8")
     mount = 'path("thumbnails/", include("restthumbnails.urls"))'
-    assert mount in guide and mount in fresh
-    assert 'INSTALLED_APPS = [..., "restthumbnails"]' in guide
+    assert mount in fresh
+    for doc in (ROOT / "docs" / "django.md", README):  # the guide and the quick start
+        guide = doc.read_text(encoding="utf-8")
+        assert mount in guide and 'INSTALLED_APPS = [..., "restthumbnails"]' in guide, doc.name
     assert 'INSTALLED_APPS += ["restthumbnails"]' in fresh
 
 

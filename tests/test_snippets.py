@@ -3,10 +3,10 @@
 Each block marked `<!-- snippet: NAME -->` (tests/snippets.py) is run by a test here,
 or by tests/e2e/test_readme_nginx.py for the nginx site:
 
-- README `s3-settings`: the settings of a site whose model has a plain
+- docs/s3.md `s3-settings`: the settings of a site whose model has a plain
   `ImageField(upload_to="photos")` (no storage of its own), against an S3 API server
   (moto's, on loopback, credentials and endpoint in the AWS_* environment as the
-  README says). Answer: `check` is silent; an upload through the model lands in the
+  page says). Answer: `check` is silent; an upload through the model lands in the
   bucket; its thumbnail answers 200 with `X-Accel-Redirect` (the nginx backend) and
   the object nginx then sends is 120x90 and of the upload's colour.
 - docs/celery.md `celery-settings`: the block loads, its presets parse, the Celery app
@@ -38,7 +38,7 @@ from .upload_site.run import site_script
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 RUN_HERE = {
-    ("README.md", "s3-settings"),
+    ("docs/s3.md", "s3-settings"),
     ("docs/celery.md", "celery-settings"),
     ("docs/migrating.md", "sorl-before"),
     ("docs/migrating.md", "easy-thumbnails-before"),
@@ -52,7 +52,7 @@ def test_every_marked_snippet_is_run() -> None:
     assert marked == RUN_HERE | RUN_IN_E2E
 
 
-# --- README: S3 ------------------------------------------------------------------
+# --- docs/s3.md: S3 --------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_readme_s3_settings_serve_the_thumbnails_of_an_ordinary_model(
 ) -> None:
     s3.client().create_bucket(Bucket="photos")  # the bucket the snippet names
     settings = tmp_path / "readme_s3_settings.py"
-    settings.write_text(snippet("README.md", "s3-settings"), encoding="utf-8")
+    settings.write_text(snippet("docs/s3.md", "s3-settings"), encoding="utf-8")
     checks = site_script(tmp_path / "check", "check", settings_file=settings, env=s3.environment)
     assert checks["ids"] == [], checks["messages"]
 
@@ -106,7 +106,7 @@ def test_readme_s3_settings_serve_the_thumbnails_of_an_ordinary_model(
     )
 
 
-# The README's S3 settings before: sources read from a "photos" alias while the model
+# The S3 settings the README once gave: sources read from a "photos" alias while the model
 # uploads to "default" (the local disk), so every thumbnail was 404 and `check` said
 # nothing. Now `check` names the field (W008).
 OLD_README_S3 = """\

@@ -2,7 +2,7 @@
 subprocesses (the suite's own settings have no database).
 
 Its storages come from the environment: $UPLOAD_SITE_SETTINGS names a Python file
-executed into the settings as it is (a README snippet, extracted by the test), and
+executed into the settings as it is (a docs snippet, extracted by the test), and
 $UPLOAD_SITE_OVERWRITE makes the disk storage overwrite names. Everything it writes
 lives in $UPLOAD_SITE_DIR.
 """
