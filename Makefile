@@ -49,7 +49,7 @@ lanes: install
 # included; then Python 3.13 + Django 6: everything but the end-to-end tests.
 test: lint lanes
 	$(BIN)/pytest
-	$(MAKE) docs package
+	$(MAKE) docs package PACKAGE_DIST=build/lanes/dist
 	$(MAKE) test-django6
 
 test-django6:

@@ -133,9 +133,11 @@ def test_a_bucket_that_does_not_exist_is_refused_at_start(s3: S3Server, tmp_path
         env=aws_env(s3, tmp_path),
     )
     assert done.returncode == 2
+    # One line that says the bucket is missing (not "refused access") and where it looked.
     assert done.stderr.endswith(
-        "restthumbnails: s3://no-such-bucket-here/thumbs: bucket no-such-bucket-here refused "
-        "access: 404 (check the AWS_* environment variables)\n"
+        "restthumbnails: s3://no-such-bucket-here/thumbs: bucket no-such-bucket-here does not "
+        f"exist at {s3.endpoint} (HeadBucket: 404): check the bucket's name, and that the "
+        "endpoint and region are where it was created (check the AWS_* environment variables)\n"
     ), done.stderr
 
 

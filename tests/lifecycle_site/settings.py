@@ -30,7 +30,13 @@ if BUCKET:
     STORAGES = {
         alias: {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"bucket_name": BUCKET, "location": location, "querystring_auth": False},
+            "OPTIONS": {
+                "bucket_name": BUCKET,
+                "location": location,
+                "querystring_auth": False,
+                # A new upload under a taken name gets a name of its own (check E014).
+                "file_overwrite": False,
+            },
         }
         for alias, location in (("default", "media"), ("thumbnails", "thumbs"))
     }
