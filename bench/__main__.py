@@ -25,7 +25,9 @@ from . import (
     fidelity_section,
     hit_section,
     hostile_section,
+    imgproxy_section,
     isolation_section,
+    jpeg_settings,
     miss_section,
     page_section,
     picture_section,
@@ -53,7 +55,11 @@ SECTIONS = (
     "faces",
     "warm",
     "cleanup",
+    "imgproxy",
+    "jpeg-settings",
 )
+# Sections that need none of the peers' venvs (built on first use, minutes each).
+NO_PEERS = {"imgproxy", "jpeg-settings"}
 
 
 def log(message: str) -> None:
@@ -79,6 +85,8 @@ def quicken() -> None:
     warm_section.ROUNDS = 1
     cleanup_section.ROUNDS = 1
     engine_section.BUDGET_MS = 100.0
+    imgproxy_section.ROUNDS, imgproxy_section.SECONDS = 1, 2.0
+    jpeg_settings.REPEATS = 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         quicken()
     started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     started = time.monotonic()
-    peers = ensure_all(log)
+    need_peers = not args.no_write or any(name not in NO_PEERS for name in chosen)
+    peers = ensure_all(log) if need_peers else {}
     results: list[SectionResult] = []
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="restthumbnails-bench-") as temp:
@@ -126,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             "faces": lambda: faces_section.run(log),
             "warm": lambda: warm_section.run(peers, work, log),
             "cleanup": lambda: cleanup_section.run(work, log),
+            "imgproxy": lambda: imgproxy_section.run(media, work / "imgproxy", log),
+            "jpeg-settings": lambda: jpeg_settings.run(log),
         }
         for name in chosen:
             log(f"section {name} ({(time.monotonic() - started) / 60:.1f} min so far)")

@@ -4,6 +4,7 @@ Each peer gets a venv of its own so its dependencies never meet ours; the
 requirement list is stamped into the venv, and a changed list rebuilds it.
 """
 
+import os
 import subprocess
 import sys
 import venv
@@ -12,6 +13,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 VENVS = Path(__file__).resolve().parent / ".venvs"
+# Built binaries of peers that are not Python packages (ignored by git).
+BINARIES = Path(__file__).resolve().parent / ".peers"
 STAMP = ".bench-requirements"
 
 
@@ -50,6 +53,16 @@ def peers() -> dict[str, Peer]:
         "sorl": Peer("sorl", (django, pillow, "sorl-thumbnail==13.4.0")),
         "easy": Peer("easy", (django, "easy-thumbnails==2.10.1")),
     }
+
+
+def imgproxy_binary() -> Path | None:
+    """An imgproxy 3.x binary built outside this repository: IMGPROXY_BIN, else
+    bench/.peers/imgproxy/imgproxy; None when neither is an executable file."""
+    configured = os.environ.get("IMGPROXY_BIN")
+    candidate = Path(configured) if configured else BINARIES / "imgproxy" / "imgproxy"
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    return None
 
 
 def ensure(peer: Peer, log: "callable[[str], None]" = print) -> Peer:  # type: ignore[valid-type]
