@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
 
 from .images import photo
 from .peers import Peer

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from restthumbnails.proxyconfig import nginx_site, render_nginx
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
+from restthumbnails.server.proxyconfig import nginx_site, render_nginx
 
 from . import hit_section
 from .loadgen import fetch

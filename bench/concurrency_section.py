@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from restthumbnails.engine import EngineOptions, render
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
+from restthumbnails.render.engine import EngineOptions, render
 
 from .loadgen import fetch
 from .proctree import PeakPss, tree_pss_mb

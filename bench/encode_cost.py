@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 from PIL import Image, ImageDraw
 
-from restthumbnails import animation, engine
-from restthumbnails.spec import make_spec
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render import animation, engine
 
 from .images import photo
 

@@ -23,15 +23,15 @@ def _box(size: str) -> tuple[int | None, int | None]:
 
 
 def ours(data: bytes, size: str, method: str) -> bytes:
-    from restthumbnails.engine import EngineOptions, render
-    from restthumbnails.spec import make_spec
+    from restthumbnails.core.spec import make_spec
+    from restthumbnails.render.engine import EngineOptions, render
 
     return render(data, make_spec("source", size, method, OUTPUT_EXT), EngineOptions())
 
 
 def ours_vips(data: bytes, size: str, method: str) -> bytes:
-    from restthumbnails.spec import make_spec
-    from restthumbnails.vips_engine import EngineOptions, render
+    from restthumbnails.core.spec import make_spec
+    from restthumbnails.render.vips_engine import EngineOptions, render
 
     return render(data, make_spec("source", size, method, OUTPUT_EXT), EngineOptions())
 
@@ -40,7 +40,7 @@ def naive(data: bytes, size: str, method: str) -> bytes:
     """What most code does: decode everything, then one LANCZOS resize."""
     from PIL import Image, ImageOps
 
-    from restthumbnails.smart import entropy_anchor
+    from restthumbnails.render.smart import entropy_anchor
 
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
     if image.mode != "RGB":
@@ -98,7 +98,7 @@ def _preload(impl: str) -> None:
     """Import the libraries before the baseline, so their code is not counted as work."""
     import PIL.Image  # noqa: F401
 
-    import restthumbnails.engine  # noqa: F401
+    import restthumbnails.render.engine  # noqa: F401
 
     if impl in ("pyvips", "ours-vips"):
         import pyvips  # noqa: F401

@@ -23,7 +23,7 @@ TARGET_RATIO = 1.1
 
 def implementations() -> list[str]:
     impls = ["ours", "naive", "pyvips"]
-    if importlib.util.find_spec("restthumbnails.vips_engine") is not None:
+    if importlib.util.find_spec("restthumbnails.render.vips_engine") is not None:
         impls.insert(1, "ours-vips")
     return impls
 

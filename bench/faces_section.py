@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from restthumbnails.engine import EngineOptions, render
-from restthumbnails.faces import DETECT_SIDE
-from restthumbnails.spec import make_spec
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.faces import DETECT_SIDE
 
 from .results import SectionResult, Table, Target, median, ms, ratio
 

@@ -10,8 +10,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from restthumbnails.engine import EngineOptions, render
-from restthumbnails.spec import make_spec
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render.engine import EngineOptions, render
 
 from .loadgen import fetch
 from .peers import Peer

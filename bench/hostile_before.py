@@ -14,8 +14,8 @@ import time
 
 from PIL import Image
 
-from restthumbnails.engine import EngineOptions, render_opened
-from restthumbnails.spec import make_spec
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render.engine import EngineOptions, render_opened
 
 # Every format the engine knows, TIFF and BMP included: the old code tried them all.
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from restthumbnails.engine import DEFAULT_SOURCE_FORMATS, EngineOptions
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.exceptions import ThumbnailError
-from restthumbnails.renderpool import PoolProcess, PoolRenderer
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.render.engine import DEFAULT_SOURCE_FORMATS, EngineOptions
+from restthumbnails.render.pool.client import PoolProcess, PoolRenderer
 from tests.hostile import gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
 
 from .loadgen import fetch
@@ -159,7 +159,7 @@ def _opted_in(copies: list[Path]) -> tuple[str, float, float]:
     try:
         renderer = PoolRenderer(
             socket_path=pool.socket_path,
-            engine="restthumbnails.engine.render",
+            engine="restthumbnails.render.engine.render",
             options=options,
             queue_timeout=10.0,
             generation_timeout=GENERATION_TIMEOUT,

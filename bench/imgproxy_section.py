@@ -24,9 +24,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from restthumbnails.engine import EngineOptions
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
+from restthumbnails.render.engine import EngineOptions
 
 from .loadgen import fetch
 from .peers import imgproxy_binary

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from restthumbnails.engine import EngineOptions, render
-from restthumbnails.renderpool import PoolProcess, PoolRenderer
-from restthumbnails.spec import ThumbnailSpec, make_spec
+from restthumbnails.core.spec import ThumbnailSpec, make_spec
+from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.pool.client import PoolProcess, PoolRenderer
 
 from .images import ENGINE_SOURCES
 from .results import SectionResult, Table, median, ms, percentile, ratio
@@ -54,7 +54,7 @@ def run(media: Path, log: Callable[[str], None]) -> SectionResult:
     try:
         renderer = PoolRenderer(
             socket_path=pool.socket_path,
-            engine="restthumbnails.engine.render",
+            engine="restthumbnails.render.engine.render",
             options=options,
             queue_timeout=10.0,
             generation_timeout=30.0,

@@ -17,7 +17,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from restthumbnails.engine import EngineOptions
+from restthumbnails.render.engine import EngineOptions
 
 from .images import photo
 from .results import SectionResult, Table, median, ratio

@@ -28,9 +28,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from restthumbnails.proxyconfig import nginx_site, render_nginx
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
+from restthumbnails.server.proxyconfig import nginx_site, render_nginx
 
 from .servers import HOST, Server, free_port, spawn, start_ours
 

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from restthumbnails.engine import EngineOptions, render
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
+from restthumbnails.render.engine import EngineOptions, render
 
 from .images import BIG_JPEG
 from .loadgen import LoadResult, fetch, run_load

@@ -69,7 +69,7 @@ def _children(pid: int) -> list[int]:
 
 def _is_render_pool(pid: int) -> bool:
     try:
-        return b"restthumbnails.renderworker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from restthumbnails.geometry import plan
+from restthumbnails.core.geometry import plan
 
 WINDOW = 7
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
 
 @pytest.fixture

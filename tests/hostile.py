@@ -9,7 +9,7 @@ import zlib
 
 from PIL import Image
 
-from .images import picture
+from .support.images import picture
 
 
 def jpeg_scan_bomb(width: int, height: int, *, scans: int) -> bytes:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .images import encode
+from .support.images import encode
 from .upload_site.run import site_script
 
 

@@ -7,14 +7,14 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from restthumbnails import engine
-from restthumbnails.animation import ANIMATED_EXTENSIONS, kept, source_loop
-from restthumbnails.engine import EngineOptions
+from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import SourceRejected, SourceTooLarge
-from restthumbnails.spec import make_spec
+from restthumbnails.render import engine
+from restthumbnails.render.animation import ANIMATED_EXTENSIONS, kept, source_loop
+from restthumbnails.render.engine import EngineOptions
 
-from .animations import COLOURS, DURATIONS, Seen, animated_webp, close, gif, seen
 from .hostile import apng_frame_bomb, webp_frame_bomb
+from .support.animations import COLOURS, DURATIONS, Seen, animated_webp, close, gif, seen
 
 OPTIONS = EngineOptions()
 
@@ -22,7 +22,7 @@ OPTIONS = EngineOptions()
 @pytest.fixture(params=["pillow", "vips"])
 def render(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     if request.param == "vips":
-        return pytest.importorskip("restthumbnails.vips_engine").render
+        return pytest.importorskip("restthumbnails.render.vips_engine").render
     return engine.render
 
 
@@ -113,7 +113,7 @@ def test_unchanged_regions_are_not_stored_again(render) -> None:  # type: ignore
 
 
 def test_vips_engine_hands_kept_animations_to_pillow(monkeypatch: pytest.MonkeyPatch) -> None:
-    vips_engine = pytest.importorskip("restthumbnails.vips_engine")
+    vips_engine = pytest.importorskip("restthumbnails.render.vips_engine")
     assert vips_engine.decodes_with_vips("GIF", 5, "jpg")
     assert not vips_engine.decodes_with_vips("GIF", 5, "gif")
     assert not vips_engine.decodes_with_vips("WEBP", 5, "webp")

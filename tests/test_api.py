@@ -12,19 +12,19 @@ from django.template import Context, Template, TemplateSyntaxError
 
 from restthumbnails.api import get_thumbnail, picture, srcset, thumbnail_url
 from restthumbnails.conf import get_settings
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import InvalidSpec
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
 
-from .failing import FailingStorage, IOAttempted
+from .support.failing import FailingStorage, IOAttempted
 
 
 @pytest.fixture
 def no_io(settings, monkeypatch):  # type: ignore[no-untyped-def]
     """Every storage and the cache raise on any call, and so does open()."""
-    failing = {"BACKEND": "tests.failing.FailingStorage"}
+    failing = {"BACKEND": "tests.support.failing.FailingStorage"}
     settings.STORAGES = {"default": failing, "sources": failing, "thumbnails": failing}
-    settings.CACHES = {"default": {"BACKEND": "tests.failing.FailingCache"}}
+    settings.CACHES = {"default": {"BACKEND": "tests.support.failing.FailingCache"}}
     get_settings()  # read (and validate) the settings before open() fails
     monkeypatch.setattr(builtins, "open", failing_open)
     monkeypatch.setattr(io, "open", failing_open)

@@ -152,7 +152,7 @@ def test_inline_rendering_in_production_warns_and_a_bad_pool_is_an_error(setting
     ]
 
 
-@pytest.mark.urls("tests.urls_without_thumbnails")
+@pytest.mark.urls("tests.urlconfs.urls_without_thumbnails")
 def test_no_base_url_and_no_mount_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
     del settings.REST_THUMBNAILS_BASE_URL
     [error] = [m for m in run_checks() if m.id == "restthumbnails.E005"]

@@ -36,11 +36,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec, parse_path
 from restthumbnails.exceptions import InvalidSpec
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec, parse_path
 
-from .s3server import S3Server, running_s3_server
+from .support.s3server import S3Server, running_s3_server
 
 KEY, OTHER_KEY = "contract-key-" + "k" * 32, "contract-other-" + "o" * 32
 MAX_DIMENSION = 4096

@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from restthumbnails import __version__
-from restthumbnails.cli import main
-from restthumbnails.formats import EXTENSIONS
+from restthumbnails.core.formats import EXTENSIONS
+from restthumbnails.server.cli import main
 from restthumbnails.server.preflight import direct_clients_problem
 
 from .conftest import files_under
-from .images import decode, jpeg, png, png_claiming
-from .serving import Server, free_port, start_serve
+from .support.images import decode, jpeg, png, png_claiming
+from .support.serving import Server, free_port, start_serve
 
 KEY = "cli-test-key"
 
@@ -399,6 +399,6 @@ def test_a_lock_service_without_its_client_library_is_refused(monkeypatch) -> No
 def test_the_cli_loads_no_metrics_before_serve_sets_their_folder() -> None:
     # prometheus_client picks its multi-process mode when it is first imported: if the
     # CLI imported it before serve sets PROMETHEUS_MULTIPROC_DIR, /_metrics would be empty.
-    code = "import sys, restthumbnails.cli; print('prometheus_client' in sys.modules)"
+    code = "import sys, restthumbnails.server.cli; print('prometheus_client' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

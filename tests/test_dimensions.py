@@ -7,11 +7,11 @@ from django.db.models import ImageField
 from django.db.models.fields.files import ImageFieldFile
 
 from restthumbnails.api import get_thumbnail
-from restthumbnails.engine import EngineOptions, render
-from restthumbnails.spec import make_spec
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render.engine import EngineOptions, render
 
-from .failing import FailingStorage
-from .images import decode, jpeg, png
+from .support.failing import FailingStorage
+from .support.images import decode, jpeg, png
 
 SOURCES = [(300, 200), (200, 300), (97, 61), (40, 40), (1, 50)]
 SIZES = ["120x80", "80x120", "50x50", "150x", "x33", "400x300", "7x"]

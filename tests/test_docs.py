@@ -38,12 +38,13 @@ from django.template import engines
 from django.template.backends.django import DjangoTemplates
 from django.test import Client
 
-from restthumbnails import conf, formats
-from restthumbnails.cli import build_parser
-from restthumbnails.engine import HEIF_DECODES
+from restthumbnails import conf
+from restthumbnails.core import formats
 from restthumbnails.fields import FocalPoint
+from restthumbnails.render.engine import HEIF_DECODES
+from restthumbnails.server.cli import build_parser
 
-from .images import decode, jpeg, png
+from .support.images import decode, jpeg, png
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -434,7 +435,7 @@ def settings_of(code: str) -> dict[str, Any]:
 def set_up_as_in(settings: Any, doc: str) -> None:
     """The set-up of docs/django.md (mounted at thumbnails/, BASE_URL unset), plus
     the settings that `doc` marks as `setup` (its presets)."""
-    settings.ROOT_URLCONF = "tests.urls_docs"
+    settings.ROOT_URLCONF = "tests.urlconfs.urls_docs"
     del settings.REST_THUMBNAILS_BASE_URL
     for snippet in ALL_SNIPPETS:
         if snippet.kind == "setup" and snippet.where.startswith(doc + ":"):
@@ -471,7 +472,7 @@ def test_python_snippet_runs(settings, snippet: Snippet) -> None:  # type: ignor
 @pytest.mark.parametrize("snippet", by_kind("settings"), ids=lambda s: s.where)
 def test_production_settings_pass_the_checks(settings, tmp_path, snippet: Snippet) -> None:  # type: ignore[no-untyped-def]
     # A fresh project (the two lines, MEDIA_ROOT) with the snippet added, DEBUG off.
-    settings.ROOT_URLCONF = "tests.urls_docs"
+    settings.ROOT_URLCONF = "tests.urlconfs.urls_docs"
     settings.MEDIA_ROOT = str(tmp_path)
     for name in ("BASE_URL", "SOURCE_STORAGE", "STORAGE"):
         delattr(settings, f"REST_THUMBNAILS_{name}")

@@ -5,13 +5,21 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image, ImageCms, ImageStat
 
-from restthumbnails.engine import EngineOptions, _decode, open_source, render
+from restthumbnails.core.formats import EXTENSIONS
+from restthumbnails.core.geometry import plan
+from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import SourceRejected
-from restthumbnails.formats import EXTENSIONS
-from restthumbnails.geometry import plan
-from restthumbnails.spec import make_spec
+from restthumbnails.render.engine import EngineOptions, _decode, open_source, render
 
-from .images import decode, encode, jpeg, linear_rgb_icc_profile, picture, png, png_claiming
+from .support.images import (
+    decode,
+    encode,
+    jpeg,
+    linear_rgb_icc_profile,
+    picture,
+    png,
+    png_claiming,
+)
 
 OPTIONS = EngineOptions()
 
@@ -33,7 +41,7 @@ def engine_under_test(
         pytest.skip("its sources are decoded by Pillow in both engines (JPEG)")
     if request.node.get_closest_marker("refused_from_header"):
         pytest.skip("refused from the header, before either engine's decoder")
-    vips_engine = pytest.importorskip("restthumbnails.vips_engine")
+    vips_engine = pytest.importorskip("restthumbnails.render.vips_engine")
     decoded_by_libvips: list[bool] = []
     real_decode = vips_engine._decode_shrunk
 

@@ -15,7 +15,7 @@ from django.core.checks import run_checks
 
 import restthumbnails
 
-from .images import jpeg
+from .support.images import jpeg
 
 KEY = "extras-test-key-" + "0123456789" * 4
 # The package under test, wherever this run imports it from.
@@ -29,7 +29,7 @@ def run_cli(
     code = (
         "import sys\n"
         f"for name in {hidden!r}: sys.modules[name] = None\n"
-        "from restthumbnails.cli import main\n"
+        "from restthumbnails.server.cli import main\n"
         f"sys.exit(main({list(argv)!r}))\n"
     )
     return subprocess.run(

@@ -8,9 +8,9 @@ from django.core.checks import run_checks
 from django.test import Client
 from PIL import Image
 
-from restthumbnails import faces
+from restthumbnails.render import faces
 
-from .faceshots import box_inside, cut_offset
+from .support.faceshots import box_inside, cut_offset
 
 pytest.importorskip("cv2", reason="the faces extra: pip install 'restthumbnails[faces]'")
 skimage_data = pytest.importorskip("skimage.data", reason="scikit-image ships the sample photos")

@@ -12,11 +12,11 @@ import pytest
 from django.test import Client
 from PIL import features
 
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
-from .images import decode, jpeg
-from .serving import start_serve
+from .support.images import decode, jpeg
+from .support.serving import start_serve
 from .test_views import assert_plain_error
 
 KEY = "failure-memory-test-key-0123456789"
@@ -79,7 +79,7 @@ def test_a_render_over_the_memory_limit_is_remembered_for_that_thumbnail_only(
     # Input: an engine that asks for 16 GiB under a 1 GiB RENDER_MEMORY_LIMIT.
     # Answer: 422 out of memory; the same thumbnail again is 422 "(remembered)";
     # another size is tried again (the engine runs, so no "(remembered)").
-    settings.REST_THUMBNAILS_ENGINE = "tests.engines.hog_memory"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.hog_memory"
     settings.REST_THUMBNAILS_RENDER_MEMORY_LIMIT = 1024**3
     (media / "photo.jpg").write_bytes(jpeg(400, 300))
     path = signed_path("photo.jpg", "100x100")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from .images import decode, jpeg, png
-from .serving import free_port
+from .support.images import decode, jpeg, png
+from .support.serving import free_port
 
 PAGE = """\
 {% load thumbnail %}

@@ -25,7 +25,7 @@ from django.test import Client
 from PIL import Image
 
 from .conftest import files_under
-from .images import decode, jpeg
+from .support.images import decode, jpeg
 from .test_s3 import Bucket, bucket, s3_server  # noqa: F401 (fixtures)
 from .test_views import assert_plain_error, lock_for
 

@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from restthumbnails.core.formats import EXTENSIONS
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import METHODS, ThumbnailSpec, parse_path
 from restthumbnails.exceptions import InvalidSpec
-from restthumbnails.formats import EXTENSIONS
-from restthumbnails.signing import sign
-from restthumbnails.spec import METHODS, ThumbnailSpec, parse_path
 
-from .images import encode, picture
+from .support.images import encode, picture
 
 SEGMENT_CHARS = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\\x7f")
 segment = st.text(SEGMENT_CHARS, min_size=1, max_size=20).filter(lambda s: s not in (".", ".."))

@@ -1,6 +1,6 @@
 import pytest
 
-from restthumbnails.geometry import draft_size, plan
+from restthumbnails.core.geometry import draft_size, plan
 
 
 def out(plan_) -> tuple[int, int]:

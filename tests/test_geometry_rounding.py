@@ -10,11 +10,11 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-from restthumbnails.engine import EngineOptions, render
-from restthumbnails.geometry import output_size, plan
-from restthumbnails.spec import make_spec
+from restthumbnails.core.geometry import output_size, plan
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render.engine import EngineOptions, render
 
-from .images import jpeg
+from .support.images import jpeg
 
 
 @pytest.mark.parametrize(

@@ -23,14 +23,14 @@ from django.test import Client
 from PIL import Image, ImageDraw
 from prometheus_client import REGISTRY
 
-from restthumbnails.engine import EngineOptions, open_counted
 from restthumbnails.exceptions import SourceTooLarge
+from restthumbnails.render.engine import EngineOptions, open_counted
 
-from .cmyk_profile import cmyk_icc_profile, printed_colour
 from .conftest import files_under
 from .e2e.support import require_binary
 from .hostile import jpeg_scan_bomb
-from .images import decode, jpeg
+from .support.cmyk_profile import cmyk_icc_profile, printed_colour
+from .support.images import decode, jpeg
 from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +99,7 @@ def test_a_sleeping_render_is_killed_at_the_deadline_and_the_next_miss_is_served
     # the render process is gone within 0.5 s of the answer; a miss of another
     # thumbnail right after is rendered (200) by the replacement process instead
     # of waiting for the sleeper.
-    settings.REST_THUMBNAILS_ENGINE = "tests.sleeping_engine.sleep"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.sleeping_engine.sleep"
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.5
     settings.REST_THUMBNAILS_MAX_CONCURRENT = 1
     settings.REST_THUMBNAILS_MAX_QUEUED = 1

@@ -10,13 +10,13 @@ from django.template import Context, Template
 from django.test import Client
 from PIL import ImageFile
 
-from restthumbnails import engine
 from restthumbnails.api import thumbnail_url
 from restthumbnails.conf import get_settings
 from restthumbnails.exceptions import InvalidSpec
+from restthumbnails.render import engine
 
 from .conftest import files_under
-from .images import decode, encode, jpeg, picture, png
+from .support.images import decode, encode, jpeg, picture, png
 from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
 
 
@@ -284,7 +284,7 @@ def test_health_ok_then_failing_storage_and_failing_lock(client, settings, tmp_p
     assert response.status_code == 503
     assert response.json()["storage"].startswith("not writable")
 
-    settings.CACHES = {"default": {"BACKEND": "tests.failing.FailingCache"}}
+    settings.CACHES = {"default": {"BACKEND": "tests.support.failing.FailingCache"}}
     response = client.get("/t/_health")
     assert response.status_code == 503
     assert response.json()["lock"].startswith("not answering")

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 from django.core.files.storage import FileSystemStorage
 from django.test import Client
 
-from restthumbnails.health import FAILING_FOR, HEALTHY_FOR, HealthCache
+from restthumbnails.serving.health import FAILING_FOR, HEALTHY_FOR, HealthCache
 
 
 class CountingStorage(FileSystemStorage):
@@ -45,7 +45,7 @@ def test_a_hundred_health_checks_write_the_storage_once_and_leave_nothing(
     CountingStorage.names = []
     # A clock that stands still: all 100 calls fall inside one window, however
     # slow the machine running the test.
-    monkeypatch.setattr("restthumbnails.views.health_results", HealthCache(FakeClock()))
+    monkeypatch.setattr("restthumbnails.serving.views.health_results", HealthCache(FakeClock()))
     client = Client()
     for _ in range(100):
         response = client.get("/t/_health")

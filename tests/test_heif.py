@@ -15,16 +15,16 @@ from django.core import checks
 from django.test import Client
 from PIL import Image
 
-from restthumbnails import engine
-from restthumbnails.heif import looks_like_heif
-from restthumbnails.signing import sign
-from restthumbnails.sourcecost import heif_decoded_pixels
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render import engine
+from restthumbnails.render.heif import looks_like_heif
+from restthumbnails.render.sourcecost import heif_decoded_pixels
 
-from .animations import close
-from .heifs import BACKGROUND, MARK, grid, heic, with_coded_size
-from .images import decode, encode, picture
-from .serving import start_serve
+from .support.animations import close
+from .support.heifs import BACKGROUND, MARK, grid, heic, with_coded_size
+from .support.images import decode, encode, picture
+from .support.serving import start_serve
 
 pytest.importorskip("pi_heif", reason="the heif extra (pi-heif) is not installed")
 pytest.importorskip("pillow_heif", reason="pillow-heif (the tests' HEIC writer) is missing")

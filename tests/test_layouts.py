@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
-from .images import jpeg, png
+from .support.images import jpeg, png
 
 ENV = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
 WARM = ("thumbnails", "warm", "--size", "64x64", "--workers", "1", "--no-progress")

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from .conftest import files_under
-from .images import jpeg
+from .support.images import jpeg
 
 KEY = "lifecycle-cli-key"
 COMMAND = (sys.executable, "-m", "restthumbnails")

@@ -11,12 +11,12 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from restthumbnails.locks import ThumbnailLock, lock_key
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
+from restthumbnails.storage.locks import ThumbnailLock, lock_key
 
 from .conftest import files_under
-from .images import decode, jpeg, png
+from .support.images import decode, jpeg, png
 
 PRESETS = {"avatar": ("64x64", "crop", "jpg"), "wide": ("200x", "scale", "webp")}
 

@@ -8,7 +8,7 @@ from django.core.files.storage import FileSystemStorage
 
 from restthumbnails.lifecycle.listing import literal_folder, matching_names, pattern_regex, walk
 
-from .remote_storage import PathlessStorage
+from .support.remote_storage import PathlessStorage
 
 NAMES = ["a.jpg", "b.png", "photos/c.jpg", "photos/2026/d.jpg", "photos/2026/e.JPG", "x/y/z.gif"]
 

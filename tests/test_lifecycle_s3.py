@@ -16,14 +16,14 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from django.core.files.storage import Storage
 
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 from restthumbnails.lifecycle.cleaning import Cleaner, Criteria, clean
 from restthumbnails.lifecycle.listing import walk
 from restthumbnails.lifecycle.progress import Progress
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
 
-from .images import jpeg
-from .s3server import RequestLog, S3Server, running_s3_server
+from .support.images import jpeg
+from .support.s3server import RequestLog, S3Server, running_s3_server
 
 KEY = "lifecycle-s3-key"
 COMMAND = (sys.executable, "-m", "restthumbnails")

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils.module_loading import import_string
 
-from restthumbnails.logformat import logging_config
-from restthumbnails.logsafe import escape, redact
+from restthumbnails.core.logsafe import escape, redact
+from restthumbnails.server.logformat import logging_config
 
 SIG = "0" * 64
 # NEL and LINE SEPARATOR each end a line for str.splitlines() and many log readers.

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from django.core.files.storage import FileSystemStorage
 
-from restthumbnails.cli import example_urls
+from restthumbnails.server.cli import example_urls
 from restthumbnails.server.media import image_names
 
-from .images import encode, jpeg, picture, png
+from .support.images import encode, jpeg, picture, png
 
 
 def test_only_files_that_open_as_images_are_listed(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import CommandError, call_command
 
-from .s3server import S3Server, running_s3_server
+from .support.s3server import S3Server, running_s3_server
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ def page_host(settings) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = ""
     del settings.REST_THUMBNAILS_STORAGE
     settings.REST_THUMBNAILS_BASE_URL = THUMBNAIL_HOST
-    settings.ROOT_URLCONF = "tests.urls_without_thumbnails"
+    settings.ROOT_URLCONF = "tests.urlconfs.urls_without_thumbnails"
     settings.REST_THUMBNAILS_PRESETS = {"card": ("400x300", "crop", "webp")}
 
 
@@ -45,7 +45,9 @@ def test_check_passes_on_the_page_host() -> None:
 
 @pytest.mark.usefixtures("page_host")
 def test_a_host_that_serves_thumbnails_must_have_a_storage(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.ROOT_URLCONF = "tests.urls_docs"  # restthumbnails.urls mounted: it writes them
+    settings.ROOT_URLCONF = (
+        "tests.urlconfs.urls_docs"  # restthumbnails.urls mounted: it writes them
+    )
     errors = [m for m in run_checks() if m.id == "restthumbnails.E001"]
     assert len(errors) == 1
     assert "MEDIA_ROOT" in errors[0].msg and "REST_THUMBNAILS_STORAGE" in errors[0].msg

@@ -2,8 +2,8 @@
 
 import pytest
 
-from restthumbnails.geometry import plan_cover
-from restthumbnails.placement import anchor_on_faces, anchor_on_point, group_to_keep
+from restthumbnails.core.geometry import plan_cover
+from restthumbnails.core.placement import anchor_on_faces, anchor_on_point, group_to_keep
 
 
 @pytest.mark.parametrize(

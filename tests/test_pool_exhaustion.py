@@ -32,13 +32,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
-from .animations import gif, seen
 from .hostile import jpeg_scan_bomb
-from .images import decode, jpeg
-from .serving import Server, start_serve
+from .support.animations import gif, seen
+from .support.images import decode, jpeg
+from .support.serving import Server, start_serve
 
 KEY = "pool-exhaustion-test-key-0123456789"
 QUEUE_TIMEOUT = 2.0
@@ -154,7 +154,7 @@ def render_supervisor(server: Server) -> int:
     return next(
         pid
         for pid in children(server.process.pid)
-        if b"restthumbnails.renderworker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
     )
 
 

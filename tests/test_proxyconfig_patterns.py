@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from restthumbnails.proxyconfig import THUMBNAIL_PATH, nginx_site, render_nginx
+from restthumbnails.server.proxyconfig import THUMBNAIL_PATH, nginx_site, render_nginx
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SIGNATURE = "0123456789abcdef" * 4

@@ -13,14 +13,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import Client
 
-from restthumbnails.engine import EngineOptions
-from restthumbnails.renderpool import PoolProcess
-from restthumbnails.renderwire import READY, Job, receive_exactly
-from restthumbnails.spec import make_spec
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render.engine import EngineOptions
+from restthumbnails.render.pool.client import PoolProcess
+from restthumbnails.render.pool.wire import READY, Job, receive_exactly
 
 from .conftest import files_under
 from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
-from .images import decode, jpeg
+from .support.images import decode, jpeg
 from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
 
 
@@ -59,7 +59,7 @@ def test_a_render_past_its_deadline_is_killed_and_answered_503(
 ) -> None:  # type: ignore[no-untyped-def]
     # Input: an engine stuck in a loop, GENERATION_TIMEOUT 0.5 s.
     # Answer: 503 Retry-After 10, and the render process no longer exists.
-    settings.REST_THUMBNAILS_ENGINE = "tests.engines.spin"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.spin"
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.5
     source, pid_file = pid_source
     path = signed_path(source, "100x100")
@@ -73,7 +73,7 @@ def test_a_render_past_its_deadline_is_killed_and_answered_503(
 def test_a_timeout_is_remembered_for_that_thumbnail_until_the_source_is_replaced(
     client, pid_source, signed_path, settings, media
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.REST_THUMBNAILS_ENGINE = "tests.engines.spin"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.spin"
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.3
     source, pid_file = pid_source
     first = client.get("/t/" + signed_path(source, "100x100"))
@@ -111,7 +111,7 @@ def test_failure_memory_can_be_turned_off(client, media, signed_path, settings) 
 def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings, thumbs) -> None:  # type: ignore[no-untyped-def]
     # One render process, no queue: a second miss while the first renders is 503
     # Retry-After 2; asked again once the process is free, it is rendered.
-    settings.REST_THUMBNAILS_ENGINE = "tests.engines.slow_then_fine"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.slow_then_fine"
     settings.REST_THUMBNAILS_MAX_CONCURRENT = 1
     settings.REST_THUMBNAILS_MAX_QUEUED = 0
     for name in ("a.jpg", "b.jpg"):
@@ -138,7 +138,7 @@ def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings,
 def test_a_crashing_decoder_is_422_and_its_process_is_replaced(
     client, pid_source, media, signed_path, settings, thumbs
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.REST_THUMBNAILS_ENGINE = "tests.engines.crash"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.crash"
     source, pid_file = pid_source
     path = signed_path(source, "100x100")
     response = client.get("/t/" + path)
@@ -154,7 +154,7 @@ def test_a_crashing_decoder_is_422_and_its_process_is_replaced(
 
 
 def test_an_engine_bug_is_422_never_500(client, photo_source, signed_path, settings, logs) -> None:  # type: ignore[no-untyped-def]
-    settings.REST_THUMBNAILS_ENGINE = "tests.engines.explode"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.explode"
     response = client.get("/t/" + signed_path(photo_source, "100x100"))
     assert_plain_error(response, 422)
     assert response.content == b"source could not be rendered (RuntimeError)\n"
@@ -164,7 +164,7 @@ def test_an_engine_bug_is_422_never_500(client, photo_source, signed_path, setti
 def test_a_render_over_the_memory_limit_is_422(
     client, photo_source, signed_path, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.REST_THUMBNAILS_ENGINE = "tests.engines.hog_memory"
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.hog_memory"
     settings.REST_THUMBNAILS_RENDER_MEMORY_LIMIT = 1024**3
     response = client.get("/t/" + signed_path(photo_source, "100x100"))
     assert_plain_error(response, 422)
@@ -216,7 +216,7 @@ def test_a_source_without_a_local_path_travels_as_bytes(
 ) -> None:  # type: ignore[no-untyped-def]
     settings.STORAGES = {
         **settings.STORAGES,
-        "sources": {"BACKEND": "tests.remote_storage.PathlessStorage"},
+        "sources": {"BACKEND": "tests.support.remote_storage.PathlessStorage"},
     }
     storages["sources"].save("remote/photo.jpg", ContentFile(jpeg(600, 400)))
     storages["sources"].save("remote/empty.jpg", ContentFile(b""))
@@ -236,7 +236,7 @@ def test_the_cpu_limit_stops_a_render_nobody_is_waiting_for(tmp_path: Path) -> N
         connection.connect(pool.socket_path)
         (pid,) = READY.unpack(receive_exactly(connection, READY.size))
         job = Job(
-            engine="tests.engines.spin",
+            engine="tests.support.engines.spin",
             spec=make_spec("x.jpg", "10x10", "crop", "jpg"),
             options=EngineOptions(),
             cpu_seconds=1.0,

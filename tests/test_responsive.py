@@ -5,10 +5,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from restthumbnails import formats
 from restthumbnails.api import get_thumbnail, picture, srcset
+from restthumbnails.core import formats
+from restthumbnails.core.responsive import Candidate, candidates, parse_densities, parse_widths
 from restthumbnails.exceptions import InvalidSpec, NotAllowed
-from restthumbnails.responsive import Candidate, candidates, parse_densities, parse_widths
 
 
 def sizes_and_descriptors(value: str) -> list[tuple[str, str]]:

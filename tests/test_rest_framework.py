@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from restthumbnails.api import get_thumbnail, srcset
 from restthumbnails.rest_framework import ThumbnailField
 
-from .failing import FailingStorage
+from .support.failing import FailingStorage
 
 
 class Photo:

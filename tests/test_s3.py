@@ -17,10 +17,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 
 from restthumbnails.conf import get_settings
-from restthumbnails.responses import IMMUTABLE
+from restthumbnails.serving.responses import IMMUTABLE
 
-from .images import decode, jpeg
-from .s3server import RequestLog, S3Server, running_s3_server
+from .support.images import decode, jpeg
+from .support.s3server import RequestLog, S3Server, running_s3_server
 
 S3STORAGE = "storages.backends.s3.S3Storage"
 
@@ -239,8 +239,9 @@ def test_importing_the_package_and_serving_locally_never_imports_boto3() -> None
         "import sys, django; from django.conf import settings; "
         "settings.configure(SECRET_KEY='k', MEDIA_ROOT='/tmp', "
         "INSTALLED_APPS=['restthumbnails']); django.setup(); "
-        "import restthumbnails.views, restthumbnails.storage, restthumbnails.service, "
-        "restthumbnails.cli, restthumbnails.proxyconfig; "
+        "import restthumbnails.serving.views, restthumbnails.storage.access, "
+        "restthumbnails.serving.service, "
+        "restthumbnails.server.cli, restthumbnails.server.proxyconfig; "
         "print(sorted(m for m in sys.modules "
         "if m.split('.')[0] in ('boto3', 'botocore', 'storages')))"
     )

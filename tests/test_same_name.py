@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .images import encode
-from .s3server import S3Server, running_s3_server
+from .support.images import encode
+from .support.s3server import S3Server, running_s3_server
 from .upload_site.run import site_script
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -143,7 +143,7 @@ def test_bucket_without_overwrite_shows_the_new_picture(
 def test_only_that_sources_thumbnails_are_removed(thumbs: Path, signed_path) -> None:  # type: ignore[no-untyped-def]
     # Input: thumbnails of a.jpg, of "a.jpg/b.jpg" (a bucket may hold both names), of
     # a.jpgx, and a stray file under a.jpg/. Answer: only a.jpg's own thumbnails go.
-    from restthumbnails.replaced_files import remove_thumbnails
+    from restthumbnails.lifecycle.replaced_files import remove_thumbnails
 
     names = [signed_path("a.jpg", "10x10"), signed_path("a.jpg", "20x", "scale", "png")]
     kept = [signed_path("a.jpg/b.jpg", "10x10"), signed_path("a.jpgx", "10x10"), "a.jpg/notes.txt"]

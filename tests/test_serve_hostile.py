@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
 from .conftest import files_under
 from .hostile import gif_frame_bomb, jpeg_scan_bomb
-from .images import decode, jpeg
-from .serving import start_serve
+from .support.images import decode, jpeg
+from .support.serving import start_serve
 
 KEY = "hostile-test-key-0123456789abcdef"
 TIMEOUT = 1.0

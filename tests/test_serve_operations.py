@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
 from .conftest import files_under
-from .images import decode, encode, jpeg, png, png_claiming
-from .serving import Server, start_serve
+from .support.images import decode, encode, jpeg, png, png_claiming
+from .support.serving import Server, start_serve
 
 KEY = "operations-test-key"
 

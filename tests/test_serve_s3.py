@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from restthumbnails.cli import main
+from restthumbnails.server.cli import main
 from restthumbnails.server.locations import Location, parse_location
 
-from .s3server import S3Server, running_s3_server
+from .support.s3server import S3Server, running_s3_server
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,8 @@ def test_refused_before_start(
 def run_serve(*argv: str, env: dict[str, str], code: str = "") -> subprocess.CompletedProcess[str]:
     """`serve` in a fresh process (it configures Django once per process)."""
     program = (
-        f"{code}import sys; from restthumbnails.cli import main; sys.exit(main(sys.argv[1:]))"
+        f"{code}import sys; from restthumbnails.server.cli import main; "
+        "sys.exit(main(sys.argv[1:]))"
     )
     return subprocess.run(
         [sys.executable, "-c", program, "serve", *argv, "--secret-key", "k" * 40, "--port", "1"],

@@ -5,9 +5,9 @@ import hmac
 
 import pytest
 
+from restthumbnails.core.signing import SALT, sign, verify
+from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import BadSignature
-from restthumbnails.signing import SALT, sign, verify
-from restthumbnails.spec import make_spec
 
 VECTORS = [
     (

@@ -25,15 +25,15 @@ import pytest
 from django.template import TemplateSyntaxError, engines
 from PIL import Image
 
-from restthumbnails import advice
+from restthumbnails.core import advice
+from restthumbnails.core.policy import parse_presets
 from restthumbnails.exceptions import InvalidSpec
-from restthumbnails.policy import parse_presets
 
 from .e2e.stack import Stack
 from .e2e.support import require_module
-from .images import encode
-from .s3server import S3Server, running_s3_server
-from .snippets import names, snippet
+from .support.images import encode
+from .support.s3server import S3Server, running_s3_server
+from .support.snippets import names, snippet
 from .upload_site.run import site_script
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)

@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from restthumbnails.sourcecost import (
+from restthumbnails.render.sourcecost import (
     bmp_is_run_length_encoded,
     count_gif_frames,
     count_jpeg_scans,
@@ -14,7 +14,7 @@ from restthumbnails.sourcecost import (
 )
 
 from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain, webp_frame_bomb
-from .images import encode, picture
+from .support.images import encode, picture
 
 
 def frames_of(fmt: str, count: int) -> bytes:

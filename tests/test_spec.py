@@ -1,7 +1,6 @@
 import pytest
 
-from restthumbnails.exceptions import InvalidSpec
-from restthumbnails.spec import (
+from restthumbnails.core.spec import (
     ThumbnailSpec,
     focal_point,
     focus_method,
@@ -10,6 +9,7 @@ from restthumbnails.spec import (
     parse_path,
     parse_size,
 )
+from restthumbnails.exceptions import InvalidSpec
 
 SIG = "a" * 64
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
-from .images import decode, jpeg
-from .serving import start_serve
+from .support.images import decode, jpeg
+from .support.serving import start_serve
 
 KEY = "special-files-test-key-0123456789ab"
 SPECIAL = {

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.template import TemplateSyntaxError, engines
 
-from restthumbnails import advice
 from restthumbnails.api import get_thumbnail, thumbnail_url
+from restthumbnails.core import advice
 from restthumbnails.exceptions import InvalidSpec
 
 from .test_docs import anchors

@@ -4,7 +4,7 @@ import os
 import time
 from pathlib import Path
 
-from restthumbnails.tempfiles import remove_stale_temp_files
+from restthumbnails.storage.tempfiles import remove_stale_temp_files
 
 from .conftest import files_under
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from .conftest import files_under
-from .images import jpeg
+from .support.images import jpeg
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def client(media: Path) -> Client:
     return Client(raise_request_exception=True)
 
 
-@pytest.mark.urls("tests.urls_shared_site")
+@pytest.mark.urls("tests.urlconfs.urls_shared_site")
 def test_at_the_root_of_a_shared_site_other_paths_fall_through(
     client, signed_path, thumbs, logs
 ) -> None:  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ def test_at_the_root_of_a_shared_site_other_paths_fall_through(
     assert len(files_under(thumbs)) == 1
 
 
-@pytest.mark.urls("tests.urls_root_mount")
+@pytest.mark.urls("tests.urlconfs.urls_root_mount")
 def test_mounted_at_the_root_with_include_other_paths_fall_through(
     client, signed_path, thumbs
 ) -> None:  # type: ignore[no-untyped-def]

@@ -12,13 +12,13 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
-from restthumbnails import engine
-from restthumbnails.locks import ThumbnailLock, lock_key
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render import engine
+from restthumbnails.storage.locks import ThumbnailLock, lock_key
 
 from .conftest import files_under
-from .images import decode, encode, jpeg, picture, png, png_claiming
+from .support.images import decode, encode, jpeg, picture, png, png_claiming
 
 SIG = "0" * 64
 
@@ -281,7 +281,7 @@ def test_truncated_sources_are_422_on_both_engines_and_write_nothing(
     """libvips used to render the missing rows black (PNG) or as garbage (GIF) and
     store that thumbnail for a year; Pillow refused. Both refuse now."""
     if engine_name == "vips":
-        pytest.importorskip("restthumbnails.vips_engine")
+        pytest.importorskip("restthumbnails.render.vips_engine")
     settings.REST_THUMBNAILS_ENGINE = engine_name
     (media / f"cut.{name}").write_bytes(TRUNCATED[name])
     response = client.get("/t/" + signed_path(f"cut.{name}", "100x100", "crop", "png"))
@@ -503,7 +503,7 @@ def test_sendfile_path_is_raw_utf8_or_percent_encoded(
 def test_redirect_backend_and_dotted_path(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
     settings.STORAGES["thumbnails"]["OPTIONS"]["base_url"] = "https://cdn.example/th/"
     settings.STORAGES = dict(settings.STORAGES)
-    settings.REST_THUMBNAILS_RESPONSE_BACKEND = "restthumbnails.responses.redirect.respond"
+    settings.REST_THUMBNAILS_RESPONSE_BACKEND = "restthumbnails.serving.responses.redirect.respond"
     path = signed_path(photo, "100x100")
     response = client.get("/t/" + path)
     assert response.status_code == 302
@@ -539,7 +539,7 @@ def test_lock_service_down_is_503_and_existing_thumbnails_still_serve(
 ) -> None:  # type: ignore[no-untyped-def]
     existing = signed_path(photo, "50x50")
     assert client.get("/t/" + existing).status_code == 200
-    monkeypatch.setattr("restthumbnails.views.caches", {"default": UnreachableCache()})
+    monkeypatch.setattr("restthumbnails.serving.wiring.caches", {"default": UnreachableCache()})
     response = client.get("/t/" + signed_path(photo, "100x100"))
     assert_plain_error(response, 503)
     assert response["Retry-After"] == "5"

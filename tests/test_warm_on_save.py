@@ -10,7 +10,7 @@ import pytest
 
 from restthumbnails.checks import check_warm_on_save
 
-from .images import png
+from .support.images import png
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """A thumbnail column for the admin's change lists.
 
-    from restthumbnails.admin import thumbnail_column
+    from .admin import thumbnail_column
 
     class PhotoAdmin(admin.ModelAdmin):
         list_display = ["title", thumbnail_column("image", "avatar")]

@@ -11,18 +11,18 @@ from django.core.files import File
 from django.db.models.fields.files import ImageFieldFile
 from django.utils.safestring import SafeString
 
-from . import advice
-from . import formats as output_formats
 from .conf import Settings, get_settings, source_storage
 from .conf import base_url as resolved_base_url
+from .core import advice
+from .core import formats as output_formats
+from .core.geometry import output_size
+from .core.markup import AttributeValue, picture_html, source_tags, srcset_value
+from .core.policy import Preset, allow_key
+from .core.responsive import candidates, parse_densities, parse_formats, parse_widths
+from .core.spec import focus_method, make_spec, parse_size
+from .core.urlbuilding import Thumbnail, signed_thumbnail
 from .exceptions import InvalidSpec, NotAllowed
-from .geometry import output_size
-from .markup import AttributeValue, picture_html, source_tags, srcset_value
-from .policy import Preset, allow_key
-from .responsive import candidates, parse_densities, parse_formats, parse_widths
-from .spec import focus_method, make_spec, parse_size
-from .storage import local_path
-from .urlbuilding import Thumbnail, signed_thumbnail
+from .storage.access import local_path
 
 SourceSize = tuple[int, int]
 

@@ -6,7 +6,8 @@ class RestThumbnailsConfig(AppConfig):
     verbose_name = "REST thumbnails"
 
     def ready(self) -> None:
-        from . import checks, replaced_files, warm_on_save
+        from . import checks
+        from .lifecycle import replaced_files, warm_on_save
 
         del checks  # imported for its @register: the system checks
 

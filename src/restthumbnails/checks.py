@@ -7,7 +7,6 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import InvalidStorageError
 
-from . import faces
 from .conf import (
     BUILTIN_FOLDER,
     INLINE,
@@ -20,7 +19,8 @@ from .conf import (
     thumbnail_storage,
     thumbnail_storage_problem,
 )
-from .storage import local_path
+from .render import faces
+from .storage.access import local_path
 
 # Caches whose add() is check-then-set inside one process: two workers can both
 # "take" the same lock.
@@ -158,7 +158,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 @register(Tags.compatibility)
 def check_picture_formats(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """{% picture %} leaves out a <source> format this Pillow cannot encode: say so."""
-    from . import formats
+    from .core import formats
 
     try:
         conf = get_settings()
@@ -206,7 +206,7 @@ def check_faces(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 @register(Tags.compatibility)
 def check_warm_on_save(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """REST_THUMBNAILS_WARM_ON_SAVE: Celery installed, its models, fields and presets exist."""
-    from .warm_on_save import problems
+    from .lifecycle.warm_on_save import problems
 
     return [
         Error(message, hint=hint or None, id=f"restthumbnails.{code}")
@@ -269,7 +269,7 @@ def check_model_pictures(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
     proxy, the bucket and each CDN (whose copies live a year) show the old picture,
     and nothing at request time can tell.
     """
-    from .source_files import file_fields, label, overwrite_option, same_place
+    from .storage.source_files import file_fields, label, overwrite_option, same_place
 
     try:
         conf = get_settings()

@@ -13,8 +13,14 @@ from django.core.signals import setting_changed
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.module_loading import import_string
 
-from .animation import DEFAULT_MAX_ANIMATION_PIXELS
-from .engine import (
+from .core.formats import IMMUTABLE
+from .core.policy import Preset, parse_allowed, parse_presets
+from .core.responsive import parse_formats
+from .core.spec import DEFAULT_MAX_DIMENSION
+from .exceptions import InvalidSpec
+from .extras import backend_problem
+from .render.animation import DEFAULT_MAX_ANIMATION_PIXELS
+from .render.engine import (
     DEFAULT_MAX_SOURCE_FRAMES,
     DEFAULT_MAX_SOURCE_SCANS,
     DEFAULT_SOURCE_FORMATS,
@@ -22,25 +28,38 @@ from .engine import (
     KNOWN_SOURCE_FORMATS,
     EngineOptions,
 )
-from .exceptions import InvalidSpec
-from .extras import backend_problem
-from .heif import EXTRA_HINT as HEIF_HINT
-from .policy import Preset, parse_allowed, parse_presets
-from .responses import IMMUTABLE
-from .responsive import parse_formats
-from .spec import DEFAULT_MAX_DIMENSION
+from .render.heif import EXTRA_HINT as HEIF_HINT
 
 PREFIX = "REST_THUMBNAILS_"
 RESPONSE_BACKENDS = {
-    "django": "restthumbnails.responses.django.respond",
-    "nginx": "restthumbnails.responses.nginx.respond",
-    "sendfile": "restthumbnails.responses.sendfile.respond",
-    "redirect": "restthumbnails.responses.redirect.respond",
+    "django": "restthumbnails.serving.responses.django.respond",
+    "nginx": "restthumbnails.serving.responses.nginx.respond",
+    "sendfile": "restthumbnails.serving.responses.sendfile.respond",
+    "redirect": "restthumbnails.serving.responses.redirect.respond",
 }
 ENGINES = {
-    "pillow": "restthumbnails.engine.render",
-    "vips": "restthumbnails.vips_engine.render",
+    "pillow": "restthumbnails.render.engine.render",
+    "vips": "restthumbnails.render.vips_engine.render",
 }
+# Dotted paths of plugins before the package was grouped by role: an ENGINE or
+# RESPONSE_BACKEND a settings file names by its old path still loads.
+MOVED_PLUGINS = {
+    "restthumbnails.responses.": "restthumbnails.serving.responses.",
+    "restthumbnails.engine.": "restthumbnails.render.engine.",
+    "restthumbnails.vips_engine.": "restthumbnails.render.vips_engine.",
+}
+
+
+def plugin_path(value: str, registry: dict[str, str]) -> str:
+    """The dotted path a setting names: a registry name, an old path, or itself."""
+    if value in registry:
+        return registry[value]
+    for old, new in MOVED_PLUGINS.items():
+        if value.startswith(old):
+            return new + value[len(old) :]
+    return value
+
+
 # RENDER_POOL: renders run in killable processes (a pool per request process, or
 # the host-wide pool of `serve` / `restthumbnails render-pool` at a socket path),
 # or "inline" in the request thread, where a stuck decoder cannot be stopped.
@@ -194,7 +213,7 @@ def _colour(name: str, default: str) -> tuple[int, int, int]:
 
 def _plugin(name: str, value: str, registry: dict[str, str], hint: str) -> Callable[..., Any]:
     try:
-        return import_string(registry.get(value, value))
+        return import_string(plugin_path(value, registry))
     except ImportError as exc:
         raise _fail(name, f"cannot be imported ({exc}){hint}") from None
 
@@ -414,7 +433,7 @@ def _load() -> Settings:
                 "; 'vips' needs: pip install 'restthumbnails[vips]'",
             )
         ),
-        engine_path=ENGINES.get(engine_name, engine_name),
+        engine_path=plugin_path(engine_name, ENGINES),
         respond=take(lambda: _plugin("RESPONSE_BACKEND", backend, RESPONSE_BACKENDS, "")),
         allowed_thumbnails=allowed,
         presets=presets,

@@ -1,6 +1,6 @@
 """A model field for an editor's focal point: `focus=photo.point` in the tag and the API.
 
-    from restthumbnails.fields import FocalPointField
+    from .fields import FocalPointField
 
     class Photo(models.Model):
         image = models.ImageField()

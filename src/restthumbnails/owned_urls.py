@@ -9,8 +9,8 @@ site with pages of its own: it would answer for all of them.
 
 from django.urls import re_path
 
+from .serving.views import not_a_thumbnail
 from .urls import app_name, thumbnail_patterns
-from .views import not_a_thumbnail
 
 __all__ = ["app_name", "urlpatterns"]
 

@@ -1,6 +1,6 @@
 """A Django REST framework serializer field. Needs `restthumbnails[drf]`.
 
-    from restthumbnails.rest_framework import ThumbnailField
+    from .rest_framework import ThumbnailField
 
     class PhotoSerializer(serializers.ModelSerializer):
         thumbnail = ThumbnailField(source="image", size="400x300", method="crop",

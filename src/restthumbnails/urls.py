@@ -14,7 +14,7 @@ wherever this is mounted. `restthumbnails.owned_urls` adds a catch-all 404
 from django.urls import path, re_path, register_converter
 
 from .conf import get_settings
-from .views import endpoint, thumbnail
+from .serving.views import endpoint, thumbnail
 
 app_name = "restthumbnails"
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from restthumbnails.spec import make_spec
-from restthumbnails.urlbuilding import signed_thumbnail
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
 
 from .proxies import start_proxy
 from .support import (

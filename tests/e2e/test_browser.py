@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageOps
 
-from restthumbnails.spec import parse_size
+from restthumbnails.core.spec import parse_size
 
-from ..images import jpeg
+from ..support.images import jpeg
 from .stack import SECRET_KEY, Stack
 from .support import (
     LOOPBACK,

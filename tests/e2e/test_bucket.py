@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from restthumbnails.responses import IMMUTABLE
+from restthumbnails.serving.responses import IMMUTABLE
 
-from ..s3server import S3Server, running_s3_server
+from ..support.s3server import S3Server, running_s3_server
 from .conftest import BIG_SOURCE
 from .stack import Backend, Stack, thumbnail_url, wrong_signature
 from .support import LOOPBACK, fetch, free_port, generated_count, python_command

@@ -15,12 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from restthumbnails.logsafe import redact
-from restthumbnails.signing import sign
-from restthumbnails.spec import make_spec
+from restthumbnails.core.logsafe import redact
+from restthumbnails.core.signing import sign
+from restthumbnails.core.spec import make_spec
 
-from ..images import png
 from ..lifecycle_site.settings import REST_THUMBNAILS_PRESETS, SECRET_KEY
+from ..support.images import png
 from .stack import Stack
 from .support import Process, files_under, poll, require_module, start_process
 
@@ -145,7 +145,7 @@ def test_on_a_bucket_a_saved_upload_and_warm_model_put_thumbnails_in_the_bucket(
     # every preset's thumbnail is an object under thumbs/, with the immutable
     # Cache-Control, and the upload itself is under media/.
     require_module("celery", pip="'restthumbnails[celery]'")
-    from ..s3server import running_s3_server
+    from ..support.s3server import running_s3_server
 
     with running_s3_server() as s3:
         bucket = s3.new_bucket()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from restthumbnails.cli import main
+from restthumbnails.server.cli import main
 
 from .proxies import EXAMPLES
 from .stack import Stack, thumbnail_url

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from restthumbnails.proxyconfig import THUMBNAIL_PATH
+from restthumbnails.server.proxyconfig import THUMBNAIL_PATH
 
 from .proxies import EXAMPLES, PROXIES, RESPONSE_BACKEND
 from .stack import Stack, public_folder, thumbnail_url

@@ -30,10 +30,10 @@ from urllib.parse import unquote
 import pytest
 from PIL import Image
 
-from restthumbnails.proxyconfig import nginx_site, render_nginx
-from restthumbnails.responses import IMMUTABLE
+from restthumbnails.server.proxyconfig import nginx_site, render_nginx
+from restthumbnails.serving.responses import IMMUTABLE
 
-from ..recording_http import (
+from ..support.recording_http import (
     Answer,
     Recorded,
     RecordingServer,
@@ -41,7 +41,7 @@ from ..recording_http import (
     recording,
     s3_objects,
 )
-from ..s3server import S3Server, running_s3_server
+from ..support.s3server import S3Server, running_s3_server
 from .proxies import PROXIES, RESPONSE_BACKEND, start_proxy
 from .stack import Stack, thumbnail_url
 from .support import LOOPBACK, Response, free_port, generated_count

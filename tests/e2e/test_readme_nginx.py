@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..snippets import snippet
+from ..support.snippets import snippet
 from .stack import Stack, thumbnail_url
 from .support import LOOPBACK, fetch, free_port, generated_count, require_binary, substitute
 

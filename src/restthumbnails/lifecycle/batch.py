@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..conf import Settings, get_settings
+from ..core.signing import verify
+from ..core.spec import parse_path
 from ..exceptions import ThumbnailError
-from ..signing import verify
-from ..spec import parse_path
 from .progress import Progress
 from .warming import Job, Refusal, warm, warm_settings
 
@@ -51,7 +51,7 @@ def _jobs(names: list[str], settings: Settings) -> Iterator[Job | Refusal]:
 def render_batch(names: list[str]) -> dict[str, Any]:
     """Render each name once (existing ones are skipped); a summary for the task's result."""
     settings = get_settings()
-    from ..views import service_for
+    from ..serving.wiring import service_for
 
     service = service_for(warm_settings(settings, workers=1, threads=1))
     summary = warm(

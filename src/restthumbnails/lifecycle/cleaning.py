@@ -21,10 +21,10 @@ from types import ModuleType
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import Storage
 
+from ..core.signing import verify
+from ..core.spec import parse_path
 from ..exceptions import BadSignature, InvalidSpec
-from ..signing import verify
-from ..spec import parse_path
-from ..storage import s3_adapter, thumbnail_exists
+from ..storage.access import s3_adapter, thumbnail_exists
 from .layout import SourceFilter, is_own_temp_file
 from .listing import Entry
 from .progress import Progress, rate

@@ -13,12 +13,12 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from .. import faces
 from ..conf import Settings, get_settings, source_storage, thumbnail_storage
+from ..core.formats import IMAGE_SUFFIXES
+from ..core.policy import Preset
+from ..core.spec import parse_ext, parse_method, parse_size
 from ..exceptions import InvalidSpec, StorageUnavailable
-from ..policy import Preset
-from ..server.media import IMAGE_SUFFIXES
-from ..spec import parse_ext, parse_method, parse_size
+from ..render import faces
 from .cleaning import Cleaner, Criteria, clean
 from .layout import Layout, SourceFilter, layout_of, refusal
 from .listing import matching_names, walk
@@ -169,7 +169,7 @@ def run_warm(args: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int
     key = settings.secret_key
     work = jobs(sources, kinds, key=key, max_dimension=settings.max_dimension)
     # Deferred: service_for() starts the render pool, after the arguments are known good.
-    from ..views import service_for
+    from ..serving.wiring import service_for
 
     threads = warm_threads(settings, workers=args.workers)
     service = service_for(warm_settings(settings, workers=args.workers, threads=threads))

@@ -22,9 +22,9 @@ from pathlib import Path
 from django.core.files.storage import Storage
 
 from ..conf import BUILTIN_FOLDER
+from ..core.spec import parse_path
 from ..exceptions import InvalidSpec
-from ..spec import parse_path
-from ..storage import local_path, s3_adapter
+from ..storage.access import local_path, s3_adapter
 from .listing import pattern_regex
 
 # Any size a URL could spell: a source is excluded whatever MAX_DIMENSION says.

@@ -16,8 +16,8 @@ from datetime import datetime
 
 from django.core.files.storage import Storage
 
-from ..regularfiles import listed_regular_file
-from ..storage import local_path, s3_adapter
+from ..storage.access import local_path, s3_adapter
+from ..storage.regularfiles import listed_regular_file
 
 _MAGIC = re.compile(r"[*?\[]")
 

@@ -5,8 +5,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..core.spec import parse_path
 from ..exceptions import InvalidSpec
-from ..spec import parse_path
 from .layout import SourceFilter
 from .listing import Entry
 from .progress import Progress

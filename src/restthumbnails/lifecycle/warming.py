@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..conf import Settings, source_storage, thumbnail_storage
+from ..core.logsafe import redact
+from ..core.policy import Preset, check_allowed
+from ..core.signing import sign
+from ..core.spec import ThumbnailSpec, make_spec
 from ..exceptions import InvalidSpec, LockUnavailable, Overloaded, ThumbnailError
-from ..logsafe import redact
-from ..policy import Preset, check_allowed
-from ..signing import sign
-from ..spec import ThumbnailSpec, make_spec
 
 if TYPE_CHECKING:  # the service imports the metrics, which `serve` sets up first
-    from ..service import ThumbnailService
-from ..storage import local_path
+    from ..serving.service import ThumbnailService
+from ..storage.access import local_path
 from .progress import Progress, rate
 
 # Warm is not a visitor waiting for an answer: it may queue for a render

@@ -8,7 +8,6 @@ have, where `serve` would look for it.
 import argparse
 import secrets
 import sys
-from pathlib import Path
 
 from ..lifecycle.commands import (
     UsageError,
@@ -18,9 +17,10 @@ from ..lifecycle.commands import (
     run,
 )
 from .keys import ENV_SECRET_KEY, resolve_key
-from .locations import served_locations, unreachable_bucket
+from .locations import served_locations
 from .options import add_setting_options, settings_from_args
-from .settings import embedded_settings, lock_cache_settings
+from .settings import lock_cache_settings
+from .startup import start_django
 
 LIFECYCLE_COMMANDS = ("warm", "clean", "stats")
 
@@ -115,23 +115,16 @@ def _configure(args: argparse.Namespace) -> None:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if lock_cache["BACKEND"].endswith("SQLiteCache"):
-        Path(lock_cache["LOCATION"]).parent.mkdir(parents=True, exist_ok=True)
-    from ..cli import _configure_django  # the same set-up and checks as `serve`
-
-    _configure_django(
-        embedded_settings(
-            sources=media.storage(),
-            thumbnails=thumbnails.storage(base_url="/"),
-            secret_key=key,
-            response_backend="django",
-            base_url="/",
-            lock_cache=lock_cache,
-            log_level=getattr(args, "log_level", "WARNING"),
-            extra=settings_from_args(args) if args.command == "warm" else None,
-        )
+    problem = start_django(
+        media=media,
+        thumbnails=thumbnails,
+        secret_key=key,
+        lock_cache=lock_cache,
+        base_url="/",
+        response_backend="django",
+        log_level=getattr(args, "log_level", "WARNING"),
+        extra=settings_from_args(args) if args.command == "warm" else None,
     )
-    problem = unreachable_bucket(media, thumbnails)
     if problem:
         raise UsageError(problem)
 

@@ -128,7 +128,7 @@ def unreachable_bucket(*locations: Location) -> str | None:
         return None
     from django.core.files.storage import storages
 
-    from ..s3 import bucket_problem
+    from ..storage.s3 import bucket_problem
 
     for location in buckets:
         problem = bucket_problem(storages.create_storage(location.storage()))

@@ -6,24 +6,11 @@ from typing import BinaryIO
 from django.core.files.storage import Storage
 from PIL import Image, UnidentifiedImageError
 
-from ..engine import DEFAULT_SOURCE_FORMATS
+from ..core.formats import IMAGE_SUFFIXES
+from ..core.spec import validate_source
 from ..exceptions import InvalidSpec, ThumbnailError
-from ..spec import validate_source
-from ..storage import local_path, open_source
-
-IMAGE_SUFFIXES = (
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".webp",
-    ".gif",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".heic",
-    ".heif",
-    ".hif",
-)
+from ..render.engine import DEFAULT_SOURCE_FORMATS
+from ..storage.access import local_path, open_source
 
 
 def image_names(storage: Storage, *, limit: int, folder: str = "") -> list[str]:

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 
 from ..conf import DEFAULT_RENDER_MEMORY_LIMIT, get_settings
-from ..renderpool import MISS_THREADS, PoolProcess
+from ..render.pool.client import MISS_THREADS, PoolProcess
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,10 @@ def command_render_pool(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from ..renderworker import SocketPathTaken, run_pool  # loads Pillow: only for this command
+    from ..render.pool.worker import (  # loads Pillow: only for this command
+        SocketPathTaken,
+        run_pool,
+    )
 
     print(
         f"restthumbnails: render pool of {args.processes} processes on {args.socket}",

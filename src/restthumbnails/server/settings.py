@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..logformat import logging_config
+from .logformat import logging_config
 
 
 def lock_database_path(thumbnails_dir: Path | str) -> Path:

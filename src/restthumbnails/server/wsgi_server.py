@@ -20,7 +20,7 @@ class GunicornServer(BaseApplication):
 
 
 def _child_exit(server: Any, worker: Any) -> None:
-    from ..metrics import worker_exited
+    from ..serving.metrics import worker_exited
 
     worker_exited(worker.pid)
 

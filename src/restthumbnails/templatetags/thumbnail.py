@@ -30,8 +30,8 @@ from django import template
 from django.template.base import FilterExpression, Parser, Token, TokenType
 from django.utils.html import conditional_escape
 
-from .. import advice
 from ..api import SourceSize, get_thumbnail, picture, srcset, thumbnail_url
+from ..core import advice
 from ..exceptions import InvalidSpec
 
 register = template.Library()

@@ -85,7 +85,7 @@ def unreachable_bucket() -> str | None:
     from django.core.files.storage import storages
 
     from ...conf import get_settings
-    from ...storage import s3_adapter
+    from ...storage.access import s3_adapter
 
     conf = get_settings()
     for alias in dict.fromkeys((conf.source_storage, conf.storage)):

@@ -1,0 +1,310 @@
+"""Rendering in killable processes: the request side of the render pool.
+
+Python cannot stop a C decoder running in a thread, so a render that must be
+bounded runs in another process, which is killed at its deadline. The pool's
+processes are started once (`renderworker`); a request process hands over the
+source's file descriptor (or its bytes, for a remote storage) and gets the
+thumbnail's bytes back. The request side enforces both limits a miss has:
+the wait for a free render process (QUEUE_TIMEOUT, else 503 overloaded) and
+the render itself (GENERATION_TIMEOUT, else SIGKILL and 503 timeout).
+"""
+
+import atexit
+import contextlib
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from ...core.spec import ThumbnailSpec
+from ...exceptions import (
+    GenerationTimeout,
+    Overloaded,
+    RenderCrashed,
+    RenderPoolUnavailable,
+    SourceRejected,
+)
+from ..engine import EngineOptions
+from .wire import READY, Job, receive_answer, receive_exactly
+
+# A thumbnail is never this big; a render process that says otherwise is broken.
+MAX_THUMBNAIL_BYTES = 256 * 1024 * 1024
+_START_SECONDS = 30.0
+
+
+class PoolProcess:
+    """A running render pool: its supervisor process and its socket."""
+
+    def __init__(
+        self, process: subprocess.Popen[bytes], socket_path: str, folder: str | None
+    ) -> None:
+        self.process = process
+        self.socket_path = socket_path
+        self._folder = folder
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        processes: int,
+        queued: int,
+        memory_limit: int,
+        max_jobs: int = 1000,
+        socket_path: str | None = None,
+        watch_parent: bool = True,
+    ) -> "PoolProcess":
+        """Start the supervisor and its render processes; return once they accept jobs.
+
+        `queued` misses may wait for a free render process; the kernel admits one
+        more connection than a Unix socket's listen backlog, hence the - 1.
+        Without `socket_path`, the socket lives in a private folder of the pool's own.
+        """
+        folder = None if socket_path else tempfile.mkdtemp(prefix="restthumbnails-render-")
+        path = socket_path or os.path.join(str(folder), "render.sock")
+        command = [
+            sys.executable,
+            "-m",
+            "restthumbnails.render.pool.worker",
+            f"--socket={path}",
+            f"--processes={processes}",
+            f"--backlog={max(0, queued - 1)}",
+            f"--memory-limit={memory_limit}",
+            f"--max-jobs={max_jobs}",
+        ]
+        if watch_parent:
+            command.append(f"--parent={os.getpid()}")
+        # The render processes import the engine (and a custom one) by dotted path.
+        environment = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry),
+        }
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=environment
+        )
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], _START_SECONDS)
+        line = process.stdout.readline() if ready else b""
+        if line.strip() != b"ready":
+            process.kill()
+            process.wait()
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise RenderPoolUnavailable("the render pool did not start")
+        return cls(process, path, folder)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        if self._folder:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+_own_pools: dict[tuple[int, int, int], PoolProcess] = {}
+_own_pools_guard = threading.Lock()
+_own_pools_owner = os.getpid()
+
+
+def own_pool_socket(*, processes: int, queued: int, memory_limit: int) -> str:
+    """The socket of this process's own pool, started on first use (and again if it died).
+
+    One pool per request process and per set of limits; it ends with the process.
+    """
+    global _own_pools_owner
+    key = (processes, queued, memory_limit)
+    with _own_pools_guard:
+        if _own_pools_owner != os.getpid():  # forked: the parent's pool is not ours
+            _own_pools.clear()
+            _own_pools_owner = os.getpid()
+        pool = _own_pools.get(key)
+        if pool is None or not pool.alive():
+            if pool is not None:
+                pool.stop()
+            pool = PoolProcess.start(processes=processes, queued=queued, memory_limit=memory_limit)
+            _own_pools[key] = pool
+        return pool.socket_path
+
+
+@atexit.register
+def _stop_own_pools() -> None:
+    if _own_pools_owner == os.getpid():
+        for pool in _own_pools.values():
+            pool.stop()
+
+
+class MissThreads:
+    """How many of a request process's threads may wait on or hold a render at once.
+
+    A miss holds its request thread while it waits for a render process (up to
+    QUEUE_TIMEOUT) and while it renders (up to GENERATION_TIMEOUT). With every
+    thread of a worker doing that, a hit or `/_health` sent to that worker waits
+    behind them for seconds. `serve` gives its workers threads for as many misses
+    as its pool can hold, on top of `--threads`, and caps misses at that share: one
+    more is refused at once (503 Retry-After 2) instead of taking a hit's thread.
+    """
+
+    def __init__(self) -> None:
+        self._free: threading.BoundedSemaphore | None = None
+
+    def limit(self, threads: int | None) -> None:
+        """At most `threads` misses at once in this process (and its forks); None: no limit."""
+        self._free = None if threads is None else threading.BoundedSemaphore(max(1, threads))
+
+    @contextlib.contextmanager
+    def taken(self) -> Iterator[None]:
+        free = self._free
+        if free is None:
+            yield
+            return
+        if not free.acquire(blocking=False):
+            raise Overloaded(
+                "this worker waits on as many renders as the pool holds; retry shortly"
+            )
+        try:
+            yield
+        finally:
+            free.release()
+
+
+MISS_THREADS = MissThreads()
+
+
+@dataclass(frozen=True)
+class PoolRenderer:
+    """Renders through a pool at `socket_path`, within the queue and render deadlines."""
+
+    socket_path: str
+    engine: str  # dotted path of the engine's render function
+    options: EngineOptions
+    queue_timeout: float
+    generation_timeout: float
+
+    def render(self, source: BinaryIO, spec: ThumbnailSpec) -> bytes:
+        # A local file travels as its descriptor; anything else as its bytes.
+        descriptor = _fileno(source)
+        payload_bytes = 0 if descriptor is not None else _remaining(source)
+        if descriptor is None and not payload_bytes:
+            raise SourceRejected("source is empty")
+        with MISS_THREADS.taken(), _connected(self.socket_path) as connection:
+            render_process = _wait_for_render_process(connection, self.queue_timeout)
+            with render_process:
+                deadline = time.monotonic() + self.generation_timeout
+                job = Job(
+                    engine=self.engine,
+                    spec=spec,
+                    options=self.options,
+                    cpu_seconds=self.generation_timeout,
+                    payload_bytes=payload_bytes,
+                )
+                _send_job(connection, source, descriptor, job)
+                try:
+                    connection.settimeout(max(0.001, deadline - time.monotonic()))
+                    return receive_answer(connection, MAX_THUMBNAIL_BYTES)
+                except TimeoutError:
+                    render_process.kill()
+                    raise GenerationTimeout(
+                        f"generation took longer than {self.generation_timeout:g} s"
+                    ) from None
+                except (EOFError, OSError):
+                    raise RenderCrashed("the render process died on this source") from None
+
+
+@contextlib.contextmanager
+def _connected(path: str) -> Iterator[socket.socket]:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.setblocking(False)
+        try:
+            connection.connect(path)
+        except BlockingIOError:
+            # The listen backlog is the host's queue of misses, and it is full.
+            raise Overloaded("too many thumbnails are being generated; retry shortly") from None
+        except (FileNotFoundError, ConnectionRefusedError):
+            raise RenderPoolUnavailable("the render pool is not running") from None
+        yield connection
+    finally:
+        connection.close()
+
+
+class _RenderProcess:
+    """The render process that took our job, held by a pidfd so a kill can't hit a reused PID."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._pidfd: int | None = None
+        with contextlib.suppress(OSError, AttributeError):
+            self._pidfd = os.pidfd_open(pid)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, OSError):
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+
+    def __enter__(self) -> "_RenderProcess":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+
+
+def _wait_for_render_process(connection: socket.socket, timeout: float) -> _RenderProcess:
+    connection.setblocking(True)
+    connection.settimeout(timeout)
+    try:
+        (pid,) = READY.unpack(receive_exactly(connection, READY.size))
+    except TimeoutError:
+        raise Overloaded("no render process came free in time; retry shortly") from None
+    except (EOFError, OSError):
+        raise RenderPoolUnavailable("the render pool closed the connection") from None
+    return _RenderProcess(pid)
+
+
+def _send_job(
+    connection: socket.socket, source: BinaryIO, descriptor: int | None, job: Job
+) -> None:
+    header = job.encode()
+    try:
+        if descriptor is None:
+            connection.sendall(header)
+            connection.sendall(source.read())
+            return
+        sent = socket.send_fds(connection, [header], [descriptor])
+        if sent < len(header):
+            connection.sendall(header[sent:])
+    except OSError:
+        raise RenderCrashed("the render process died before it had the source") from None
+
+
+def _fileno(source: BinaryIO) -> int | None:
+    try:
+        return source.fileno()
+    except (OSError, AttributeError, ValueError):  # io.BytesIO: UnsupportedOperation
+        return None
+
+
+def _remaining(source: BinaryIO) -> int:
+    position = source.tell()
+    end = source.seek(0, os.SEEK_END)
+    source.seek(position)
+    return end - position

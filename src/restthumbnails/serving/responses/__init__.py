@@ -1,0 +1,22 @@
+"""Response backends: how a stored thumbnail reaches the client.
+
+Each module has one function, `respond(request, *, storage, name, settings)`,
+returning the HttpResponse for the thumbnail stored at `name`.
+"""
+
+from django.http import HttpResponse
+
+from ...core.formats import IMMUTABLE, OUTPUT_FORMATS
+
+__all__ = ["IMMUTABLE", "accel_response", "content_type"]
+
+
+def content_type(name: str) -> str:
+    return OUTPUT_FORMATS[name.rsplit(".", 1)[-1]].content_type
+
+
+def accel_response(header: str, value: str, name: str) -> HttpResponse:
+    """An empty answer that asks the proxy to send the file itself."""
+    response = HttpResponse(content_type=content_type(name))
+    response[header] = value
+    return response

@@ -1,0 +1,23 @@
+"""nginx: `X-Accel-Redirect` to the thumbnail's URI; nginx then serves the file.
+
+By default the URI is the one requested, which `try_files $uri @backend` now
+finds on disk. With REST_THUMBNAILS_NGINX_LOCATION = "/_thumbnails/" the URI is
+that internal location plus the thumbnail name instead.
+"""
+
+from django.core.files.storage import Storage
+from django.http import HttpRequest, HttpResponse
+from django.utils.encoding import escape_uri_path, filepath_to_uri
+
+from ...conf import Settings
+from . import accel_response
+
+
+def respond(
+    request: HttpRequest, *, storage: Storage, name: str, settings: Settings
+) -> HttpResponse:
+    if settings.nginx_location:
+        uri = settings.nginx_location.rstrip("/") + "/" + filepath_to_uri(name)
+    else:
+        uri = escape_uri_path(request.path)
+    return accel_response("X-Accel-Redirect", uri, name)

@@ -1,0 +1,1 @@
+"""Helpers the tests share: image builders, fake storages and engines, servers."""

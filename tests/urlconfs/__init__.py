@@ -1,0 +1,1 @@
+"""URL confs the tests mount."""
