@@ -21,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fixtures.hostile import gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.exceptions import ThumbnailError
 from restthumbnails.render.engine import DEFAULT_SOURCE_FORMATS, EngineOptions
 from restthumbnails.render.pool.client import PoolProcess, PoolRenderer
-from tests.hostile import gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
 
 from .loadgen import fetch
 from .proctree import tree_cpu_seconds

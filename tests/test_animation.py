@@ -7,13 +7,13 @@ import pytest
 from django.test import Client
 from PIL import Image
 
+from fixtures.hostile import apng_frame_bomb, webp_frame_bomb
 from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import SourceRejected, SourceTooLarge
 from restthumbnails.render import engine
 from restthumbnails.render.animation import ANIMATED_EXTENSIONS, kept, source_loop
 from restthumbnails.render.engine import EngineOptions
 
-from .hostile import apng_frame_bomb, webp_frame_bomb
 from .support.animations import COLOURS, DURATIONS, Seen, animated_webp, close, gif, seen
 
 OPTIONS = EngineOptions()

@@ -23,12 +23,12 @@ from django.test import Client
 from PIL import Image, ImageDraw
 from prometheus_client import REGISTRY
 
+from fixtures.hostile import jpeg_scan_bomb
 from restthumbnails.exceptions import SourceTooLarge
 from restthumbnails.render.engine import EngineOptions, open_counted
 
 from .conftest import files_under
 from .e2e.support import require_binary
-from .hostile import jpeg_scan_bomb
 from .support.cmyk_profile import cmyk_icc_profile, printed_colour
 from .support.images import decode, jpeg
 from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
@@ -316,7 +316,7 @@ def test_a_thumbnail_finished_while_the_lock_is_taken_is_served_not_rendered(
 
 
 def scans_in(data: bytes) -> int:
-    """SOS markers after the header segments (tests.hostile's files have no EXIF)."""
+    """SOS markers after the header segments (fixtures.hostile's files have no EXIF)."""
     return data.count(b"\xff\xda")
 
 

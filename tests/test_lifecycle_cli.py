@@ -155,7 +155,7 @@ def test_warm_puts_hostile_sources_through_the_same_limits_as_requests(
     # Input: a scan bomb and a 49 MP JPEG that takes seconds to decode, beside a normal
     # photo, with --generation-timeout 1. Answer: the photo is rendered, the bomb refused
     # from its header, the slow one killed at the deadline; nothing else written; exit 1.
-    from .hostile import jpeg_scan_bomb
+    from fixtures.hostile import jpeg_scan_bomb
 
     media = tmp_path / "uploads"
     media.mkdir()

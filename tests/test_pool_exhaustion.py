@@ -32,10 +32,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from fixtures.hostile import jpeg_scan_bomb
 from restthumbnails.core.signing import sign
 from restthumbnails.core.spec import make_spec
 
-from .hostile import jpeg_scan_bomb
 from .support.animations import gif, seen
 from .support.images import decode, jpeg
 from .support.serving import Server, start_serve

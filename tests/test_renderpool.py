@@ -13,13 +13,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import Client
 
+from fixtures.hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
 from restthumbnails.core.spec import make_spec
 from restthumbnails.render.engine import EngineOptions
 from restthumbnails.render.pool.client import PoolProcess
 from restthumbnails.render.pool.wire import READY, Job, receive_exactly
 
 from .conftest import files_under
-from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
 from .support.images import decode, jpeg
 from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
 

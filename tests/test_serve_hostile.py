@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.hostile import gif_frame_bomb, jpeg_scan_bomb
 from restthumbnails.core.signing import sign
 from restthumbnails.core.spec import make_spec
 
 from .conftest import files_under
-from .hostile import gif_frame_bomb, jpeg_scan_bomb
 from .support.images import decode, jpeg
 from .support.serving import start_serve
 

@@ -4,6 +4,13 @@ import io
 
 from PIL import Image
 
+from fixtures.hostile import (
+    bmp_rle8,
+    gif_frame_bomb,
+    jpeg_scan_bomb,
+    tiff_ifd_chain,
+    webp_frame_bomb,
+)
 from restthumbnails.render.sourcecost import (
     bmp_is_run_length_encoded,
     count_gif_frames,
@@ -13,7 +20,6 @@ from restthumbnails.render.sourcecost import (
     heif_decoded_pixels,
 )
 
-from .hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain, webp_frame_bomb
 from .support.images import encode, picture
 
 

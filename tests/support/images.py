@@ -4,18 +4,9 @@ import io
 import struct
 import zlib
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
-
-def picture(width: int, height: int, mode: str = "RGB") -> Image.Image:
-    """A picture with structure (not flat), so resampling and cuts are visible."""
-    image = Image.new("RGB", (width, height), (40, 90, 160))
-    draw = ImageDraw.Draw(image)
-    step = max(4, min(width, height) // 8)
-    for x in range(0, width, step):
-        draw.line([(x, 0), (x, height)], fill=(250, 200, 40), width=max(1, step // 4))
-    draw.ellipse([width // 4, height // 4, 3 * width // 4, 3 * height // 4], fill=(200, 30, 30))
-    return image.convert(mode) if mode != "RGB" else image
+from fixtures.images import picture
 
 
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
