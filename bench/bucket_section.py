@@ -97,8 +97,8 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
         stack.callback(lambda: [server.stop() for server in reversed(servers)])
         with _aws_environment(bucket):
             on_bucket = start_ours(
-                f"s3://{bucket.name}/media",  # type: ignore[arg-type]
-                f"s3://{bucket.name}/thumbs",  # type: ignore[arg-type]
+                f"s3://{bucket.name}/media",
+                f"s3://{bucket.name}/thumbs",
                 work / "bucket" / "ours",
                 key=KEY,
                 workers=WORKERS,

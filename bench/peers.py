@@ -65,7 +65,7 @@ def imgproxy_binary() -> Path | None:
     return None
 
 
-def ensure(peer: Peer, log: "callable[[str], None]" = print) -> Peer:  # type: ignore[valid-type]
+def ensure(peer: Peer, log: "callable[[str], None]" = print) -> Peer:
     wanted = "\n".join(peer.requirements) + "\n"
     stamp = peer.root / STAMP
     if stamp.is_file() and stamp.read_text() == wanted and peer.python.exists():
@@ -78,7 +78,7 @@ def ensure(peer: Peer, log: "callable[[str], None]" = print) -> Peer:  # type: i
     return peer
 
 
-def ensure_all(log: "callable[[str], None]" = print) -> dict[str, Peer]:  # type: ignore[valid-type]
+def ensure_all(log: "callable[[str], None]" = print) -> dict[str, Peer]:
     return {name: ensure(peer, log) for name, peer in peers().items()}
 
 

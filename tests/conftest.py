@@ -24,7 +24,7 @@ def thumbs(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def storages_in_tmp(settings, media: Path, thumbs: Path) -> None:  # type: ignore[no-untyped-def]
+def storages_in_tmp(settings, media: Path, thumbs: Path) -> None:
     """Every test gets its own source and thumbnail folders and an empty lock cache."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -41,7 +41,7 @@ def storages_in_tmp(settings, media: Path, thumbs: Path) -> None:  # type: ignor
 
 
 @pytest.fixture
-def signed_path(settings) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+def signed_path(settings) -> Callable[..., str]:
     """URL path (below /t/) of a thumbnail, signed with the current key."""
 
     def build(source: str, size: str, method: str = "crop", ext: str = "jpg") -> str:

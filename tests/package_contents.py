@@ -48,7 +48,7 @@ def package_files() -> list[str]:
 
 def project() -> dict[str, object]:
     with (ROOT / "pyproject.toml").open("rb") as file:
-        return tomllib.load(file)["project"]  # type: ignore[no-any-return]
+        return tomllib.load(file)["project"]
 
 
 def metadata_problems(text: str) -> list[str]:
@@ -58,14 +58,14 @@ def metadata_problems(text: str) -> list[str]:
     if metadata.get("License-Expression") != declared["license"]:
         problems.append(f"METADATA: License-Expression is {metadata.get('License-Expression')!r}")
     classifiers = set(metadata.get_all("Classifier") or [])
-    wanted = dict.fromkeys((*REQUIRED_CLASSIFIERS, *declared.get("classifiers", [])))  # type: ignore[misc]
+    wanted = dict.fromkeys((*REQUIRED_CLASSIFIERS, *declared.get("classifiers", [])))
     for classifier in wanted:
         if classifier not in classifiers:
             problems.append(f"METADATA: no classifier {classifier!r}")
     urls = dict(
         line.split(", ", 1) for line in metadata.get_all("Project-URL") or [] if ", " in line
     )
-    declared_urls: dict[str, str] = declared.get("urls", {})  # type: ignore[assignment]
+    declared_urls: dict[str, str] = declared.get("urls", {})
     for name in dict.fromkeys((*PROJECT_URLS, *declared_urls)):
         if name not in urls:
             problems.append(f"METADATA: no project URL {name!r}")

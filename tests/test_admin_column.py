@@ -21,9 +21,9 @@ def test_the_change_list_shows_each_rows_thumbnail(tmp_path: Path) -> None:
     picture.write_bytes(encode(Image.new("RGB", (400, 300), (30, 160, 40)), "JPEG"))
     result = site_script(tmp_path / "site", "admin_changelist", str(picture))
     assert result["status"] == 200 and result["column_header"]
-    [image] = result["images"]  # type: ignore[misc]
+    [image] = result["images"]
     assert image.startswith('<img src="/thumbnails/photos/cat.jpg/120x90/crop/')
     assert 'width="120" height="90"' in image
-    [fetched] = result["fetched"]  # type: ignore[misc]
+    [fetched] = result["fetched"]
     assert (fetched["status"], fetched["size"]) == (200, [120, 90])
     assert all(abs(a - b) <= 12 for a, b in zip(fetched["colour"], (30, 160, 40), strict=True))

@@ -20,13 +20,13 @@ OPTIONS = EngineOptions()
 
 
 @pytest.fixture(params=["pillow", "vips"])
-def render(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def render(request: pytest.FixtureRequest):
     if request.param == "vips":
         return pytest.importorskip("restthumbnails.render.vips_engine").render
     return engine.render
 
 
-def thumbnail(render, data: bytes, size: str, ext: str, method: str = "crop") -> bytes:  # type: ignore[no-untyped-def]
+def thumbnail(render, data: bytes, size: str, ext: str, method: str = "crop") -> bytes:
     return render(data, make_spec("a", size, method, ext), OPTIONS)
 
 
@@ -37,7 +37,7 @@ def test_gif_webp_and_avif_animate_where_pillow_encodes_sequences() -> None:
 
 
 @pytest.mark.parametrize("ext", sorted(ANIMATED_EXTENSIONS))
-def test_every_frame_is_kept_with_its_duration_and_size(render, ext: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_frame_is_kept_with_its_duration_and_size(render, ext: str) -> None:
     out = seen(thumbnail(render, gif(), "120x60", ext))
     assert out.format == ext.upper().replace("JPG", "JPEG")
     assert out.sizes == [(120, 60)] * 5
@@ -49,7 +49,7 @@ def test_every_frame_is_kept_with_its_duration_and_size(render, ext: str) -> Non
         assert close(frame.getpixel((37, 30)), (10, 10, 10)), index
 
 
-def test_gif_keeps_loop_count_and_disposal(render) -> None:  # type: ignore[no-untyped-def]
+def test_gif_keeps_loop_count_and_disposal(render) -> None:
     out = seen(thumbnail(render, gif(loop=2, disposal=2), "120x80", "gif"))
     assert out.loop == 2
     assert out.disposals == [2] * 5
@@ -58,7 +58,7 @@ def test_gif_keeps_loop_count_and_disposal(render) -> None:  # type: ignore[no-u
     assert once.disposals == [1] * 5
 
 
-def test_loop_counts_are_translated_between_gif_and_webp(render) -> None:  # type: ignore[no-untyped-def]
+def test_loop_counts_are_translated_between_gif_and_webp(render) -> None:
     # A GIF counts repeats after the first play, WebP counts plays.
     assert seen(thumbnail(render, gif(loop=2), "120x80", "webp")).loop == 3
     assert seen(thumbnail(render, gif(loop=0), "120x80", "webp")).loop == 0
@@ -67,7 +67,7 @@ def test_loop_counts_are_translated_between_gif_and_webp(render) -> None:  # typ
     assert seen(thumbnail(render, animated_webp(loop=1), "120x80", "gif")).loop is None
 
 
-def test_animated_webp_source_is_kept(render) -> None:  # type: ignore[no-untyped-def]
+def test_animated_webp_source_is_kept(render) -> None:
     for ext in ("webp", "gif"):
         out = seen(thumbnail(render, animated_webp(), "90x", ext, "scale"))
         assert out.sizes == [(90, 60)] * 5
@@ -76,13 +76,13 @@ def test_animated_webp_source_is_kept(render) -> None:  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("ext", ["jpg", "png"])
-def test_still_formats_take_the_first_frame(render, ext: str) -> None:  # type: ignore[no-untyped-def]
+def test_still_formats_take_the_first_frame(render, ext: str) -> None:
     out = seen(thumbnail(render, gif(), "120x80", ext))
     assert out.sizes == [(120, 80)]
     assert close(out.frames[0].getpixel((110, 5)), COLOURS[0])
 
 
-def test_webp_thumbnail_of_a_gif_is_smaller_than_the_gif_thumbnail(render) -> None:  # type: ignore[no-untyped-def]
+def test_webp_thumbnail_of_a_gif_is_smaller_than_the_gif_thumbnail(render) -> None:
     # Photographic frames, where GIF's 256 colours and LZW cost the most.
     source = io.BytesIO()
     base = Image.radial_gradient("L").resize((320, 240)).convert("RGB")
@@ -95,7 +95,7 @@ def test_webp_thumbnail_of_a_gif_is_smaller_than_the_gif_thumbnail(render) -> No
     assert len(as_webp) < len(as_gif)
 
 
-def test_unchanged_regions_are_not_stored_again(render) -> None:  # type: ignore[no-untyped-def]
+def test_unchanged_regions_are_not_stored_again(render) -> None:
     # Five frames of one busy picture that differ only in a small corner cost little
     # more than that picture alone.
     shots = [Image.effect_noise((200, 200), 60).convert("RGB") for _ in range(1)] * 5
@@ -145,13 +145,13 @@ def test_source_loop_counts_plays() -> None:
     assert source_loop(opened(animated_webp(loop=4))) == 4
 
 
-def test_truncated_animation_is_refused(render) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_animation_is_refused(render) -> None:
     data = gif()
     with pytest.raises(SourceRejected, match="frame cannot be decoded"):
         thumbnail(render, data[: len(data) * 3 // 4], "60x40", "gif")
 
 
-def test_upscaled_frames_may_not_exceed_the_pixel_limit(render) -> None:  # type: ignore[no-untyped-def]
+def test_upscaled_frames_may_not_exceed_the_pixel_limit(render) -> None:
     options = EngineOptions(upscale=True, max_source_pixels=1_000_000)
     with pytest.raises(SourceTooLarge, match="5 frames of 600x400"):
         render(gif(), make_spec("a", "600x400", "crop", "gif"), options)
@@ -163,7 +163,7 @@ def test_upscaled_frames_may_not_exceed_the_pixel_limit(render) -> None:  # type
 @pytest.mark.parametrize("engine_name", ["pillow", "vips"])
 def test_animated_webp_of_a_gif_through_the_view(
     media: Path, signed_path, settings, engine_name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = engine_name
     (media / "dance.gif").write_bytes(gif())
     client = Client()
@@ -179,7 +179,7 @@ def test_animated_webp_of_a_gif_through_the_view(
 @pytest.mark.parametrize("engine_name", ["pillow", "vips"])
 def test_too_many_frames_is_422_before_decoding(
     media: Path, signed_path, settings, logs, engine_name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = engine_name
     settings.REST_THUMBNAILS_MAX_SOURCE_FRAMES = 4
     (media / "long.gif").write_bytes(gif(5))
@@ -205,7 +205,7 @@ BOMBS = {
 @pytest.mark.parametrize("name", sorted(BOMBS))
 def test_apng_and_webp_frame_bombs_are_422_from_the_header(
     media: Path, signed_path, settings, logs, engine_name: str, name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: the bomb, asked for as an animation (gif) and as a still (png). Answer: 422
     # "source has over 500 frames" both times: the frame count comes from the header
     # (acTL, ANMF chunks), before any frame is decoded, and a log line.
@@ -295,7 +295,7 @@ def test_the_documented_avif_case_gets_its_first_frame_at_the_defaults() -> None
 @pytest.mark.parametrize("engine_name", ["pillow", "vips"])
 def test_an_animation_over_the_budget_is_its_first_frame_through_the_view(
     media: Path, signed_path, settings, engine_name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: the 5-frame GIF at 120x60 with MAX_ANIMATION_PIXELS = 100,000: 36,000 as
     # WebP, 180,000 as AVIF. Answer: an animated WebP of 5 frames; an AVIF of one
     # frame, the first (its colour); with a budget of 0, a still WebP.
@@ -320,7 +320,7 @@ def test_an_animation_over_the_budget_is_its_first_frame_through_the_view(
     assert seen(b"".join(response.streaming_content)).sizes == [(120, 60)]
 
 
-def test_max_animation_pixels_must_be_a_whole_number(settings) -> None:  # type: ignore[no-untyped-def]
+def test_max_animation_pixels_must_be_a_whole_number(settings) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     from restthumbnails.conf import get_settings

@@ -20,7 +20,7 @@ from .support.failing import FailingStorage, IOAttempted
 
 
 @pytest.fixture
-def no_io(settings, monkeypatch):  # type: ignore[no-untyped-def]
+def no_io(settings, monkeypatch):
     """Every storage and the cache raise on any call, and so does open()."""
     failing = {"BACKEND": "tests.support.failing.FailingStorage"}
     settings.STORAGES = {"default": failing, "sources": failing, "thumbnails": failing}
@@ -79,13 +79,13 @@ def test_empty_source_gives_none() -> None:
     assert template.render(Context({"src": ""})) == "none||"
 
 
-def test_names_are_url_encoded(settings) -> None:  # type: ignore[no-untyped-def]
+def test_names_are_url_encoded(settings) -> None:
     url = thumbnail_url("été 2026/café crème.jpg", "100x100", "crop", "jpg")
     assert url is not None
     assert url.startswith("/t/%C3%A9t%C3%A9%202026/caf%C3%A9%20cr%C3%A8me.jpg/100x100/crop/")
 
 
-def test_base_url_relative_or_absolute(settings) -> None:  # type: ignore[no-untyped-def]
+def test_base_url_relative_or_absolute(settings) -> None:
     settings.REST_THUMBNAILS_BASE_URL = "https://thumbs.example.com"
     assert thumbnail_url("a.jpg", "100x100", "crop", "jpg") == expected_url(
         "a.jpg", "https://thumbs.example.com/"
@@ -125,7 +125,7 @@ def test_content_file_without_name_gives_none() -> None:
     assert get_thumbnail(ContentFile(b"x"), "100x100", "crop", "jpg") is None
 
 
-def test_the_no_io_fixture_catches_an_open(no_io) -> None:  # type: ignore[no-untyped-def]
+def test_the_no_io_fixture_catches_an_open(no_io) -> None:
     with pytest.raises(IOAttempted):
         open(__file__)  # noqa: SIM115
 

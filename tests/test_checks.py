@@ -2,11 +2,11 @@ import pytest
 from django.core.checks import run_checks
 
 
-def ids(settings) -> set[str]:  # type: ignore[no-untyped-def]
+def ids(settings) -> set[str]:
     return {message.id for message in run_checks() if message.id.startswith("restthumbnails")}
 
 
-def test_local_memory_lock_cache_and_django_backend_without_debug_warn(settings) -> None:  # type: ignore[no-untyped-def]
+def test_local_memory_lock_cache_and_django_backend_without_debug_warn(settings) -> None:
     settings.DEBUG = False
     assert {"restthumbnails.W001", "restthumbnails.W002"} <= ids(settings)
     hints = {m.id: m.hint for m in run_checks()}
@@ -17,7 +17,7 @@ def test_local_memory_lock_cache_and_django_backend_without_debug_warn(settings)
     assert not {"restthumbnails.W001", "restthumbnails.W002"} & ids(settings)
 
 
-def test_atomic_cache_and_proxy_backend_are_quiet(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_atomic_cache_and_proxy_backend_are_quiet(settings, tmp_path) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "restthumbnails.sqlite_cache.SQLiteCache",
@@ -28,7 +28,7 @@ def test_atomic_cache_and_proxy_backend_are_quiet(settings, tmp_path) -> None:  
     assert ids(settings) == set()
 
 
-def test_sources_and_thumbnails_in_one_folder_is_an_error(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sources_and_thumbnails_in_one_folder_is_an_error(settings, tmp_path) -> None:
     # One alias for both: every miss would write below a source's own name.
     settings.REST_THUMBNAILS_STORAGE = "sources"
     [error] = [m for m in run_checks() if m.id == "restthumbnails.E004"]
@@ -50,7 +50,7 @@ def test_sources_and_thumbnails_in_one_folder_is_an_error(settings, tmp_path) ->
     assert "restthumbnails.E004" not in ids(settings)
 
 
-def test_every_bad_setting_is_reported_at_once(settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_setting_is_reported_at_once(settings) -> None:
     settings.REST_THUMBNAILS_QUALITY = 0
     settings.REST_THUMBNAILS_BASE_URL = "thumbnails/"
     settings.REST_THUMBNAILS_FALLBACK_IMAGE = "/nowhere/placeholder.png"
@@ -63,7 +63,7 @@ def test_every_bad_setting_is_reported_at_once(settings) -> None:  # type: ignor
     ]
 
 
-def test_missing_alias_or_key_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_missing_alias_or_key_is_an_error(settings) -> None:
     settings.REST_THUMBNAILS_STORAGE = "nowhere"
     assert "restthumbnails.E001" in ids(settings)
     settings.REST_THUMBNAILS_STORAGE = "thumbnails"
@@ -71,19 +71,19 @@ def test_missing_alias_or_key_is_an_error(settings) -> None:  # type: ignore[no-
     assert "restthumbnails.E001" in ids(settings)
 
 
-def test_a_lock_shorter_than_a_render_can_last_warns(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_lock_shorter_than_a_render_can_last_warns(settings) -> None:
     assert "restthumbnails.W004" not in ids(settings)  # the defaults fit: 10 >= 2 + 8
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 30
     assert "restthumbnails.W004" in ids(settings)
 
 
-def test_a_response_backend_that_does_not_import_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_response_backend_that_does_not_import_is_an_error(settings) -> None:
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "nope.respond"
     messages = [m for m in run_checks() if m.id == "restthumbnails.E001"]
     assert messages and "RESPONSE_BACKEND cannot be imported" in messages[0].msg
 
 
-def test_sendfile_needs_local_files(settings) -> None:  # type: ignore[no-untyped-def]
+def test_sendfile_needs_local_files(settings) -> None:
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "sendfile"
     assert "restthumbnails.E003" not in ids(settings)
     # The base Storage has no path(), like every object storage.
@@ -98,7 +98,7 @@ def key_warnings() -> list[str]:
     return [m.msg for m in run_checks() if m.id == "restthumbnails.W005"]
 
 
-def test_the_test_key_and_the_key_serve_generates_are_long_enough(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_test_key_and_the_key_serve_generates_are_long_enough(settings) -> None:
     import secrets
 
     assert key_warnings() == []  # tests/settings.py: 34 characters
@@ -106,7 +106,7 @@ def test_the_test_key_and_the_key_serve_generates_are_long_enough(settings) -> N
     assert key_warnings() == []
 
 
-def test_short_or_repetitive_keys_warn_naming_the_setting(settings) -> None:  # type: ignore[no-untyped-def]
+def test_short_or_repetitive_keys_warn_naming_the_setting(settings) -> None:
     settings.REST_THUMBNAILS_SECRET_KEY = "thumbs-key"  # 10 characters
     settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = [
         "a" * 40,
@@ -122,14 +122,14 @@ def test_short_or_repetitive_keys_warn_naming_the_setting(settings) -> None:  # 
     ]
 
 
-def test_short_django_keys_warn_under_their_own_names(settings) -> None:  # type: ignore[no-untyped-def]
+def test_short_django_keys_warn_under_their_own_names(settings) -> None:
     settings.SECRET_KEY = "short-site-key"
     settings.SECRET_KEY_FALLBACKS = ["older-site-key"]
     warned = [message.split(",")[0] for message in key_warnings()]
     assert warned == ["SECRET_KEY", "SECRET_KEY_FALLBACKS[0]"]
 
 
-def test_fallbacks_given_as_a_string_stop_start_up(settings) -> None:  # type: ignore[no-untyped-def]
+def test_fallbacks_given_as_a_string_stop_start_up(settings) -> None:
     settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = "old-thumbnail-key"
     errors = [m for m in run_checks() if m.id == "restthumbnails.E001"]
     assert [error.msg for error in errors] == [
@@ -138,7 +138,7 @@ def test_fallbacks_given_as_a_string_stop_start_up(settings) -> None:  # type: i
     assert errors[0].is_serious()
 
 
-def test_inline_rendering_in_production_warns_and_a_bad_pool_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_inline_rendering_in_production_warns_and_a_bad_pool_is_an_error(settings) -> None:
     settings.REST_THUMBNAILS_RENDER_POOL = "inline"
     settings.DEBUG = False
     assert "restthumbnails.W006" in ids(settings)
@@ -153,7 +153,7 @@ def test_inline_rendering_in_production_warns_and_a_bad_pool_is_an_error(setting
 
 
 @pytest.mark.urls("tests.urlconfs.urls_without_thumbnails")
-def test_no_base_url_and_no_mount_is_an_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_no_base_url_and_no_mount_is_an_error(settings) -> None:
     del settings.REST_THUMBNAILS_BASE_URL
     [error] = [m for m in run_checks() if m.id == "restthumbnails.E005"]
     assert "restthumbnails.urls is not in ROOT_URLCONF" in error.msg

@@ -33,14 +33,14 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run_url(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+def run_url(capsys, *args: str) -> tuple[int, str, str]:
     code = main(["url", *args])
     out, err = capsys.readouterr()
     return code, out, err
 
 
 @pytest.mark.parametrize("command", ["serve", "url", "nginx-config"])
-def test_help_documents_every_option(capsys, command: str) -> None:  # type: ignore[no-untyped-def]
+def test_help_documents_every_option(capsys, command: str) -> None:
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
     assert exit_.value.code == 0
@@ -50,7 +50,7 @@ def test_help_documents_every_option(capsys, command: str) -> None:  # type: ign
             assert option in out
 
 
-def test_url_prints_a_signed_url(capsys, isolated_home) -> None:  # type: ignore[no-untyped-def]
+def test_url_prints_a_signed_url(capsys, isolated_home) -> None:
     code, out, err = run_url(
         capsys,
         "animals/kitten.jpg",
@@ -81,7 +81,7 @@ def test_url_prints_a_signed_url(capsys, isolated_home) -> None:  # type: ignore
     assert out_no_dot == out
 
 
-def test_url_reads_the_key_from_the_environment(capsys, isolated_home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_url_reads_the_key_from_the_environment(capsys, isolated_home, monkeypatch) -> None:
     monkeypatch.setenv("REST_THUMBNAILS_SECRET_KEY", "example-key")
     code, out, _ = run_url(capsys, "animals/kitten.jpg", "100x100", "crop", "jpg")
     assert code == 0 and "5eaa0a8ce0155ef3" in out
@@ -97,13 +97,13 @@ def test_url_reads_the_key_from_the_environment(capsys, isolated_home, monkeypat
         (("/etc/passwd", "100x100", "crop", "jpg"), "absolute"),
     ],
 )
-def test_url_rejects_bad_input_with_one_line(capsys, isolated_home, args, reason) -> None:  # type: ignore[no-untyped-def]
+def test_url_rejects_bad_input_with_one_line(capsys, isolated_home, args, reason) -> None:
     code, out, err = run_url(capsys, *args, "--secret-key", KEY)
     assert code != 0 and out == ""
     assert err.count("\n") == 1 and reason in err
 
 
-def test_url_without_any_key_says_where_it_looked(capsys, isolated_home) -> None:  # type: ignore[no-untyped-def]
+def test_url_without_any_key_says_where_it_looked(capsys, isolated_home) -> None:
     code, out, err = run_url(capsys, "a.jpg", "100x100", "crop", "jpg")
     assert code != 0 and out == ""
     assert "REST_THUMBNAILS_SECRET_KEY" in err and "secret-key" in err
@@ -123,7 +123,7 @@ def served(tmp_path: Path, isolated_home: Path) -> Iterator[Server]:
         yield server
 
 
-def signed(capsys, source: str, size: str, method: str, ext: str) -> str:  # type: ignore[no-untyped-def]
+def signed(capsys, source: str, size: str, method: str, ext: str) -> str:
     code, out, _ = run_url(
         capsys, source, size, method, ext, "--secret-key", KEY, "--base-url", "/"
     )
@@ -131,7 +131,7 @@ def signed(capsys, source: str, size: str, method: str, ext: str) -> str:  # typ
     return urlsplit(out.strip()).path
 
 
-def test_serve_answers_real_http(served: Server, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_answers_real_http(served: Server, capsys, tmp_path) -> None:
     startup = served.log.read_text()
     assert "thumbnails " in startup and "signing key from --secret-key" in startup
     assert "/photo.jpg/" in startup  # ready-made example URLs
@@ -173,7 +173,7 @@ def test_serve_answers_real_http(served: Server, capsys, tmp_path) -> None:  # t
     assert len(names) == 3 and not any(name.startswith("escape") for name in names)
 
 
-def test_url_reads_the_key_from_a_file(capsys, isolated_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_url_reads_the_key_from_a_file(capsys, isolated_home, tmp_path) -> None:
     # The same URL as with --secret-key example-key (above), the key kept out of ps.
     key_file = tmp_path / "key"
     key_file.write_text("example-key\n")
@@ -199,7 +199,7 @@ def test_url_reads_the_key_from_a_file(capsys, isolated_home, tmp_path) -> None:
     ("content", "reason"),
     [(None, ": cannot read it (No such file or directory)"), ("\n", " is empty")],
 )
-def test_a_missing_or_empty_key_file_is_a_one_line_error(  # type: ignore[no-untyped-def]
+def test_a_missing_or_empty_key_file_is_a_one_line_error(
     capsys, isolated_home, tmp_path, media, command, content, reason
 ) -> None:
     key_file = tmp_path / "key"
@@ -214,14 +214,14 @@ def test_a_missing_or_empty_key_file_is_a_one_line_error(  # type: ignore[no-unt
     assert not (isolated_home / "config").exists()
 
 
-def test_key_and_key_file_together_are_refused(capsys, isolated_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_key_and_key_file_together_are_refused(capsys, isolated_home, tmp_path) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["url", "a.jpg", "1x1", "crop", "jpg", "--secret-key", "k", "--secret-key-file", "f"])
     assert exit_.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
 
 
-def test_serve_accepts_urls_signed_with_the_key_in_its_key_file(  # type: ignore[no-untyped-def]
+def test_serve_accepts_urls_signed_with_the_key_in_its_key_file(
     capsys, isolated_home, tmp_path, media
 ) -> None:
     (media / "photo.jpg").write_bytes(jpeg(600, 400))
@@ -262,7 +262,7 @@ def run_serve(tmp_path: Path, media: Path, *args: str, **env: str) -> CompletedP
     )
 
 
-def test_serve_refuses_a_thumbnails_folder_holding_its_key_file(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+def test_serve_refuses_a_thumbnails_folder_holding_its_key_file(tmp_path, media) -> None:
     thumbs = tmp_path / "thumbs"
     # The key file serve would create: $XDG_CONFIG_HOME points into the thumbnails.
     done = run_serve(
@@ -286,7 +286,7 @@ def test_serve_refuses_a_thumbnails_folder_holding_its_key_file(tmp_path, media)
     assert "move it (--secret-key-file)" in done.stderr
 
 
-def test_serve_refuses_a_thumbnails_folder_holding_its_lock_file(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+def test_serve_refuses_a_thumbnails_folder_holding_its_lock_file(tmp_path, media) -> None:
     thumbs = tmp_path / "thumbs"
     done = run_serve(
         tmp_path,
@@ -305,7 +305,7 @@ def test_serve_refuses_a_thumbnails_folder_holding_its_lock_file(tmp_path, media
     assert not (thumbs / ".cache").exists()
 
 
-def test_serve_refuses_a_non_loopback_address_without_behind_proxy(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+def test_serve_refuses_a_non_loopback_address_without_behind_proxy(tmp_path, media) -> None:
     # 192.0.2.1 (TEST-NET-1) is never bound: the refusal comes before any socket.
     done = run_serve(tmp_path, media, "--host", "192.0.2.1", "--secret-key", KEY)
     assert done.returncode == 2 and done.stdout == ""
@@ -336,7 +336,7 @@ def test_which_hosts_need_behind_proxy(host: str, loopback: bool) -> None:
     assert direct_clients_problem(host, behind_proxy=True) is None
 
 
-def test_help_shows_value_names_choices_and_every_output_format(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_help_shows_value_names_choices_and_every_output_format(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["serve", "--help"])
     out = capsys.readouterr().out
@@ -349,20 +349,20 @@ def test_help_shows_value_names_choices_and_every_output_format(capsys) -> None:
     assert all(ext in out for ext in sorted(EXTENSIONS))
 
 
-def test_version(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_version(capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])
     assert (exit_.value.code, capsys.readouterr().out) == (0, f"restthumbnails {__version__}\n")
 
 
-def test_a_bad_setting_option_is_named_by_its_flag(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_setting_option_is_named_by_its_flag(tmp_path, media) -> None:
     done = run_serve(tmp_path, media, "--allow", "200x200/blah", "--secret-key", KEY)
     assert done.returncode != 0
     assert "--allow is invalid: entry '200x200/blah'" in done.stderr
     assert "REST_THUMBNAILS_ALLOWED_THUMBNAILS" not in done.stderr
 
 
-def test_a_port_in_use_is_refused_before_start(tmp_path, media) -> None:  # type: ignore[no-untyped-def]
+def test_a_port_in_use_is_refused_before_start(tmp_path, media) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -375,7 +375,7 @@ def test_a_port_in_use_is_refused_before_start(tmp_path, media) -> None:  # type
     assert "listening on" not in done.stderr
 
 
-def test_a_lock_service_without_its_client_library_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_lock_service_without_its_client_library_is_refused(monkeypatch) -> None:
     # Input: --cache-url redis://... on a host without the redis package.
     # Answer: a start-up error with the pip command, not a 503 on every miss.
     from restthumbnails.server import preflight

@@ -27,19 +27,19 @@ from restthumbnails.conf import get_settings
         ("REST_THUMBNAILS_SENDFILE_ESCAPE", "yes"),
     ],
 )
-def test_bad_values_name_the_setting(settings, name: str, value: object) -> None:  # type: ignore[no-untyped-def]
+def test_bad_values_name_the_setting(settings, name: str, value: object) -> None:
     setattr(settings, name, value)
     with pytest.raises(ImproperlyConfigured, match=name):
         get_settings()
 
 
-def test_missing_secret_key(settings) -> None:  # type: ignore[no-untyped-def]
+def test_missing_secret_key(settings) -> None:
     settings.SECRET_KEY = ""
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
         get_settings()
 
 
-def test_defaults(settings) -> None:  # type: ignore[no-untyped-def]
+def test_defaults(settings) -> None:
     conf = get_settings()
     assert (conf.lock_timeout, conf.lock_wait, conf.max_dimension) == (10.0, 0.0, 4096)
     assert conf.engine.quality == 85 and conf.engine.background == (255, 255, 255)
@@ -90,7 +90,7 @@ def test_defaults(settings) -> None:  # type: ignore[no-untyped-def]
 )
 def test_keys_are_non_empty_strings_and_fallbacks_a_list_of_them(
     settings, name: str, value: object, message: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     setattr(settings, name, value)
     with pytest.raises(ImproperlyConfigured) as raised:
         get_settings()
@@ -99,7 +99,7 @@ def test_keys_are_non_empty_strings_and_fallbacks_a_list_of_them(
     assert "old-" not in str(raised.value) and "bytes-key" not in str(raised.value)
 
 
-def test_fallbacks_as_a_list_or_tuple_are_kept_in_order(settings) -> None:  # type: ignore[no-untyped-def]
+def test_fallbacks_as_a_list_or_tuple_are_kept_in_order(settings) -> None:
     settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS = ["first-old-key", "second-old-key"]
     assert get_settings().secret_key_fallbacks == ("first-old-key", "second-old-key")
     del settings.REST_THUMBNAILS_SECRET_KEY_FALLBACKS

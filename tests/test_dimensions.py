@@ -19,7 +19,7 @@ METHODS = ["crop", "scale", "smart"]
 
 
 @pytest.mark.parametrize("upscale", [False, True])
-def test_computed_size_is_the_rendered_size(settings, upscale: bool) -> None:  # type: ignore[no-untyped-def]
+def test_computed_size_is_the_rendered_size(settings, upscale: bool) -> None:
     settings.REST_THUMBNAILS_UPSCALE = upscale
     options = EngineOptions(upscale=upscale)
     for source_size in SOURCES:
@@ -53,7 +53,7 @@ def test_without_source_size_only_a_full_box_cover_is_known() -> None:
     assert dims("x300", "smart") == (None, None)
 
 
-def image_field_file(instance: object, *, width_field: str = "w", height_field: str = "h"):  # type: ignore[no-untyped-def]
+def image_field_file(instance: object, *, width_field: str = "w", height_field: str = "h"):
     field = ImageField(
         storage=FailingStorage(), width_field=width_field, height_field=height_field
     )

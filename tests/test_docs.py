@@ -242,7 +242,7 @@ def test_the_settings_table_gives_literal_defaults() -> None:
 
 
 @pytest.mark.parametrize(("name", "text"), LITERAL_DEFAULTS, ids=[n for n, _ in LITERAL_DEFAULTS])
-def test_documented_default_is_the_default(settings, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_documented_default_is_the_default(settings, name: str, text: str) -> None:
     # No REST_THUMBNAILS_* setting at all: what conf loads is the default.
     for setting in [s for s in dir(django_settings) if s.startswith("REST_THUMBNAILS_")]:
         delattr(settings, setting)
@@ -456,7 +456,7 @@ def by_kind(kind: str) -> list[Snippet]:
 
 
 @pytest.mark.parametrize("snippet", by_kind("template"), ids=lambda s: s.where)
-def test_template_snippet_renders_what_the_doc_shows(settings, snippet: Snippet) -> None:  # type: ignore[no-untyped-def]
+def test_template_snippet_renders_what_the_doc_shows(settings, snippet: Snippet) -> None:
     set_up_as_in(settings, doc_of(snippet))
     rendered = engines["django"].from_string(snippet.code).render(CONTEXT)
     assert snippet.expected is not None
@@ -464,13 +464,13 @@ def test_template_snippet_renders_what_the_doc_shows(settings, snippet: Snippet)
 
 
 @pytest.mark.parametrize("snippet", by_kind("python"), ids=lambda s: s.where)
-def test_python_snippet_runs(settings, snippet: Snippet) -> None:  # type: ignore[no-untyped-def]
+def test_python_snippet_runs(settings, snippet: Snippet) -> None:
     set_up_as_in(settings, doc_of(snippet))
     exec(snippet.code, {})  # noqa: S102 - our own docs; its asserts are the test
 
 
 @pytest.mark.parametrize("snippet", by_kind("settings"), ids=lambda s: s.where)
-def test_production_settings_pass_the_checks(settings, tmp_path, snippet: Snippet) -> None:  # type: ignore[no-untyped-def]
+def test_production_settings_pass_the_checks(settings, tmp_path, snippet: Snippet) -> None:
     # A fresh project (the two lines, MEDIA_ROOT) with the snippet added, DEBUG off.
     settings.ROOT_URLCONF = "tests.urlconfs.urls_docs"
     settings.MEDIA_ROOT = str(tmp_path)
@@ -527,7 +527,7 @@ def migrating(name: str, context: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def migrating_site(settings) -> None:  # type: ignore[no-untyped-def]
+def migrating_site(settings) -> None:
     set_up_as_in(settings, "migrating.md")
 
 

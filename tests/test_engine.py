@@ -45,7 +45,7 @@ def engine_under_test(
     decoded_by_libvips: list[bool] = []
     real_decode = vips_engine._decode_shrunk
 
-    def counting_decode(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_decode(*args, **kwargs):
         decoded_by_libvips.append(True)
         return real_decode(*args, **kwargs)
 
@@ -62,7 +62,7 @@ def own_decoder_source(engine: str, width: int, height: int) -> bytes:
 
 def thumb(
     data: bytes, size: str, method: str = "crop", ext: str = "jpg", **options
-) -> Image.Image:  # type: ignore[no-untyped-def]
+) -> Image.Image:
     return decode(render(data, make_spec("s", size, method, ext), EngineOptions(**options)))
 
 
@@ -88,7 +88,7 @@ EXPECTED = {
 @pytest.mark.parametrize(("case", "expected"), EXPECTED.items(), ids=lambda v: str(v))
 def test_each_method_gives_the_exact_size(
     case: tuple[str, str, str], expected, engine_under_test: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     source, size, method = case
     data = own_decoder_source(engine_under_test, *SOURCES[source])
     assert thumb(data, size, method).size == expected

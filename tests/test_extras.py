@@ -92,12 +92,12 @@ def test_a_command_without_its_extra_exits_2_with_one_line(
 
 
 @pytest.fixture
-def hide(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def hide(monkeypatch: pytest.MonkeyPatch):
     """hide('redis'): find_spec answers None for it, as without the package."""
     hidden: set[str] = set()
     real = importlib.util.find_spec
 
-    def find_spec(name: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def find_spec(name: str, *args, **kwargs):
         return None if name in hidden else real(name, *args, **kwargs)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
@@ -108,7 +108,7 @@ def errors(code: str = "restthumbnails.E001") -> list[str]:
     return [message.msg for message in run_checks() if message.id == code]
 
 
-def test_an_s3_storage_alias_without_its_libraries_is_a_check_error(settings, hide) -> None:  # type: ignore[no-untyped-def]
+def test_an_s3_storage_alias_without_its_libraries_is_a_check_error(settings, hide) -> None:
     # Input: sources on an S3Storage alias, storages and boto3 not installed.
     # Answer: one check error naming the pip install. Before: `check` crashed with
     # InvalidStorageError ("Could not find backend") from inside another check.
@@ -132,7 +132,7 @@ def test_an_s3_storage_alias_without_its_libraries_is_a_check_error(settings, hi
         ("django.core.cache.backends.memcached.PyMemcacheCache", "pymemcache", "memcached"),
     ],
 )
-def test_a_lock_cache_without_its_client_is_a_check_error(  # type: ignore[no-untyped-def]
+def test_a_lock_cache_without_its_client_is_a_check_error(
     settings, hide, backend: str, module: str, extra: str
 ) -> None:
     # Input: the lock cache on Redis or memcached without the client library.

@@ -45,7 +45,7 @@ def served(client: Client, path: str) -> Image.Image:
 @pytest.mark.parametrize("size", SHAPES)
 def test_faces_keeps_the_face_where_crop_and_smart_lose_it(
     media: Path, signed_path, settings, astronaut, face, engine_name: str, fmt: str, size: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = engine_name
     name = f"astronaut.{fmt.lower()}"
     astronaut.save(media / name, fmt)
@@ -60,7 +60,7 @@ def test_faces_keeps_the_face_where_crop_and_smart_lose_it(
     assert kept == {"faces": True, "crop": False, "smart": False}
 
 
-def test_no_face_falls_back_to_smart(media: Path, signed_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_face_falls_back_to_smart(media: Path, signed_path) -> None:
     coffee = Image.fromarray(skimage_data.coffee())
     assert faces.detect(coffee) == []
     coffee.save(media / "coffee.png")
@@ -72,7 +72,7 @@ def test_no_face_falls_back_to_smart(media: Path, signed_path) -> None:  # type:
 
 def test_without_the_extra_faces_is_400_and_logged(
     media: Path, signed_path, monkeypatch, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr(faces, "available", lambda: False)
     Image.new("RGB", (50, 50)).save(media / "a.png")
     response = Client().get("/t/" + signed_path("a.png", "20x20", "faces", "png"))
@@ -84,7 +84,7 @@ def test_without_the_extra_faces_is_400_and_logged(
 
 def test_system_check_fails_when_a_preset_needs_faces_and_the_extra_is_missing(
     settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("64x64", "faces", "jpg")}
     assert "restthumbnails.E006" not in {m.id for m in run_checks()}
     monkeypatch.setattr(faces, "available", lambda: False)

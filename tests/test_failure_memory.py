@@ -62,7 +62,7 @@ def client() -> Client:
 
 def test_an_undecodable_source_is_remembered_for_every_thumbnail_of_it(
     client, media, signed_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: text named .jpg, then another size of it. Answer: 422, then 422 "(remembered)".
     (media / "notes.jpg").write_bytes(b"not an image at all\n" * 10)
     first = client.get("/t/" + signed_path("notes.jpg", "100x100"))
@@ -75,7 +75,7 @@ def test_an_undecodable_source_is_remembered_for_every_thumbnail_of_it(
 
 def test_a_render_over_the_memory_limit_is_remembered_for_that_thumbnail_only(
     client, media, signed_path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: an engine that asks for 16 GiB under a 1 GiB RENDER_MEMORY_LIMIT.
     # Answer: 422 out of memory; the same thumbnail again is 422 "(remembered)";
     # another size is tried again (the engine runs, so no "(remembered)").

@@ -37,7 +37,7 @@ def dark_centre(image: Image.Image) -> tuple[float, float]:
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 def test_the_focal_point_is_centred_in_the_crop(
     media: Path, signed_path, settings, engine_name: str, fmt: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = engine_name
     name = f"wide.{fmt.lower()}"
     (media / name).write_bytes(marked(fmt))
@@ -55,7 +55,7 @@ def test_the_focal_point_is_centred_in_the_crop(
         dark_centre(Image.open(io.BytesIO(b"".join(centred.streaming_content))))
 
 
-def test_a_non_canonical_focus_is_400(media: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_non_canonical_focus_is_400(media: Path, settings) -> None:
     (media / "a.png").write_bytes(marked("PNG"))
     response = Client().get(f"/t/a.png/100x100/focus-30-070/{'0' * 64}.png")
     assert response.status_code == 400
@@ -96,7 +96,7 @@ def test_template_tag_takes_focus() -> None:
     assert "/300x200/crop/" in second
 
 
-def test_allow_list_names_focus_crops_by_size(media: Path, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_allow_list_names_focus_crops_by_size(media: Path, signed_path, settings) -> None:
     settings.REST_THUMBNAILS_ALLOWED_THUMBNAILS = ["100x100/focus"]
     (media / "a.png").write_bytes(marked("PNG"))
     client = Client()

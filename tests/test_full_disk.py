@@ -84,7 +84,7 @@ def write_failures(logs: pytest.LogCaptureFixture, source: str, cause: str) -> i
     )
 
 
-def assert_refused_and_clean(response, path: str, thumbs: Path, left: list[str]) -> None:  # type: ignore[no-untyped-def]
+def assert_refused_and_clean(response, path: str, thumbs: Path, left: list[str]) -> None:
     """503 Retry-After 5, not from memory; only `left` in the folder; the lock free."""
     assert_plain_error(response, 503)
     assert response["Retry-After"] == "5"
@@ -102,7 +102,7 @@ def assert_served(client: Client, path: str, thumbs: Path) -> None:
 
 def test_a_full_filesystem_is_503_leaves_nothing_and_recovers(
     client, noise, signed_path, tmpfs_thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a miss whose PNG is ~480 KB on a tmpfs with 64 KiB free.
     path = signed_path(noise, "400x400", "scale", "png")
     filler = fill(tmpfs_thumbs, leave=64 * 1024)
@@ -119,7 +119,7 @@ def test_a_full_filesystem_is_503_leaves_nothing_and_recovers(
 
 def test_a_read_only_filesystem_is_503_and_recovers_when_writable(
     client, noise, signed_path, tmpfs_thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: the thumbnail folder's filesystem remounted read-only.
     remounted = _mount("-o", "remount,ro", str(tmpfs_thumbs))
     if remounted.returncode != 0:
@@ -147,7 +147,7 @@ def file_size_limit(limit: int) -> Iterator[None]:
 
 def test_a_write_over_the_kernels_file_size_limit_is_503_and_recovers(
     client, noise, signed_path, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The render pool starts before the limit, so only the request's write meets it.
     assert client.get("/t/" + signed_path(noise, "20x20")).status_code == 200
     before = files_under(thumbs)
@@ -162,7 +162,7 @@ def test_a_write_over_the_kernels_file_size_limit_is_503_and_recovers(
 
 def test_a_thumbnail_folder_under_a_file_is_503(
     client, noise, signed_path, settings, tmp_path, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: THUMBNAIL location whose parent is a regular file (a typo, a mount gone).
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
@@ -189,7 +189,7 @@ def test_a_refused_put_is_not_remembered_and_the_next_one_after_the_policy_is_st
     bucket: Bucket,  # noqa: F811 (the fixture imported above)
     signed_path: Callable[..., str],
     logs,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a bucket policy denying PutObject under thumbs/ (moto enforces it).
     bucket.server.public_policy(bucket.name, "thumbs/", deny_put=True)
     bucket.put_source("photo.jpg", jpeg(300, 300))

@@ -119,7 +119,7 @@ def test_mutated_images_never_break_the_request_path(
     caplog: pytest.LogCaptureFixture,
     settings,
     engine_name: str,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = engine_name
     caplog.set_level(logging.INFO)
     client = Client(raise_request_exception=True)  # any exception fails the test

@@ -24,7 +24,7 @@ def out(plan_) -> tuple[int, int]:
         ((3000, 4000), (None, 100), "scale", (75, 100)),
     ],
 )
-def test_output_sizes(source, size, method, expected) -> None:  # type: ignore[no-untyped-def]
+def test_output_sizes(source, size, method, expected) -> None:
     assert out(plan(*source, *size, method, upscale=False)) == expected
 
 

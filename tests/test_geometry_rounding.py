@@ -34,7 +34,7 @@ from .support.images import jpeg
         ((60, 107), (100, 300), "crop", (36, 107)),
     ],
 )
-def test_sides_are_rounded_not_floored(source, box, method, expected) -> None:  # type: ignore[no-untyped-def]
+def test_sides_are_rounded_not_floored(source, box, method, expected) -> None:
     layout = plan(*source, *box, method, upscale=(source == (3, 2)))
     assert (layout.width, layout.height) == expected
     assert output_size(*box, method, source_size=source, upscale=(source == (3, 2))) == expected
@@ -51,7 +51,7 @@ def test_sides_are_rounded_not_floored(source, box, method, expected) -> None:  
         ((1000, 667), (200, 100), (0.0, 83.5, 1000.0, 583.5)),
     ],
 )
-def test_a_centred_crop_with_odd_margins_keeps_its_half_pixels(source, box, region) -> None:  # type: ignore[no-untyped-def]
+def test_a_centred_crop_with_odd_margins_keeps_its_half_pixels(source, box, region) -> None:
     assert plan(*source, *box, "crop", upscale=False).box(*source) == region
 
 
@@ -69,7 +69,7 @@ def thumbnail_size(data: bytes, size: str, method: str, ext: str = "jpg") -> tup
         ((60, 107), "100x300", "crop", (36, 107)),
     ],
 )
-def test_the_engine_renders_the_rounded_sizes(source, size, method, expected) -> None:  # type: ignore[no-untyped-def]
+def test_the_engine_renders_the_rounded_sizes(source, size, method, expected) -> None:
     assert thumbnail_size(jpeg(*source), size, method) == expected
 
 

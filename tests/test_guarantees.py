@@ -64,7 +64,7 @@ def other_hex_digit(digit: str) -> str:
 @pytest.mark.parametrize("index", [63, 31, 8], ids=["last", "middle", "ninth"])
 def test_a_signature_wrong_in_one_hex_digit_is_401(
     client, photo, signed_path, thumbs, logs, index
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: the right signature with one digit changed (the last, one in the
     # middle, the first one after an 8-digit prefix). Answer: 401, nothing written.
     folder, signature, ext = split_signature(signed_path(photo, "50x50"))
@@ -93,7 +93,7 @@ def wait_for_reaped(pid: int, *, within: float) -> bool:
 
 def test_a_sleeping_render_is_killed_at_the_deadline_and_the_next_miss_is_served(
     client, media, tmp_path, signed_path, settings, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: an engine that sleeps 30 s (no CPU, so RLIMIT_CPU never ends it),
     # GENERATION_TIMEOUT 0.5 s, one render process. Answer: 503 Retry-After 10;
     # the render process is gone within 0.5 s of the answer; a miss of another
@@ -176,7 +176,7 @@ def descriptor_path(args: str) -> str | None:
 
 def test_a_thumbnail_is_written_to_a_temp_name_fsynced_then_renamed_into_place(
     media, thumbs, tmp_path, signed_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Observed, not patched: one real miss, rendered and written by a Python
     # process running under strace. Every write to the thumbnail's final name
     # would show; none may. The order must be: a `.<random>.tmp` file in the
@@ -288,7 +288,7 @@ def generations() -> float:
 
 def test_a_thumbnail_finished_while_the_lock_is_taken_is_served_not_rendered(
     client, photo, signed_path, settings, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a miss whose thumbnail another worker writes while this one takes
     # the lock. Answer: 200 with the other worker's bytes; no render (no
     # "generated" log line, the generations counter unchanged); the lock released.
@@ -332,7 +332,7 @@ def test_exactly_max_source_scans_is_accepted_and_one_more_refused(limit: int) -
         open_counted(over, options)
 
 
-def test_the_scan_limit_boundary_through_the_view(client, media, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_scan_limit_boundary_through_the_view(client, media, signed_path, settings) -> None:
     # Input: MAX_SOURCE_SCANS = 12; a progressive JPEG of exactly 12 scans, and
     # one of 13. Answer: 200 with the thumbnail, then 422 naming the limit.
     settings.REST_THUMBNAILS_MAX_SOURCE_SCANS = 12
@@ -365,7 +365,7 @@ def cmyk_jpeg_with_profile() -> bytes:
 @pytest.mark.parametrize("ext", ["jpg", "png"])
 def test_a_cmyk_jpeg_with_a_cmyk_profile_becomes_srgb_through_the_profile(
     client, media, signed_path, ext
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a CMYK JPEG carrying a CMYK ICC profile in which pure cyan prints
     # as sRGB (0, 158, 219) and black as (51, 51, 51); Pillow's profile-less
     # formula would give (0, 255, 255) and (0, 0, 0). Answer: an RGB thumbnail

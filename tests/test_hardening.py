@@ -31,7 +31,7 @@ def photo(media: Path) -> str:
     return "photo.jpg"
 
 
-def body(response) -> bytes:  # type: ignore[no-untyped-def]
+def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
@@ -40,7 +40,7 @@ def body(response) -> bytes:  # type: ignore[no-untyped-def]
 
 def test_over_pixel_limit_is_422_and_nothing_is_decoded(
     client, photo, signed_path, settings, logs, monkeypatch, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     decoded = []
     original_load = ImageFile.ImageFile.load
     monkeypatch.setattr(
@@ -54,14 +54,14 @@ def test_over_pixel_limit_is_422_and_nothing_is_decoded(
     assert files_under(thumbs) == []
 
 
-def test_over_byte_limit_is_422_before_reading(client, photo, signed_path, settings, logs) -> None:  # type: ignore[no-untyped-def]
+def test_over_byte_limit_is_422_before_reading(client, photo, signed_path, settings, logs) -> None:
     settings.REST_THUMBNAILS_MAX_SOURCE_BYTES = 5_000
     response = client.get("/t/" + signed_path(photo, "100x100"))
     assert_plain_error(response, 422)
     assert "bytes, over the limit of 5000" in logs.text
 
 
-def test_over_max_dimension_is_400(client, photo, settings) -> None:  # type: ignore[no-untyped-def]
+def test_over_max_dimension_is_400(client, photo, settings) -> None:
     settings.REST_THUMBNAILS_MAX_DIMENSION = 300
     # signed correctly, but the parser refuses the size before the signature is checked
     assert_plain_error(client.get(f"/t/{photo}/301x100/crop/{'0' * 64}.jpg"), 400)
@@ -72,7 +72,7 @@ def test_over_max_dimension_is_400(client, photo, settings) -> None:  # type: ig
 
 def test_allow_list_refuses_other_sizes_even_when_signed(
     client, photo, signed_path, settings, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ALLOWED_THUMBNAILS = ["200x200/crop", "800x/scale"]
     assert client.get("/t/" + signed_path(photo, "200x200", "crop")).status_code == 200
     assert client.get("/t/" + signed_path(photo, "800x", "scale", "webp")).status_code == 200
@@ -82,7 +82,7 @@ def test_allow_list_refuses_other_sizes_even_when_signed(
     assert len(files_under(thumbs)) == 2
 
 
-def test_presets_from_the_function_and_the_tag(settings) -> None:  # type: ignore[no-untyped-def]
+def test_presets_from_the_function_and_the_tag(settings) -> None:
     settings.REST_THUMBNAILS_PRESETS = {
         "avatar": ("64x64", "crop", "jpg"),
         "hero": {"size": "1200x", "method": "scale", "ext": ".webp"},
@@ -109,13 +109,13 @@ def test_presets_from_the_function_and_the_tag(settings) -> None:  # type: ignor
         ("REST_THUMBNAILS_ALLOWED_THUMBNAILS", ["200X200/crop"]),
     ],
 )
-def test_bad_policy_settings_are_named(settings, setting: str, value: object) -> None:  # type: ignore[no-untyped-def]
+def test_bad_policy_settings_are_named(settings, setting: str, value: object) -> None:
     setattr(settings, setting, value)
     messages = [m for m in run_checks() if m.id == "restthumbnails.E001"]
     assert messages and setting in messages[0].msg
 
 
-def test_check_that_every_preset_is_allowed(settings) -> None:  # type: ignore[no-untyped-def]
+def test_check_that_every_preset_is_allowed(settings) -> None:
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("64x64", "crop", "jpg")}
     settings.REST_THUMBNAILS_ALLOWED_THUMBNAILS = ["200x200/crop"]
     errors = [m for m in run_checks() if m.id == "restthumbnails.E002"]
@@ -128,7 +128,7 @@ def test_check_that_every_preset_is_allowed(settings) -> None:  # type: ignore[n
 
 
 @pytest.fixture
-def blocking_render(monkeypatch, settings):  # type: ignore[no-untyped-def]
+def blocking_render(monkeypatch, settings):
     """The first render waits until released, so a generation stays in flight.
 
     In the request thread (RENDER_POOL="inline"), where the patch is seen; the
@@ -138,7 +138,7 @@ def blocking_render(monkeypatch, settings):  # type: ignore[no-untyped-def]
     started, release = threading.Event(), threading.Event()
     real_render = engine.render
 
-    def render(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def render(*args, **kwargs):
         if not started.is_set():
             started.set()
             assert release.wait(10)
@@ -152,7 +152,7 @@ def blocking_render(monkeypatch, settings):  # type: ignore[no-untyped-def]
 
 def test_saturated_worker_refuses_new_generations_but_serves_existing_ones(
     media, signed_path, settings, thumbs, blocking_render
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     started, release = blocking_render
     settings.REST_THUMBNAILS_MAX_CONCURRENT = 1
     settings.REST_THUMBNAILS_MAX_QUEUED = 0
@@ -182,7 +182,7 @@ def test_saturated_worker_refuses_new_generations_but_serves_existing_ones(
 
 def test_queued_generation_gives_up_after_queue_timeout(
     media, signed_path, settings, thumbs, blocking_render
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     started, release = blocking_render
     settings.REST_THUMBNAILS_MAX_CONCURRENT = 1
     settings.REST_THUMBNAILS_MAX_QUEUED = 1
@@ -201,12 +201,12 @@ def test_queued_generation_gives_up_after_queue_timeout(
 
 def test_generation_over_the_timeout_is_503_and_leaves_nothing(
     client, photo, signed_path, settings, thumbs, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.05
     settings.REST_THUMBNAILS_RENDER_POOL = "inline"  # the patch below is seen in this process
     real_decode = engine._decode
 
-    def slow_decode(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def slow_decode(*args, **kwargs):
         time.sleep(0.1)
         return real_decode(*args, **kwargs)
 
@@ -219,14 +219,14 @@ def test_generation_over_the_timeout_is_503_and_leaves_nothing(
 
 
 @pytest.fixture
-def fallback(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
+def fallback(tmp_path: Path, settings) -> Path:
     path = tmp_path / "placeholder.png"
     path.write_bytes(png(40, 30))
     settings.REST_THUMBNAILS_FALLBACK_IMAGE = str(path)
     return path
 
 
-def test_fallback_for_a_missing_source(client, signed_path, thumbs, fallback) -> None:  # type: ignore[no-untyped-def]
+def test_fallback_for_a_missing_source(client, signed_path, thumbs, fallback) -> None:
     response = client.get("/t/" + signed_path("gone.jpg", "200x100", "crop", "webp"))
     assert response.status_code == 200
     assert response["X-Thumbnail-Fallback"] == "missing"
@@ -239,7 +239,7 @@ def test_fallback_for_a_missing_source(client, signed_path, thumbs, fallback) ->
 
 def test_fallback_for_a_broken_source_with_its_own_max_age(
     client, media, signed_path, thumbs, fallback, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_FALLBACK_MAX_AGE = 5
     (media / "broken.jpg").write_bytes(b"not an image")
     response = client.get("/t/" + signed_path("broken.jpg", "64x64"))
@@ -250,13 +250,13 @@ def test_fallback_for_a_broken_source_with_its_own_max_age(
     assert files_under(thumbs) == []
 
 
-def test_no_fallback_for_bad_signatures(client, photo, fallback) -> None:  # type: ignore[no-untyped-def]
+def test_no_fallback_for_bad_signatures(client, photo, fallback) -> None:
     assert_plain_error(client.get(f"/t/{photo}/100x100/crop/{'0' * 64}.jpg"), 401)
 
 
 def test_unusable_fallback_image_falls_back_to_the_plain_error(
     client, signed_path, fallback, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     fallback.write_bytes(b"broken")
     assert_plain_error(client.get("/t/" + signed_path("gone.jpg", "10x10")), 404)
     assert "fallback image" in logs.text
@@ -265,7 +265,7 @@ def test_unusable_fallback_image_falls_back_to_the_plain_error(
 # 6. Health and metrics through the Django view
 
 
-def test_health_ok_then_failing_storage_and_failing_lock(client, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_health_ok_then_failing_storage_and_failing_lock(client, settings, tmp_path) -> None:
     response = client.get("/t/_health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "storage": "ok", "lock": "ok"}
@@ -290,7 +290,7 @@ def test_health_ok_then_failing_storage_and_failing_lock(client, settings, tmp_p
     assert response.json()["lock"].startswith("not answering")
 
 
-def test_metrics_and_paths_are_configurable(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_and_paths_are_configurable(client, photo, signed_path, settings) -> None:
     assert client.get("/t/" + signed_path(photo, "120x", "scale")).status_code == 200
     text = client.get("/t/_metrics").content.decode()
     assert 'restthumbnails_requests_total{status="200"}' in text

@@ -34,7 +34,7 @@ class FakeClock:
 
 def test_a_hundred_health_checks_write_the_storage_once_and_leave_nothing(
     settings, thumbs: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "thumbnails": {

@@ -30,7 +30,7 @@ pytest.importorskip("pi_heif", reason="the heif extra (pi-heif) is not installed
 pytest.importorskip("pillow_heif", reason="pillow-heif (the tests' HEIC writer) is missing")
 
 
-def body(response) -> bytes:  # type: ignore[no-untyped-def]
+def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
@@ -50,7 +50,7 @@ def test_installed_extra_makes_heif_a_default_source_format() -> None:
 @pytest.mark.parametrize("engine_name", ["pillow", "vips"])
 def test_heic_through_the_view_is_upright_and_of_the_asked_size(
     media: Path, signed_path, settings, engine_name: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a 600x400 HEIC stored landscape with orientation 6, as a phone holds
     # it upright, asked for 100 wide. Answer: a 100x150 portrait JPEG whose red
     # corner, top-left in the stored frame, is at the top right.
@@ -66,7 +66,7 @@ def test_heic_through_the_view_is_upright_and_of_the_asked_size(
     assert close(thumb.getpixel((90, 140)), BACKGROUND)
 
 
-def test_heic_crop_to_webp_keeps_the_asked_box(media: Path, signed_path) -> None:  # type: ignore[no-untyped-def]
+def test_heic_crop_to_webp_keeps_the_asked_box(media: Path, signed_path) -> None:
     # Input: the same upright 400x600 picture, a 64x64 crop as WebP. Answer: 64x64 WebP.
     (media / "IMG_0002.heic").write_bytes(heic(600, 400, orientation=6))
     response = Client().get("/t/" + signed_path("IMG_0002.heic", "64x64", "crop", "webp"))
@@ -76,7 +76,7 @@ def test_heic_crop_to_webp_keeps_the_asked_box(media: Path, signed_path) -> None
 
 def test_heic_over_the_pixel_limit_is_422_from_the_header(
     media: Path, signed_path, settings, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a 600x400 HEIC with MAX_SOURCE_PIXELS at 200,000. Answer: 422 naming its
     # 400x600 pixels (after the container's rotation), and a log line.
     settings.REST_THUMBNAILS_MAX_SOURCE_PIXELS = 200_000
@@ -89,7 +89,7 @@ def test_heic_over_the_pixel_limit_is_422_from_the_header(
 
 def test_heic_whose_header_codes_a_huge_image_is_422_before_decoding(
     media: Path, signed_path, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a HEIC cropped (clap) to 301x201 whose `ispe` claims a 9000x9000 coded
     # image: Pillow reports 201x301, the decoder would decode 81 MP before cropping.
     # Answer: 422 from the header; the reason names the coded size, which no decode
@@ -104,7 +104,7 @@ def test_heic_whose_header_codes_a_huge_image_is_422_before_decoding(
     assert any("422 bomb.heic" in r.getMessage() for r in logs.records)
 
 
-def test_a_grid_heic_is_assembled_from_its_tiles(media: Path, signed_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_grid_heic_is_assembled_from_its_tiles(media: Path, signed_path) -> None:
     # Input: a 192x100 grid of 2x3 tiles of 64x64 (the last row and column overhang
     # the canvas), scaled to 96 wide. Answer: 96x50, the tile's red corner at the top
     # left of the first and of the second tile.
@@ -120,7 +120,7 @@ def test_a_grid_heic_is_assembled_from_its_tiles(media: Path, signed_path) -> No
 
 def test_a_grid_heic_whose_tiles_overhang_a_small_canvas_is_422_from_the_header(
     media: Path, signed_path, settings, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: a grid of 30x30 distinct 64x64 tiles drawn into a 64x64 canvas, with
     # MAX_SOURCE_PIXELS at 1,000,000. Pillow reports 64x64 and no single coded image is
     # over 4096 pixels, but libheif decodes all 900 tiles (3,686,400 pixels) to draw it.
@@ -147,7 +147,7 @@ def test_decoded_pixels_walk_stops_at_its_budget() -> None:
 
 def test_heif_listed_in_source_formats_without_the_extra_is_a_settings_error(
     settings, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     from restthumbnails import conf

@@ -12,12 +12,12 @@ JINJA2 = {
 
 
 @pytest.fixture
-def jinja(settings):  # type: ignore[no-untyped-def]
+def jinja(settings):
     settings.TEMPLATES = [JINJA2]  # Django resets its template engines on this change
     return engines["jinja2"]
 
 
-def test_picture_srcset_and_thumbnail_in_a_jinja2_template(jinja) -> None:  # type: ignore[no-untyped-def]
+def test_picture_srcset_and_thumbnail_in_a_jinja2_template(jinja) -> None:
     template = jinja.from_string(
         '{{ picture(src, "400x300", "crop", "jpg", widths="320 640", sizes="50vw", '
         'alt=caption, attrs={"class": "hero"}) }}\n'

@@ -195,7 +195,7 @@ def test_a_thumbnail_folder_inside_media_root_is_allowed_only_as_thumbnails(
         ("thumbs", None),
     ],
 )
-def test_bucket_layouts_are_checked_like_folders(settings, thumbnails, expected) -> None:  # type: ignore[no-untyped-def]
+def test_bucket_layouts_are_checked_like_folders(settings, thumbnails, expected) -> None:
     # Input: sources in bucket B under media/, thumbnails in B under `thumbnails`.
     # Answer: the error when the thumbnails hold the sources or lie elsewhere inside.
     pytest.importorskip("storages")

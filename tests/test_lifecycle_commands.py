@@ -22,7 +22,7 @@ PRESETS = {"avatar": ("64x64", "crop", "jpg"), "wide": ("200x", "scale", "webp")
 
 
 @pytest.fixture(autouse=True)
-def presets(settings) -> None:  # type: ignore[no-untyped-def]
+def presets(settings) -> None:
     settings.REST_THUMBNAILS_PRESETS = PRESETS
 
 
@@ -50,7 +50,7 @@ def write_sources(media: Path) -> None:
 
 def test_warm_renders_each_preset_of_each_image_then_a_rerun_skips_them(
     media: Path, thumbs: Path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     write_sources(media)
     code, out, _ = run("warm", "--preset", "avatar", "--preset", "wide", "--workers", "2")
     assert code == 0
@@ -103,7 +103,7 @@ def test_warm_refuses_unknown_presets_and_missing_kinds_before_any_work(
 
 def test_warm_waits_for_a_thumbnail_that_traffic_is_rendering_instead_of_rendering_it(
     media: Path, thumbs: Path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_LOCK_TIMEOUT = 30
     (media / "a.jpg").write_bytes(jpeg(100, 100))
     name = thumbnail_name("a.jpg", "50x50", "crop", "jpg", key=settings.SECRET_KEY)
@@ -160,7 +160,7 @@ def make_thumbnails(media: Path, thumbs: Path, key: str) -> dict[str, str]:
 
 def test_cleanup_dry_run_lists_what_would_go_with_bytes_and_removes_nothing(
     media: Path, thumbs: Path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     names = make_thumbnails(media, thumbs, settings.SECRET_KEY)
     before = files_under(thumbs)
     code, out, _ = run("cleanup", "--orphans", "--unsigned", "--dry-run", "--no-progress")
@@ -177,7 +177,7 @@ def test_cleanup_dry_run_lists_what_would_go_with_bytes_and_removes_nothing(
 
 def test_cleanup_removes_orphans_and_unsigned_but_keeps_fallback_signed_ones(
     media: Path, thumbs: Path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     names = make_thumbnails(media, thumbs, settings.SECRET_KEY)
     # After a rotation: the old key is a fallback, so its thumbnails stay valid.
     settings.SECRET_KEY_FALLBACKS = ["an-old-key"]
@@ -196,7 +196,7 @@ def test_cleanup_removes_orphans_and_unsigned_but_keeps_fallback_signed_ones(
     assert names["kept"] in files_under(thumbs)
 
 
-def test_cleanup_older_than_days(media: Path, thumbs: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_cleanup_older_than_days(media: Path, thumbs: Path, settings) -> None:
     names = make_thumbnails(media, thumbs, settings.SECRET_KEY)
     month_ago = time.time() - 31 * 86400
     os.utime(thumbs / names["kept"], (month_ago, month_ago))
@@ -208,7 +208,7 @@ def test_cleanup_older_than_days(media: Path, thumbs: Path, settings) -> None:  
     assert names["orphan"] in remaining and names["unsigned"] in remaining
 
 
-def test_stats_counts_thumbnails_and_bytes_per_kind(media: Path, thumbs: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_stats_counts_thumbnails_and_bytes_per_kind(media: Path, thumbs: Path, settings) -> None:
     make_thumbnails(media, thumbs, settings.SECRET_KEY)
     code, out, _ = run("stats", "--no-progress")
     assert code == 0

@@ -26,7 +26,7 @@ class ListingStorage(PathlessStorage):
 
 
 @pytest.fixture(params=["local", "listdir"])
-def storage(request, tmp_path: Path):  # type: ignore[no-untyped-def]
+def storage(request, tmp_path: Path):
     if request.param == "local":
         for name in [*NAMES, ".hidden/f.jpg", ".g.tmp"]:
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -36,14 +36,14 @@ def storage(request, tmp_path: Path):  # type: ignore[no-untyped-def]
     return ListingStorage()
 
 
-def test_walk_finds_every_file_and_hidden_ones_only_when_asked(storage) -> None:  # type: ignore[no-untyped-def]
+def test_walk_finds_every_file_and_hidden_ones_only_when_asked(storage) -> None:
     assert sorted(entry.name for entry in walk(storage)) == sorted(NAMES)
     hidden = sorted(entry.name for entry in walk(storage, hidden=True))
     assert hidden == sorted([*NAMES, ".hidden/f.jpg", ".g.tmp"])
     assert {entry.size for entry in walk(storage)} == {4}
 
 
-def test_walk_is_lazy(storage) -> None:  # type: ignore[no-untyped-def]
+def test_walk_is_lazy(storage) -> None:
     entries = walk(storage)
     assert next(entries).name in NAMES  # a generator, not a list built up front
 
@@ -62,7 +62,7 @@ def test_walk_is_lazy(storage) -> None:  # type: ignore[no-untyped-def]
         (["nothing/*"], []),
     ],
 )
-def test_patterns(storage, patterns: list[str], expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_patterns(storage, patterns: list[str], expected: list[str]) -> None:
     assert sorted(matching_names(storage, patterns)) == expected
 
 

@@ -37,7 +37,7 @@ def s3() -> Iterator[S3Server]:
 
 
 @pytest.fixture
-def env(tmp_path, s3: S3Server) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def env(tmp_path, s3: S3Server) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("REST_THUMBNAILS_")}
     environment.update(
         XDG_CONFIG_HOME=str(tmp_path / "config"),
@@ -194,7 +194,7 @@ def test_clean_removes_a_thousand_objects_per_request(
     # with it the first DeleteObjects (POST ?delete), comes from the second page; the
     # last five go in a second one. No request per object.
     assert requests.take() == ["GET", "GET", "POST", "POST"]
-    assert s3.keys(storage.bucket_name, "thumbs/") == ["thumbs/.keep"]  # type: ignore[attr-defined]
+    assert s3.keys(storage.bucket_name, "thumbs/") == ["thumbs/.keep"]
 
 
 @pytest.fixture

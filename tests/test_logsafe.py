@@ -29,7 +29,7 @@ def test_redact_escapes_shortens_signatures_and_bounds() -> None:
     assert redact("\u2028" * 400).endswith("...") and len(redact("\u2028" * 400)) == 303
 
 
-def test_a_path_with_nel_and_line_separator_logs_one_escaped_line(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_path_with_nel_and_line_separator_logs_one_escaped_line(caplog) -> None:
     caplog.set_level(logging.INFO, logger="restthumbnails")
     status = Client().get(FORGED).status_code  # refused, whatever the reason
     # splitlines() breaks at \x85 and \u2028 too: one line means nothing was forged.
@@ -38,7 +38,7 @@ def test_a_path_with_nel_and_line_separator_logs_one_escaped_line(caplog) -> Non
     assert f"{status} {FORGED_ESCAPED}: " in lines[0]
 
 
-def test_a_method_name_with_a_line_separator_is_escaped(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_method_name_with_a_line_separator_is_escaped(caplog) -> None:
     caplog.set_level(logging.INFO, logger="restthumbnails")
     response = Client().generic("GET\u2028FAKE", "/t/a.jpg/100x100/crop/" + SIG + ".jpg")
     assert response.status_code == 405
@@ -67,7 +67,7 @@ def serve_log(request: pytest.FixtureRequest) -> Iterator[tuple[str, io.StringIO
     logger.setLevel(level)
 
 
-def test_serve_formats_write_one_line_per_request(serve_log) -> None:  # type: ignore[no-untyped-def]
+def test_serve_formats_write_one_line_per_request(serve_log) -> None:
     fmt, stream = serve_log
     status = Client().get(FORGED).status_code
     lines = stream.getvalue().splitlines()
@@ -81,7 +81,7 @@ def test_serve_formats_write_one_line_per_request(serve_log) -> None:  # type: i
         assert " INFO [" in lines[0] and f"] {status} {FORGED_ESCAPED}: " in lines[0]
 
 
-def test_serve_formats_escape_messages_that_bypass_redact(serve_log) -> None:  # type: ignore[no-untyped-def]
+def test_serve_formats_escape_messages_that_bypass_redact(serve_log) -> None:
     """Django's own loggers log raw paths; the formatter is the last line of defence."""
     fmt, stream = serve_log
     logging.getLogger("restthumbnails").warning("Not Found: /x\u2028FORGED ERROR\u0085y")

@@ -20,7 +20,7 @@ def s3() -> Iterator[S3Server]:
         yield server
 
 
-def use_buckets(settings, s3: S3Server, *, sources: str, thumbnails: str) -> None:  # type: ignore[no-untyped-def]
+def use_buckets(settings, s3: S3Server, *, sources: str, thumbnails: str) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "sources": {
@@ -39,7 +39,7 @@ def use_buckets(settings, s3: S3Server, *, sources: str, thumbnails: str) -> Non
 )
 def test_a_missing_thumbnail_bucket_stops_the_command_with_status_2(
     settings, s3: S3Server, command: list[str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     use_buckets(settings, s3, sources=s3.new_bucket(), thumbnails="no-such-bucket")
     with pytest.raises(CommandError) as caught:
         call_command("thumbnails", *command, "--no-progress")
@@ -50,7 +50,7 @@ def test_a_missing_thumbnail_bucket_stops_the_command_with_status_2(
     assert "some thumbnails failed" not in message
 
 
-def test_a_missing_source_bucket_is_named_too(settings, s3: S3Server) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_source_bucket_is_named_too(settings, s3: S3Server) -> None:
     use_buckets(settings, s3, sources="no-such-sources", thumbnails=s3.new_bucket())
     with pytest.raises(
         CommandError, match=r"STORAGES\['sources'\]: bucket no-such-sources"
@@ -59,7 +59,7 @@ def test_a_missing_source_bucket_is_named_too(settings, s3: S3Server) -> None:  
     assert caught.value.returncode == 2
 
 
-def test_existing_buckets_run(settings, s3: S3Server, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_existing_buckets_run(settings, s3: S3Server, capsys: pytest.CaptureFixture[str]) -> None:
     use_buckets(settings, s3, sources=s3.new_bucket(), thumbnails=s3.new_bucket())
     call_command("thumbnails", "stats", "--no-progress")
     assert "total" in capsys.readouterr().out

@@ -27,8 +27,8 @@ def metadata(*, drop: str = "") -> str:
         "Name: restthumbnails",
         f"Version: {declared['version']}",
         f"License-Expression: {declared['license']}",
-        *(f"Classifier: {c}" for c in declared["classifiers"]),  # type: ignore[attr-defined]
-        *(f"Project-URL: {n}, {u}" for n, u in declared["urls"].items()),  # type: ignore[attr-defined]
+        *(f"Classifier: {c}" for c in declared["classifiers"]),
+        *(f"Project-URL: {n}, {u}" for n, u in declared["urls"].items()),
         "Description-Content-Type: text/markdown",
         "",
         (ROOT / "README.md").read_text(encoding="utf-8"),

@@ -17,7 +17,7 @@ THUMBNAIL_HOST = "https://thumbs.example.com/"
 
 
 @pytest.fixture
-def page_host(settings) -> None:  # type: ignore[no-untyped-def]
+def page_host(settings) -> None:
     settings.MEDIA_ROOT = ""
     del settings.REST_THUMBNAILS_STORAGE
     settings.REST_THUMBNAILS_BASE_URL = THUMBNAIL_HOST
@@ -44,7 +44,7 @@ def test_check_passes_on_the_page_host() -> None:
 
 
 @pytest.mark.usefixtures("page_host")
-def test_a_host_that_serves_thumbnails_must_have_a_storage(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_host_that_serves_thumbnails_must_have_a_storage(settings) -> None:
     settings.ROOT_URLCONF = (
         "tests.urlconfs.urls_docs"  # restthumbnails.urls mounted: it writes them
     )

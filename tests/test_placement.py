@@ -17,7 +17,7 @@ from restthumbnails.core.placement import anchor_on_faces, anchor_on_point, grou
         ((0.5, 0.1), (0.5, 0.5)),  # the region spans the whole height
     ],
 )
-def test_point_is_centred_as_far_as_the_source_allows(point, anchor) -> None:  # type: ignore[no-untyped-def]
+def test_point_is_centred_as_far_as_the_source_allows(point, anchor) -> None:
     assert anchor_on_point(point, (1000, 400), (400, 400)) == pytest.approx(anchor)
 
 

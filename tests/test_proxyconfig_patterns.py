@@ -181,7 +181,7 @@ def sends_content(location: Directive) -> bool:
 
 
 @pytest.mark.parametrize("options", NGINX_SITES.values(), ids=NGINX_SITES.keys())
-def test_nginx_sends_from_disk_or_bucket_only_in_the_thumbnail_location(options) -> None:  # type: ignore[no-untyped-def]
+def test_nginx_sends_from_disk_or_bucket_only_in_the_thumbnail_location(options) -> None:
     locations = nginx_locations(render_nginx(nginx_site(**options)))
     sending = [location for location in locations if sends_content(location)]
     assert len(sending) == 1, [location.args for location in sending]
@@ -194,7 +194,7 @@ def test_nginx_sends_from_disk_or_bucket_only_in_the_thumbnail_location(options)
 
 
 @pytest.mark.parametrize("options", NGINX_SITES.values(), ids=NGINX_SITES.keys())
-def test_nginx_has_no_location_that_outranks_the_thumbnail_regex(options) -> None:  # type: ignore[no-untyped-def]
+def test_nginx_has_no_location_that_outranks_the_thumbnail_regex(options) -> None:
     # nginx picks an exact (=) match first and a `^~` prefix before any regex; the
     # only exact location is the metrics one, which goes to the backend.
     for location in nginx_locations(render_nginx(nginx_site(**options))):
@@ -206,7 +206,7 @@ def test_nginx_has_no_location_that_outranks_the_thumbnail_regex(options) -> Non
 
 
 @pytest.mark.parametrize("options", NGINX_SITES.values(), ids=NGINX_SITES.keys())
-def test_nginx_answers_every_other_path_from_the_backend(options) -> None:  # type: ignore[no-untyped-def]
+def test_nginx_answers_every_other_path_from_the_backend(options) -> None:
     locations = nginx_locations(render_nginx(nginx_site(**options)))
     (catch_all,) = [location for location in locations if location.args == ["/"]]
     assert [plain(d.args[0]) for d in catch_all.named("proxy_pass")] == [

@@ -56,7 +56,7 @@ def wait_until_ended(pid: int) -> bool:
 
 def test_a_render_past_its_deadline_is_killed_and_answered_503(
     client, pid_source, signed_path, settings, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Input: an engine stuck in a loop, GENERATION_TIMEOUT 0.5 s.
     # Answer: 503 Retry-After 10, and the render process no longer exists.
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.spin"
@@ -72,7 +72,7 @@ def test_a_render_past_its_deadline_is_killed_and_answered_503(
 
 def test_a_timeout_is_remembered_for_that_thumbnail_until_the_source_is_replaced(
     client, pid_source, signed_path, settings, media
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.spin"
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 0.3
     source, pid_file = pid_source
@@ -99,7 +99,7 @@ def test_a_timeout_is_remembered_for_that_thumbnail_until_the_source_is_replaced
     assert pid_file.exists()
 
 
-def test_failure_memory_can_be_turned_off(client, media, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_failure_memory_can_be_turned_off(client, media, signed_path, settings) -> None:
     settings.REST_THUMBNAILS_FAILURE_TTL = 0
     (media / "bomb.jpg").write_bytes(jpeg_scan_bomb(256, 256, scans=150))
     for _ in range(2):
@@ -108,7 +108,7 @@ def test_failure_memory_can_be_turned_off(client, media, signed_path, settings) 
         assert b"(remembered)" not in response.content
 
 
-def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings, thumbs) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings, thumbs) -> None:
     # One render process, no queue: a second miss while the first renders is 503
     # Retry-After 2; asked again once the process is free, it is rendered.
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.slow_then_fine"
@@ -137,7 +137,7 @@ def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings,
 
 def test_a_crashing_decoder_is_422_and_its_process_is_replaced(
     client, pid_source, media, signed_path, settings, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.crash"
     source, pid_file = pid_source
     path = signed_path(source, "100x100")
@@ -153,7 +153,7 @@ def test_a_crashing_decoder_is_422_and_its_process_is_replaced(
     assert fine.status_code == 200
 
 
-def test_an_engine_bug_is_422_never_500(client, photo_source, signed_path, settings, logs) -> None:  # type: ignore[no-untyped-def]
+def test_an_engine_bug_is_422_never_500(client, photo_source, signed_path, settings, logs) -> None:
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.explode"
     response = client.get("/t/" + signed_path(photo_source, "100x100"))
     assert_plain_error(response, 422)
@@ -163,7 +163,7 @@ def test_an_engine_bug_is_422_never_500(client, photo_source, signed_path, setti
 
 def test_a_render_over_the_memory_limit_is_422(
     client, photo_source, signed_path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.hog_memory"
     settings.REST_THUMBNAILS_RENDER_MEMORY_LIMIT = 1024**3
     response = client.get("/t/" + signed_path(photo_source, "100x100"))
@@ -189,7 +189,7 @@ def photo_source(media: Path) -> str:
 )
 def test_hostile_headers_are_refused_with_422_before_decoding(
     client, media, signed_path, settings, thumbs, logs, name, content, reason
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_SOURCE_FORMATS = ["JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP"]
     (media / name).write_bytes(content())
     response = client.get("/t/" + signed_path(name, "100x100"))
@@ -199,7 +199,7 @@ def test_hostile_headers_are_refused_with_422_before_decoding(
     assert reason.decode() in logs.text
 
 
-def test_scan_and_frame_limits_are_settings(client, media, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_scan_and_frame_limits_are_settings(client, media, signed_path, settings) -> None:
     (media / "scans.jpg").write_bytes(jpeg_scan_bomb(256, 256, scans=40))
     assert client.get("/t/" + signed_path("scans.jpg", "50x50")).status_code == 200
     settings.REST_THUMBNAILS_MAX_SOURCE_SCANS = 20
@@ -213,7 +213,7 @@ def test_scan_and_frame_limits_are_settings(client, media, signed_path, settings
 
 def test_a_source_without_a_local_path_travels_as_bytes(
     client, signed_path, settings, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "sources": {"BACKEND": "tests.support.remote_storage.PathlessStorage"},
@@ -253,7 +253,7 @@ def test_the_cpu_limit_stops_a_render_nobody_is_waiting_for(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def shared_pool(tmp_path: Path):  # type: ignore[no-untyped-def]
+def shared_pool(tmp_path: Path):
     """`restthumbnails render-pool SOCKET` as a site would run it (a service of its own)."""
     socket_path = tmp_path / "pool" / "render.sock"
     socket_path.parent.mkdir()
@@ -275,7 +275,7 @@ def shared_pool(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_a_site_shares_one_render_pool_through_its_socket(
     client, photo_source, signed_path, settings, shared_pool
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     socket_path, start = shared_pool
     settings.REST_THUMBNAILS_RENDER_POOL = str(socket_path)
     pool = start()

@@ -83,7 +83,7 @@ def test_a_small_source_never_offers_an_enlarged_candidate() -> None:
     assert dense is not None and sizes_and_descriptors(dense) == [("400x300", "1x")]
 
 
-def test_upscaling_on_keeps_every_width(settings) -> None:  # type: ignore[no-untyped-def]
+def test_upscaling_on_keeps_every_width(settings) -> None:
     settings.REST_THUMBNAILS_UPSCALE = True
     value = srcset("a.jpg", "400x", "scale", "jpg", widths="320 960", source_size=(500, 400))
     assert value is not None
@@ -125,7 +125,7 @@ def test_parsers_accept_the_html_spellings() -> None:
     assert parse_densities("2x, 1x 1.5") == (1.0, 1.5, 2.0)
 
 
-def test_allow_list_refuses_a_candidate_it_does_not_name(settings) -> None:  # type: ignore[no-untyped-def]
+def test_allow_list_refuses_a_candidate_it_does_not_name(settings) -> None:
     settings.REST_THUMBNAILS_ALLOWED_THUMBNAILS = ["400x300/crop", "320x240/crop"]
     value = srcset("a.jpg", "400x300", "crop", "jpg", widths="320", source_size=(350, 300))
     assert value is not None and sizes_and_descriptors(value) == [("320x240", "320w")]
@@ -165,7 +165,7 @@ def test_picture_markup() -> None:
     assert html.startswith("<picture>") and html.endswith("</picture>")
 
 
-def test_picture_formats_per_call_and_by_setting(settings) -> None:  # type: ignore[no-untyped-def]
+def test_picture_formats_per_call_and_by_setting(settings) -> None:
     html = picture("a.jpg", "400x300", "crop", "png", formats="webp jpg")
     assert [a.get("type") for _, a in parse(html)[1:]] == ["image/webp", "image/jpeg", None]
     settings.REST_THUMBNAILS_PICTURE_FORMATS = ["webp"]
@@ -177,7 +177,7 @@ def test_picture_formats_per_call_and_by_setting(settings) -> None:  # type: ign
     assert "srcset" not in img and "sizes" not in img
 
 
-def test_picture_leaves_avif_out_where_pillow_cannot_encode_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_picture_leaves_avif_out_where_pillow_cannot_encode_it(monkeypatch) -> None:
     monkeypatch.setattr(formats, "EXTENSIONS", formats.EXTENSIONS - {"avif"})
     html = picture("a.jpg", "400x300", "crop", "jpg", widths="320")
     assert [a.get("type") for _, a in parse(html)[1:]] == ["image/webp", None]
@@ -196,7 +196,7 @@ def test_picture_densities_have_no_sizes() -> None:
     assert img[1]["srcset"].endswith(" 2x")
 
 
-def test_a_preset_gives_widths_and_formats(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_preset_gives_widths_and_formats(settings) -> None:
     settings.REST_THUMBNAILS_PRESETS = {
         "hero": {
             "size": "400x300",
@@ -227,7 +227,7 @@ def test_a_bad_attribute_name_is_refused(name: str) -> None:
         picture("a.jpg", "400x300", "crop", "jpg", attrs={name: "1"})
 
 
-def test_check_says_why_avif_is_left_out(monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_check_says_why_avif_is_left_out(monkeypatch, settings) -> None:
     from restthumbnails.checks import check_picture_formats
 
     assert check_picture_formats() == []
@@ -239,7 +239,7 @@ def test_check_says_why_avif_is_left_out(monkeypatch, settings) -> None:  # type
 
 
 @pytest.mark.parametrize("value", ["avif", ["tiff"], 3])
-def test_bad_picture_formats_setting_is_named(settings, value: object) -> None:  # type: ignore[no-untyped-def]
+def test_bad_picture_formats_setting_is_named(settings, value: object) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     from restthumbnails.conf import get_settings
@@ -257,7 +257,7 @@ def test_bad_picture_formats_setting_is_named(settings, value: object) -> None: 
         ({"formats": ["tiff"]}, "formats"),
     ],
 )
-def test_a_bad_preset_list_is_named(settings, extra: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_preset_list_is_named(settings, extra: dict, message: str) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     from restthumbnails.conf import get_settings

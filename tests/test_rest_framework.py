@@ -38,7 +38,7 @@ class PhotoView(APIView):
     authentication_classes = ()
     permission_classes = ()
 
-    def get(self, request, name):  # type: ignore[no-untyped-def]
+    def get(self, request, name):
         serializer = PhotoSerializer(PHOTOS[name], context={"request": request})
         return Response(serializer.data)
 
@@ -47,7 +47,7 @@ urlpatterns = [path("photos/<str:name>", PhotoView.as_view())]
 
 
 @pytest.fixture
-def api(settings):  # type: ignore[no-untyped-def]
+def api(settings):
     settings.ROOT_URLCONF = __name__
     settings.REST_FRAMEWORK = {
         "UNAUTHENTICATED_USER": None,
@@ -57,7 +57,7 @@ def api(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.usefixtures("api")
-def test_field_gives_url_size_and_srcset(client) -> None:  # type: ignore[no-untyped-def]
+def test_field_gives_url_size_and_srcset(client) -> None:
     answer = client.get("/photos/big")
     assert answer.status_code == 200
     base = "http://testserver/t/"
@@ -84,7 +84,7 @@ def test_field_gives_url_size_and_srcset(client) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.usefixtures("api")
-def test_a_small_source_gets_no_enlarged_candidate(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_small_source_gets_no_enlarged_candidate(client) -> None:
     data = client.get("/photos/small").json()["thumbnail"]
     assert (data["width"], data["height"]) == (400, 320)
     assert [entry.rsplit(" ", 1)[1] for entry in data["srcset"].split(", ")] == [
@@ -94,7 +94,7 @@ def test_a_small_source_gets_no_enlarged_candidate(client) -> None:  # type: ign
 
 
 @pytest.mark.usefixtures("api")
-def test_an_absolute_base_url_is_kept(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_absolute_base_url_is_kept(client, settings) -> None:
     settings.REST_THUMBNAILS_BASE_URL = "https://thumbs.example.com/"
     data = client.get("/photos/big").json()["avatar"]
     assert data["url"].startswith("https://thumbs.example.com/photos/big.jpg/64x64/crop/")

@@ -50,7 +50,7 @@ def s3_server() -> Iterator[S3Server]:
 
 
 @pytest.fixture
-def bucket(settings, s3_server: S3Server) -> Bucket:  # type: ignore[no-untyped-def]
+def bucket(settings, s3_server: S3Server) -> Bucket:
     """Sources under media/ and thumbnails under thumbs/ of one fresh bucket."""
     name = s3_server.new_bucket()
     s3_server.public_policy(name, "thumbs/")
@@ -72,7 +72,7 @@ def bucket(settings, s3_server: S3Server) -> Bucket:  # type: ignore[no-untyped-
 
 def test_redirect_backend_writes_one_object_and_redirects_to_it(
     client, settings, bucket: Bucket, signed_path: Callable[..., str], logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A miss: HEAD the thumbnail (twice: before and under the lock), HEAD + GET the
     source, one PUT. The 302 leads to the object, which carries its headers."""
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "redirect"
@@ -102,7 +102,7 @@ def test_redirect_backend_writes_one_object_and_redirects_to_it(
 
 def test_nginx_backend_answers_x_accel_redirect_after_the_put(
     client, settings, bucket: Bucket, signed_path: Callable[..., str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Without NGINX_LOCATION the URI is the one requested: the bucket site's
     thumbnail location proxies it to the object just written."""
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "nginx"
@@ -119,7 +119,7 @@ def test_nginx_backend_answers_x_accel_redirect_after_the_put(
 
 def test_object_cache_control_is_configurable_and_wins_over_the_storage_default(
     client, settings, bucket: Bucket, signed_path: Callable[..., str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The storage's own object parameters apply (ContentDisposition here), except the two
     that are ours: Content-Type from the extension, Cache-Control from the setting."""
     options = settings.STORAGES["thumbnails"]["OPTIONS"]
@@ -147,7 +147,7 @@ def test_a_bad_object_cache_control_names_the_setting(settings, value: object) -
 
 def test_a_source_over_max_source_bytes_is_422_from_the_head_without_a_get(
     client, settings, bucket: Bucket, signed_path: Callable[..., str], logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = jpeg(400, 400)
     settings.REST_THUMBNAILS_MAX_SOURCE_BYTES = len(data) - 1
     bucket.put_source("big.jpg", data)
@@ -172,7 +172,7 @@ def test_a_source_over_max_source_bytes_is_422_from_the_head_without_a_get(
 
 def test_a_source_exactly_at_max_source_bytes_is_read_and_rendered(
     client, settings, bucket: Bucket, signed_path: Callable[..., str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = jpeg(400, 400)
     settings.REST_THUMBNAILS_MAX_SOURCE_BYTES = len(data)
     bucket.put_source("edge.jpg", data)
@@ -183,7 +183,7 @@ def test_a_source_exactly_at_max_source_bytes_is_read_and_rendered(
 
 def test_a_missing_source_is_404_after_one_head(
     client, bucket: Bucket, signed_path: Callable[..., str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client.get("/t/" + signed_path("nope.jpg", "100x100"))
 
     assert (response.status_code, response.content) == (404, b"source not found\n")
@@ -193,7 +193,7 @@ def test_a_missing_source_is_404_after_one_head(
 
 def test_a_refused_put_is_503_and_leaves_no_object(
     client, settings, bucket: Bucket, signed_path: Callable[..., str], logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The bucket's policy denies PutObject under thumbs/: the one PUT is refused."""
     bucket.server.public_policy(bucket.name, "thumbs/", deny_put=True)
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "redirect"
@@ -216,7 +216,7 @@ def test_a_refused_put_is_503_and_leaves_no_object(
 
 def test_an_unreachable_bucket_is_503_with_a_log_line(
     client, settings, bucket: Bucket, signed_path: Callable[..., str], logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from botocore.config import Config
 
     from tests.e2e.support import free_port

@@ -140,7 +140,7 @@ def test_bucket_without_overwrite_shows_the_new_picture(
     assert_new_picture_shown(result, same_name=same_name)
 
 
-def test_only_that_sources_thumbnails_are_removed(thumbs: Path, signed_path) -> None:  # type: ignore[no-untyped-def]
+def test_only_that_sources_thumbnails_are_removed(thumbs: Path, signed_path) -> None:
     # Input: thumbnails of a.jpg, of "a.jpg/b.jpg" (a bucket may hold both names), of
     # a.jpgx, and a stray file under a.jpg/. Answer: only a.jpg's own thumbnails go.
     from restthumbnails.lifecycle.replaced_files import remove_thumbnails

@@ -98,7 +98,7 @@ def test_readme_s3_settings_serve_the_thumbnails_of_an_ordinary_model(
     sources = s3.keys("photos", "media/")
     assert len(sources) == 2 and all(key.startswith("media/photos/IMG_0001") for key in sources)
     # The replaced picture's thumbnail went with it; the new one's is there.
-    new_name = result["after"]["name"]  # type: ignore[index]
+    new_name = result["after"]["name"]
     [thumbnail] = s3.keys("photos", "thumbs/")
     assert (
         thumbnail.startswith(f"thumbs/{new_name}/120x90/crop/")
@@ -129,7 +129,7 @@ def test_models_uploading_outside_the_source_storage_are_warned(
     settings.write_text(OLD_README_S3, encoding="utf-8")
     checks = site_script(tmp_path / "check", "check", settings_file=settings, env=s3.environment)
     assert checks["ids"] == ["restthumbnails.W008"]
-    [message] = [m for m in checks["messages"] if "W008" in m]  # type: ignore[union-attr]
+    [message] = [m for m in checks["messages"] if "W008" in m]
     assert "upload_site.Photo.image" in message and "'photos'" in message
 
 
@@ -170,7 +170,7 @@ def test_celery_settings_load_and_reach_the_broker_they_name(tmp_path: Path) -> 
     ("name", "answer"),
     [("sorl-before", "is not a block here"), ("easy-thumbnails-before", "needs quotes")],
 )
-def test_an_unconverted_page_is_answered_with_the_fix(settings, name: str, answer: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_unconverted_page_is_answered_with_the_fix(settings, name: str, answer: str) -> None:
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("50x50", "crop", "jpg")}
     page = snippet("docs/migrating.md", name)
     with pytest.raises((TemplateSyntaxError, InvalidSpec)) as caught:
@@ -178,7 +178,7 @@ def test_an_unconverted_page_is_answered_with_the_fix(settings, name: str, answe
     assert answer in str(caught.value) and advice.MIGRATING in str(caught.value)
 
 
-def test_the_easy_thumbnails_filter_line_works_unchanged(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_easy_thumbnails_filter_line_works_unchanged(settings) -> None:
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("50x50", "crop", "jpg")}
     load, filtered = snippet("docs/migrating.md", "easy-thumbnails-before").splitlines()[:2]
     assert "|thumbnail_url:'avatar'" in filtered

@@ -10,7 +10,7 @@ def cache_at(path: Path) -> SQLiteCache:
     return SQLiteCache(str(path), {})
 
 
-def _race(path: str, start, results) -> None:  # type: ignore[no-untyped-def]
+def _race(path: str, start, results) -> None:
     cache = SQLiteCache(path, {})
     start.wait()
     results.put(sum(cache.add(f"key-{n}", "mine", timeout=30) for n in range(50)))

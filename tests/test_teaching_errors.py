@@ -23,7 +23,7 @@ def render(code: str, **context: object) -> str:
     return engines["django"].from_string("{% load thumbnail %}" + code).render(context)
 
 
-def test_a_bare_size_says_method_and_extension_are_needed(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_bare_size_says_method_and_extension_are_needed(settings) -> None:
     # Input: sorl's first tag. Answer: the size with "crop"/"scale" and an extension.
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("64x64", "crop", "jpg")}
     with pytest.raises(InvalidSpec) as caught:
@@ -43,7 +43,7 @@ def test_other_libraries_sizes_are_translated(written: str, ours: str) -> None:
         get_thumbnail("a.jpg", written)
 
 
-def test_an_unknown_preset_lists_the_defined_ones(settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_preset_lists_the_defined_ones(settings) -> None:
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("64x64", "crop", "jpg")}
     with pytest.raises(InvalidSpec) as caught:
         thumbnail_url("a.jpg", "avatr")
@@ -108,7 +108,7 @@ def test_a_wrong_number_of_arguments_shows_a_whole_tag() -> None:
         render('{% thumbnail photo "300x200" "crop" as im %}')
 
 
-def test_the_easy_thumbnails_filter_gives_a_preset_url(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_easy_thumbnails_filter_gives_a_preset_url(settings) -> None:
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("64x64", "crop", "jpg")}
     html = render('<img src="{{ photo|thumbnail_url:"avatar" }}">', photo="people/ada.jpg")
     assert re.search(r'src="/t/people/ada\.jpg/64x64/crop/[0-9a-f]{64}\.jpg"', html)

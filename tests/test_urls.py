@@ -18,7 +18,7 @@ def client(media: Path) -> Client:
 @pytest.mark.urls("tests.urlconfs.urls_shared_site")
 def test_at_the_root_of_a_shared_site_other_paths_fall_through(
     client, signed_path, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert client.get("/" + signed_path("cat.jpg", "100x100")).status_code == 200
     assert client.get("/_health").status_code == 200
     # The site's own pages, one of them four segments deep, still answer ...
@@ -35,7 +35,7 @@ def test_at_the_root_of_a_shared_site_other_paths_fall_through(
 @pytest.mark.urls("tests.urlconfs.urls_root_mount")
 def test_mounted_at_the_root_with_include_other_paths_fall_through(
     client, signed_path, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """`path("", include("restthumbnails.urls"))` before the site's own URLs."""
     assert client.get("/" + signed_path("cat.jpg", "100x100")).status_code == 200
     assert client.get("/about/").content == b"about us"
@@ -47,7 +47,7 @@ def test_mounted_at_the_root_with_include_other_paths_fall_through(
 @pytest.mark.urls("restthumbnails.owned_urls")
 def test_as_the_whole_url_conf_every_other_path_is_our_404_no_store(
     client, signed_path, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """As under `serve`, which serves nothing else."""
     assert client.get("/" + signed_path("cat.jpg", "100x100")).status_code == 200
     assert client.get("/_metrics").status_code == 200

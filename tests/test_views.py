@@ -39,13 +39,13 @@ def lock_for(path: str, timeout: float = 10) -> ThumbnailLock:
     return ThumbnailLock(caches["default"], lock_key("restthumbnails", path), timeout)
 
 
-def assert_plain_error(response, status: int) -> None:  # type: ignore[no-untyped-def]
+def assert_plain_error(response, status: int) -> None:
     assert response.status_code == status
     assert response["Content-Type"].startswith("text/plain")
     assert response["Cache-Control"] == "no-store"
 
 
-def assert_unavailable_and_clean(response, retry_after: str, path: str, thumbs: Path) -> None:  # type: ignore[no-untyped-def]
+def assert_unavailable_and_clean(response, retry_after: str, path: str, thumbs: Path) -> None:
     """503 with Retry-After, and neither a file nor a lock left behind."""
     assert_plain_error(response, 503)
     assert response["Retry-After"] == retry_after
@@ -55,7 +55,7 @@ def assert_unavailable_and_clean(response, retry_after: str, path: str, thumbs: 
 
 def test_first_request_generates_and_stores_at_the_url_path(
     client, photo, signed_path, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = signed_path(photo, "200x100", "crop", "webp")
     response = client.get("/t/" + path)
     assert response.status_code == 200
@@ -70,7 +70,7 @@ def test_first_request_generates_and_stores_at_the_url_path(
 
 def test_existing_thumbnail_is_served_without_reading_the_source(
     client, photo, signed_path, media, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = signed_path(photo, "100x100")
     assert client.get("/t/" + path).status_code == 200
     (media / photo).unlink()
@@ -79,7 +79,7 @@ def test_existing_thumbnail_is_served_without_reading_the_source(
     assert sum("generated" in r.getMessage() for r in logs.records) == 1
 
 
-def test_non_ascii_names_with_spaces(client, media, signed_path, thumbs) -> None:  # type: ignore[no-untyped-def]
+def test_non_ascii_names_with_spaces(client, media, signed_path, thumbs) -> None:
     (media / "été 2026").mkdir()
     (media / "été 2026" / "café crème.jpg").write_bytes(jpeg(300, 300))
     path = signed_path("été 2026/café crème.jpg", "50x50")
@@ -88,7 +88,7 @@ def test_non_ascii_names_with_spaces(client, media, signed_path, thumbs) -> None
     assert (thumbs / path).is_file()
 
 
-def test_png_bytes_named_jpg_are_read_by_content(client, media, signed_path) -> None:  # type: ignore[no-untyped-def]
+def test_png_bytes_named_jpg_are_read_by_content(client, media, signed_path) -> None:
     (media / "liar.jpg").write_bytes(png(300, 200))
     response = client.get("/t/" + signed_path("liar.jpg", "150x", "scale", "jpg"))
     assert response.status_code == 200
@@ -120,7 +120,7 @@ def test_png_bytes_named_jpg_are_read_by_content(client, media, signed_path) -> 
         "/t/a.jpg/100x100/crop/" + SIG + ".JPG",
     ],
 )
-def test_malformed_urls_are_400_with_a_log_line(client, url, thumbs, logs) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_urls_are_400_with_a_log_line(client, url, thumbs, logs) -> None:
     response = client.get(url)
     assert_plain_error(response, 400)
     assert url[3:12].encode() not in response.content  # the body never echoes the path
@@ -142,7 +142,7 @@ def test_malformed_urls_are_400_with_a_log_line(client, url, thumbs, logs) -> No
 )
 def test_paths_below_the_mount_that_are_not_thumbnail_shaped_are_404_no_store(
     client, url, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Not Django's HTML 404: one plain line, never cached, and our own log line."""
     response = client.get(url)
     assert_plain_error(response, 404)
@@ -153,7 +153,7 @@ def test_paths_below_the_mount_that_are_not_thumbnail_shaped_are_404_no_store(
     assert files_under(thumbs) == []
 
 
-def test_wrong_signature_is_401(client, photo, thumbs, logs) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_signature_is_401(client, photo, thumbs, logs) -> None:
     response = client.get(f"/t/{photo}/100x100/crop/{SIG}.jpg")
     assert_plain_error(response, 401)
     assert "signature does not match" in logs.text
@@ -161,16 +161,16 @@ def test_wrong_signature_is_401(client, photo, thumbs, logs) -> None:  # type: i
     assert files_under(thumbs) == []
 
 
-def test_missing_source_is_404(client, signed_path, thumbs) -> None:  # type: ignore[no-untyped-def]
+def test_missing_source_is_404(client, signed_path, thumbs) -> None:
     assert_plain_error(client.get("/t/" + signed_path("nope.jpg", "100x100")), 404)
     assert files_under(thumbs) == []
 
 
-def get_unless_it_hangs(client, url: str, fifo: Path):  # type: ignore[no-untyped-def]
+def get_unless_it_hangs(client, url: str, fifo: Path):
     """GET `url` in a thread. If it is still blocked after a generous wait, open the
     FIFO's write end so the blocked open() returns, and fail: a request thread
     must never wait on a FIFO at all. The wait only bounds a hang; nothing is timed."""
-    answers: list = []  # type: ignore[type-arg]
+    answers: list = []
     thread = threading.Thread(target=lambda: answers.append(client.get(url)), daemon=True)
     thread.start()
     thread.join(timeout=10)
@@ -184,7 +184,7 @@ def get_unless_it_hangs(client, url: str, fifo: Path):  # type: ignore[no-untype
 
 def test_sources_that_are_not_regular_files_are_404_without_blocking(
     client, media, tmp_path, signed_path, thumbs, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     (media / "folder.jpg").mkdir()
     os.mkfifo(media / "pipe.jpg")  # nobody ever writes to it
     (media / "pipe-alias.jpg").symlink_to(media / "pipe.jpg")  # a symlink inside the root
@@ -201,7 +201,7 @@ def test_sources_that_are_not_regular_files_are_404_without_blocking(
 
 def test_a_device_inside_the_media_root_is_404_and_never_opened(
     client, media, signed_path, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     try:  # /dev/zero's numbers: needs CAP_MKNOD, which containers may lack
         os.mknod(media / "zero.jpg", stat.S_IFCHR | 0o644, os.makedev(1, 5))
     except PermissionError:
@@ -214,7 +214,7 @@ def test_a_device_inside_the_media_root_is_404_and_never_opened(
 
 def test_symlink_out_of_the_media_root_is_404_and_never_read(
     client, media, tmp_path, signed_path, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     outside = tmp_path / "private.jpg"
     outside.write_bytes(jpeg(300, 300))
     (media / "leak.jpg").symlink_to(outside)
@@ -225,7 +225,7 @@ def test_symlink_out_of_the_media_root_is_404_and_never_read(
     assert [name.split("/")[0] for name in files_under(thumbs)] == ["alias.jpg"]
 
 
-def test_names_the_filesystem_cannot_hold_are_404(client, media, signed_path, thumbs) -> None:  # type: ignore[no-untyped-def]
+def test_names_the_filesystem_cannot_hold_are_404(client, media, signed_path, thumbs) -> None:
     (media / "loop.jpg").symlink_to(media / "loop.jpg")  # ELOOP
     assert_plain_error(client.get("/t/" + signed_path("loop.jpg", "100x100")), 404)
     too_long = "a" * 300 + ".jpg"  # one segment over NAME_MAX: ENAMETOOLONG
@@ -234,7 +234,7 @@ def test_names_the_filesystem_cannot_hold_are_404(client, media, signed_path, th
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
-def test_other_methods_are_405(client, photo, signed_path, method) -> None:  # type: ignore[no-untyped-def]
+def test_other_methods_are_405(client, photo, signed_path, method) -> None:
     response = getattr(client, method)("/t/" + signed_path(photo, "100x100"))
     assert_plain_error(response, 405)
     assert response["Allow"] == "GET, HEAD"
@@ -253,7 +253,7 @@ HOSTILE_FILES = {
 @pytest.mark.parametrize("name", HOSTILE_FILES)
 def test_unprocessable_sources_are_422_and_write_nothing(
     client, media, signed_path, thumbs, name, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     (media / name).write_bytes(HOSTILE_FILES[name])
     response = client.get("/t/" + signed_path(name, "100x100"))
     assert_plain_error(response, 422)
@@ -277,7 +277,7 @@ TRUNCATED = {
 @pytest.mark.parametrize("name", TRUNCATED)
 def test_truncated_sources_are_422_on_both_engines_and_write_nothing(
     client, media, signed_path, thumbs, settings, engine_name, name, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """libvips used to render the missing rows black (PNG) or as garbage (GIF) and
     store that thumbnail for a year; Pillow refused. Both refuse now."""
     if engine_name == "vips":
@@ -290,13 +290,13 @@ def test_truncated_sources_are_422_on_both_engines_and_write_nothing(
     assert "Traceback" not in logs.text
 
 
-def test_png_whose_header_claims_40000_squared_is_422(client, media, signed_path, thumbs) -> None:  # type: ignore[no-untyped-def]
+def test_png_whose_header_claims_40000_squared_is_422(client, media, signed_path, thumbs) -> None:
     (media / "bomb.png").write_bytes(png_claiming(40000, 40000))
     assert_plain_error(client.get("/t/" + signed_path("bomb.png", "100x100")), 422)
     assert files_under(thumbs) == []
 
 
-def test_source_over_max_bytes_is_422(client, media, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_source_over_max_bytes_is_422(client, media, signed_path, settings) -> None:
     (media / "big.jpg").write_bytes(jpeg(400, 400))
     settings.REST_THUMBNAILS_MAX_SOURCE_BYTES = 1000
     response = client.get("/t/" + signed_path("big.jpg", "100x100"))
@@ -306,7 +306,7 @@ def test_source_over_max_bytes_is_422(client, media, signed_path, settings) -> N
 
 def test_lock_held_by_another_worker_gives_404_no_store(
     client, photo, signed_path, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = signed_path(photo, "100x100")
     assert lock_for(path).acquire()
     response = client.get("/t/" + path)
@@ -316,7 +316,7 @@ def test_lock_held_by_another_worker_gives_404_no_store(
 
 def test_expired_lock_lets_the_next_request_regenerate(
     client, photo, signed_path, thumbs, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = signed_path(photo, "100x100")
     stale = lock_for(path, timeout=1)
     assert stale.acquire()
@@ -340,7 +340,7 @@ def test_lock_is_released_only_by_its_owner() -> None:
 
 def test_lock_wait_serves_the_file_the_other_worker_writes(
     client, photo, signed_path, thumbs, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_LOCK_WAIT = 5
     path = signed_path(photo, "100x100")
     other = lock_for(path)
@@ -364,7 +364,7 @@ def test_lock_wait_serves_the_file_the_other_worker_writes(
 
 def test_lock_wait_gives_up_with_404_when_the_holder_never_finishes(
     client, photo, signed_path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_LOCK_WAIT = 0.2
     path = signed_path(photo, "100x100")
     assert lock_for(path).acquire()
@@ -373,7 +373,7 @@ def test_lock_wait_gives_up_with_404_when_the_holder_never_finishes(
 
 def test_lock_is_released_after_generation_and_after_failure(
     client, media, photo, signed_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     good = signed_path(photo, "100x100")
     assert client.get("/t/" + good).status_code == 200
     assert not lock_for(good).held_by_anyone()
@@ -385,10 +385,10 @@ def test_lock_is_released_after_generation_and_after_failure(
 
 def test_encoder_failure_leaves_no_file_and_no_lock(
     client, photo, signed_path, thumbs, monkeypatch, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_RENDER_POOL = "inline"  # the patch is seen in this process only
 
-    def broken_encoder(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken_encoder(*args, **kwargs):
         raise OSError("encoder exploded")
 
     monkeypatch.setattr(engine, "encode", broken_encoder)
@@ -401,7 +401,7 @@ def test_encoder_failure_leaves_no_file_and_no_lock(
 
 def test_failed_write_is_503_with_retry_after_and_leaves_nothing(
     client, photo, signed_path, thumbs, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def disk_full(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
@@ -410,7 +410,7 @@ def test_failed_write_is_503_with_retry_after_and_leaves_nothing(
     assert_unavailable_and_clean(client.get("/t/" + path), "5", path, thumbs)
 
 
-def test_key_rotation_through_settings(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_key_rotation_through_settings(client, photo, signed_path, settings) -> None:
     old_path = signed_path(photo, "100x100")  # signed with SECRET_KEY
     settings.REST_THUMBNAILS_SECRET_KEY = "brand-new-thumbnail-key"
     assert client.get("/t/" + old_path).status_code == 401
@@ -420,7 +420,7 @@ def test_key_rotation_through_settings(client, photo, signed_path, settings) -> 
 
 def test_a_fallback_key_given_as_a_string_never_verifies_one_character_keys(
     client, photo, settings, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     spec = make_spec(photo, "100x100", "crop", "jpg")
     signed_with_o = "/t/" + spec.name(sign(spec, key="o"))
     signed_with_old = "/t/" + spec.name(sign(spec, key="old-thumbnail-key"))
@@ -439,7 +439,7 @@ def test_a_fallback_key_given_as_a_string_never_verifies_one_character_keys(
 # Response backends
 
 
-def test_django_backend_conditional_get_and_head(client, photo, signed_path) -> None:  # type: ignore[no-untyped-def]
+def test_django_backend_conditional_get_and_head(client, photo, signed_path) -> None:
     url = "/t/" + signed_path(photo, "100x100")
     first = client.get(url)
     body = b"".join(first.streaming_content)
@@ -454,7 +454,7 @@ def test_django_backend_conditional_get_and_head(client, photo, signed_path) -> 
     assert head["Content-Length"] == str(len(body))
 
 
-def test_nginx_backend_answers_x_accel_redirect(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_nginx_backend_answers_x_accel_redirect(client, photo, signed_path, settings) -> None:
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "nginx"
     (Path(settings.STORAGES["sources"]["OPTIONS"]["location"]) / "a b.jpg").write_bytes(
         jpeg(200, 200)
@@ -472,7 +472,7 @@ def test_nginx_backend_answers_x_accel_redirect(client, photo, signed_path, sett
 
 def test_sendfile_backend_answers_the_absolute_path(
     client, photo, signed_path, settings, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "sendfile"
     path = signed_path(photo, "100x100")
     response = client.get("/t/" + path)
@@ -483,7 +483,7 @@ def test_sendfile_backend_answers_the_absolute_path(
 
 def test_sendfile_path_is_raw_utf8_or_percent_encoded(
     client, media, signed_path, settings, thumbs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "sendfile"
     (media / "café 100%.jpg").write_bytes(jpeg(200, 200))
     path = signed_path("café 100%.jpg", "100x100")
@@ -500,7 +500,7 @@ def test_sendfile_path_is_raw_utf8_or_percent_encoded(
     assert Path(unquote(response["X-Sendfile"])).is_file()
 
 
-def test_redirect_backend_and_dotted_path(client, photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_redirect_backend_and_dotted_path(client, photo, signed_path, settings) -> None:
     settings.STORAGES["thumbnails"]["OPTIONS"]["base_url"] = "https://cdn.example/th/"
     settings.STORAGES = dict(settings.STORAGES)
     settings.REST_THUMBNAILS_RESPONSE_BACKEND = "restthumbnails.serving.responses.redirect.respond"
@@ -513,7 +513,7 @@ def test_redirect_backend_and_dotted_path(client, photo, signed_path, settings) 
 @pytest.mark.parametrize("engine_name", ["pillow", "vips"])
 def test_bytes_of_a_source_in_each_format(
     client, media, signed_path, settings, engine_name
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_ENGINE = engine_name
     # TIFF and BMP are opt-in (docs/security.md): this site opts in.
     settings.REST_THUMBNAILS_SOURCE_FORMATS = ["JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP"]
@@ -527,8 +527,8 @@ def test_bytes_of_a_source_in_each_format(
 class UnreachableCache:
     """What a Redis or memcached client does when its server is down."""
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str):
+        def fail(*args, **kwargs):
             raise ConnectionRefusedError(111, "Connection refused")
 
         return fail
@@ -536,7 +536,7 @@ class UnreachableCache:
 
 def test_lock_service_down_is_503_and_existing_thumbnails_still_serve(
     client, photo, signed_path, thumbs, monkeypatch, logs
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     existing = signed_path(photo, "50x50")
     assert client.get("/t/" + existing).status_code == 200
     monkeypatch.setattr("restthumbnails.serving.wiring.caches", {"default": UnreachableCache()})
@@ -548,7 +548,7 @@ def test_lock_service_down_is_503_and_existing_thumbnails_still_serve(
     assert "lock cache unavailable: ConnectionRefusedError" in logs.text
 
 
-def test_post_with_csrf_middleware_is_405_not_the_csrf_page(photo, signed_path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_post_with_csrf_middleware_is_405_not_the_csrf_page(photo, signed_path, settings) -> None:
     # Input: a POST without a CSRF token to a site running CsrfViewMiddleware.
     # Answer: our 405 with Allow, not Django's 403 CSRF page.
     settings.MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]

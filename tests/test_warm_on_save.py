@@ -56,7 +56,7 @@ def test_celery_is_not_imported_by_start_up_checks_or_saves(tmp_path: Path) -> N
 
 def test_the_setting_without_celery_is_an_error_at_check_time(
     settings, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REST_THUMBNAILS_PRESETS = {"avatar": ("64x64", "crop", "jpg")}
     settings.REST_THUMBNAILS_WARM_ON_SAVE = {"shop.Product.photo": ["avatar", "nope"]}
     monkeypatch.setitem(sys.modules, "celery", None)  # as if it were not installed
@@ -67,10 +67,10 @@ def test_the_setting_without_celery_is_an_error_at_check_time(
     assert "'nope'" in messages["restthumbnails.E013"].msg
 
 
-def test_a_malformed_setting_is_one_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_setting_is_one_error(settings) -> None:
     settings.REST_THUMBNAILS_WARM_ON_SAVE = {"shop.Product.photo": "avatar"}
     assert [message.id for message in check_warm_on_save()] == ["restthumbnails.E010"]
 
 
-def test_no_setting_no_messages(settings) -> None:  # type: ignore[no-untyped-def]
+def test_no_setting_no_messages(settings) -> None:
     assert check_warm_on_save() == []

@@ -40,8 +40,8 @@ def counting_storage_class() -> type:
 
     depth = {"value": 0}
 
-    def wrap(method):  # type: ignore[no-untyped-def]
-        def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrap(method):
+        def counted(self, *args, **kwargs):
             if depth["value"] == 0:
                 COUNTS["storage"] += 1
             depth["value"] += 1
@@ -101,7 +101,7 @@ def configure(lib: str, media: Path) -> None:
 def count_queries() -> None:
     from django.db import connection
 
-    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def wrapper(execute, sql, params, many, context):
         COUNTS["queries"] += 1
         return execute(sql, params, many, context)
 

@@ -31,7 +31,7 @@ def render_and_count(template: Any, sources: list[str]) -> dict[str, float]:
         html = template.render({"sources": sources})
         if len(CANDIDATE.findall(html)) != 12 * len(sources):
             raise SystemExit("the page lacks candidates: is AVIF encodable here?")
-        render_and_count.checked = True  # type: ignore[attr-defined]
+        render_and_count.checked = True
     return _timed_render(template, sources)
 
 

@@ -59,9 +59,9 @@ def backend_requests(backend: Backend) -> int:
 def serve_bucket(stack: Stack, bucket: str, **options: object) -> Backend:
     # Stack.serve passes both locations through str(): an s3:// URL goes as it is.
     return stack.serve(
-        f"s3://{bucket}/media",  # type: ignore[arg-type]
-        f"s3://{bucket}/thumbs",  # type: ignore[arg-type]
-        **options,  # type: ignore[arg-type]
+        f"s3://{bucket}/media",
+        f"s3://{bucket}/thumbs",
+        **options,
     )
 
 

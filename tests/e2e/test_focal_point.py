@@ -266,7 +266,7 @@ def red_pixels(image: Image.Image) -> list[tuple[int, int]]:
         (x, y)
         for y in range(image.height)
         for x in range(image.width)
-        if (pixel := image.getpixel((x, y)))[0] > 180 and pixel[1] < 80 and pixel[2] < 80  # type: ignore[index]
+        if (pixel := image.getpixel((x, y)))[0] > 180 and pixel[1] < 80 and pixel[2] < 80
     ]
 
 

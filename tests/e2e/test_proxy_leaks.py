@@ -281,8 +281,8 @@ def test_a_bucket_site_end_to_end_sends_moto_and_serve_the_path_alone(
     source = (sample_media / "landscape.jpg").read_bytes()
     s3.client().put_object(Bucket=bucket, Key="media/landscape.jpg", Body=source)
     serve = stack.serve(
-        f"s3://{bucket}/media",  # type: ignore[arg-type]
-        f"s3://{bucket}/{PREFIX}",  # type: ignore[arg-type]
+        f"s3://{bucket}/media",
+        f"s3://{bucket}/{PREFIX}",
         response_backend="nginx",
     )
     moto_port = int(s3.endpoint.rsplit(":", 1)[1])
@@ -329,8 +329,8 @@ def test_the_redirect_backend_sends_the_client_to_the_object_without_its_query(
         Body=(sample_media / "landscape.jpg").read_bytes(),
     )
     serve = stack.serve(
-        f"s3://{bucket}/media",  # type: ignore[arg-type]
-        f"s3://{bucket}/{PREFIX}",  # type: ignore[arg-type]
+        f"s3://{bucket}/media",
+        f"s3://{bucket}/{PREFIX}",
         response_backend="redirect",
     )
     url = thumbnail_url(serve.url, "landscape.jpg", "120x80", "crop", "jpg")

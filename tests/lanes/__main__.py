@@ -49,7 +49,7 @@ def smoke_scripts() -> list[str]:
 
 
 def quiet(argv: list[str], **kwargs: object) -> None:
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)
     if done.returncode != 0:
         sys.exit(f"lanes: {' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
 

@@ -107,7 +107,7 @@ def run(
 
 def command(*argv: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """The installed `restthumbnails` script of this lane's venv."""
-    return run(BIN / "restthumbnails", *argv, **kwargs)  # type: ignore[arg-type]
+    return run(BIN / "restthumbnails", *argv, **kwargs)
 
 
 def refused_with_one_line(done: subprocess.CompletedProcess[str], needle: str) -> None:
@@ -306,7 +306,7 @@ class DjangoSite:
 
     def shell(self, code: str, **kwargs: object) -> str:
         """The last line `code` prints (Django 5.2+ prints what it imported first)."""
-        done = self.manage("shell", "-c", textwrap.dedent(code), **kwargs)  # type: ignore[arg-type]
+        done = self.manage("shell", "-c", textwrap.dedent(code), **kwargs)
         lines = done.stdout.strip().splitlines()
         return lines[-1] if lines else ""
 

@@ -45,7 +45,7 @@ def published(path: str) -> dict[str, object]:
     data = open(path, "rb").read()  # noqa: SIM115
     counts: dict[str, object] = {}
 
-    def step(name: str, action) -> None:  # type: ignore[no-untyped-def]
+    def step(name: str, action) -> None:
         batches.clear()
         action()
         counts[name] = list(batches)

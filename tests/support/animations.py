@@ -26,7 +26,7 @@ def frames(size: tuple[int, int] = (300, 200), count: int = 5) -> list[Image.Ima
 
 
 def gif(count: int = 5, *, loop: int | None = 2, disposal: int = 2, **options: object) -> bytes:
-    images = frames(count=count, **options)  # type: ignore[arg-type]
+    images = frames(count=count, **options)
     extra: dict[str, object] = {} if loop is None else {"loop": loop}
     buffer = io.BytesIO()
     images[0].save(

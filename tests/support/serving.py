@@ -18,7 +18,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:  # type: ignore[type-arg]
+    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:
         self.process, self.port, self.log = process, port, log
 
     def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -31,7 +31,7 @@ class Server:
             connection.close()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:  # type: ignore[type-arg]
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

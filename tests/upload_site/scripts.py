@@ -109,7 +109,7 @@ def admin_changelist(path: str) -> dict[str, object]:
     page = client.get("/admin/upload_site/photo/")
     html = page.content.decode()
     images = re.findall(r"<img [^>]*>", html)
-    sources = [re.search(r'src="([^"]+)"', tag)[1] for tag in images]  # type: ignore[index]
+    sources = [re.search(r'src="([^"]+)"', tag)[1] for tag in images]
     ours = [s for s in sources if s.startswith("/thumbnails/")]
     return {
         "status": page.status_code,
