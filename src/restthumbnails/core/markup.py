@@ -1,11 +1,13 @@
-"""HTML for srcset and <picture>: every attribute value escaped, names checked. Pure."""
+"""HTML for srcset and <picture>: every attribute value escaped, names checked. Pure.
+
+The text returned is safe HTML; marking it so for Django templates is the
+caller's part (restthumbnails.api), which keeps this module free of Django.
+"""
 
 import functools
 import html
 import re
 from collections.abc import Iterable, Mapping
-
-from django.utils.safestring import SafeString, mark_safe
 
 # Names a template author may add to <img> (class, data-id, aria-label, ...);
 # anything else could break out of the tag, and values cannot (they are escaped).
@@ -41,11 +43,11 @@ def attributes(values: Mapping[str, AttributeValue]) -> str:
     return "".join(parts)
 
 
-def source_tags(sources: Iterable[Mapping[str, AttributeValue]]) -> SafeString:
+def source_tags(sources: Iterable[Mapping[str, AttributeValue]]) -> str:
     # Every value is escaped and every name checked by attributes().
-    return mark_safe("".join(f"<source{attributes(source)}>" for source in sources))  # noqa: S308
+    return "".join(f"<source{attributes(source)}>" for source in sources)
 
 
-def picture_html(*, sources: SafeString, img: Mapping[str, AttributeValue]) -> SafeString:
+def picture_html(*, sources: str, img: Mapping[str, AttributeValue]) -> str:
     """<picture>, the <source> tags from source_tags(), an <img> with these attributes."""
-    return mark_safe(f"<picture>{sources}<img{attributes(img)}></picture>")  # noqa: S308
+    return f"<picture>{sources}<img{attributes(img)}></picture>"

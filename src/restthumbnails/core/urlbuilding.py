@@ -1,8 +1,7 @@
 """Signed thumbnail URLs from a spec and a key: pure, no settings, no I/O."""
 
+import urllib.parse
 from dataclasses import dataclass
-
-from django.utils.encoding import filepath_to_uri
 
 from .signing import sign
 from .spec import ThumbnailSpec
@@ -38,5 +37,10 @@ def signed_thumbnail(
         base_url += "/"
     width, height = size if size is not None else (None, None)
     return Thumbnail(
-        spec=spec, name=name, url=base_url + filepath_to_uri(name), width=width, height=height
+        spec=spec, name=name, url=base_url + path_to_uri(name), width=width, height=height
     )
+
+
+def path_to_uri(path: str) -> str:
+    """A storage name as a URL path: the characters Django's filepath_to_uri keeps, kept."""
+    return urllib.parse.quote(path.replace("\\", "/"), safe="/~!*()'")
