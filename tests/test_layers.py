@@ -12,7 +12,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "restthumbnails"
 # Lowest first. Top-level modules keep the paths users type; by role the package
 # face (__version__), exceptions and extras are leaf facts and conf reads the
 # settings the layers above it use. Every other top-level module is an entry point.
-FOLDER_LAYERS = {"core": 0, "storage": 1, "render": 2, "serving": 4, "lifecycle": 5, "server": 6}
+FOLDER_LAYERS = {
+    "core": 0,
+    "storage": 1,
+    "render": 2,
+    "conf": 3,
+    "serving": 4,
+    "lifecycle": 5,
+    "server": 6,
+}
 TOP_LEVEL_LAYERS = {
     "restthumbnails": -1,
     "restthumbnails.exceptions": -1,

@@ -14,6 +14,7 @@ from .conf import (
     Settings,
     base_url,
     get_settings,
+    named,
     serves_thumbnails,
     source_storage,
     thumbnail_storage,
@@ -50,13 +51,9 @@ def _weak_keys(key: str, fallbacks: tuple[str, ...]) -> list[CheckMessage]:
     running site over it on upgrade would cost more than the weakness, and Django
     treats its own short SECRET_KEY the same way."""
 
-    def setting(name: str) -> str:
-        # Ours when set, else Django's, as conf reads them.
-        return PREFIX + name if getattr(settings, PREFIX + name, None) is not None else name
-
-    named = [(setting("SECRET_KEY"), key)]
-    named += [
-        (f"{setting('SECRET_KEY_FALLBACKS')}[{index}]", value)
+    keys = [(named("SECRET_KEY"), key)]
+    keys += [
+        (f"{named('SECRET_KEY_FALLBACKS')}[{index}]", value)
         for index, value in enumerate(fallbacks)
     ]
     return [
@@ -68,7 +65,7 @@ def _weak_keys(key: str, fallbacks: tuple[str, ...]) -> list[CheckMessage]:
             "'import secrets; print(secrets.token_urlsafe(48))'.",
             id="restthumbnails.W005",
         )
-        for name, value in named
+        for name, value in keys
         if is_weak_key(value)
     ]
 

@@ -16,13 +16,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_init, post_save
 
-from ..conf import PREFIX, get_settings
+from ..conf import PREFIX, get_settings, read
 from ..core.signing import sign
 from ..core.spec import make_spec
 from ..exceptions import InvalidSpec
@@ -39,7 +38,7 @@ _SEEN = "_restthumbnails_seen_files"
 
 
 def configured() -> Mapping[str, Any]:
-    return getattr(django_settings, SETTING, None) or {}
+    return read("WARM_ON_SAVE") or {}
 
 
 def problems() -> list[tuple[str, str, str]]:

@@ -8,6 +8,8 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
+from ..conf import SETTINGS
+
 
 @dataclass(frozen=True)
 class SettingOption:
@@ -19,6 +21,15 @@ class SettingOption:
     is_flag: bool = False
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
+    # False where the help says the default itself (serve's own, or none to show).
+    shows_default: bool = True
+
+    @property
+    def full_help(self) -> str:
+        """The help text, ending with the setting's default from conf's table."""
+        if not self.shows_default:
+            return self.help
+        return f"{self.help} (default {SETTINGS[self.setting].shown_default})"
 
     @property
     def shown_as(self) -> str:
@@ -37,87 +48,84 @@ SETTING_OPTIONS = (
         "--lock-timeout",
         "LOCK_TIMEOUT",
         float,
-        "seconds a thumbnail's lock lives at most, so a crashed worker blocks it "
-        "no longer (default 10)",
+        "seconds a thumbnail's lock lives at most, so a crashed worker blocks it no longer",
     ),
     SettingOption(
         "--lock-wait",
         "LOCK_WAIT",
         float,
-        "seconds a request for a thumbnail being made waits for it; 0 answers "
-        "404 at once (default 0)",
+        "seconds a request for a thumbnail being made waits for it; 0 answers 404 at once",
     ),
     SettingOption(
         "--max-source-pixels",
         "MAX_SOURCE_PIXELS",
         int,
-        "refuse sources with more pixels, all frames counted (default 50000000)",
+        "refuse sources with more pixels, all frames counted",
     ),
     SettingOption(
         "--max-source-bytes",
         "MAX_SOURCE_BYTES",
         int,
-        "refuse larger source files (default 52428800)",
+        "refuse larger source files",
         metavar="BYTES",
     ),
-    SettingOption(
-        "--max-dimension", "MAX_DIMENSION", int, "largest side a URL may ask for (default 4096)"
-    ),
+    SettingOption("--max-dimension", "MAX_DIMENSION", int, "largest side a URL may ask for"),
     SettingOption(
         "--max-concurrent",
         "MAX_CONCURRENT",
         int,
         "render processes in the host's render pool, i.e. renders at once (default: one per core)",
+        shows_default=False,
     ),
     SettingOption(
         "--max-queued",
         "MAX_QUEUED",
         int,
-        "misses waiting for a free render process; beyond, 503 at once (default 8)",
+        "misses waiting for a free render process; beyond, 503 at once",
     ),
     SettingOption(
         "--queue-timeout",
         "QUEUE_TIMEOUT",
         float,
-        "seconds a miss waits for a free render process before 503 (default 2)",
+        "seconds a miss waits for a free render process before 503",
     ),
     SettingOption(
         "--generation-timeout",
         "GENERATION_TIMEOUT",
         float,
-        "seconds after which a render's process is killed, 503 (default 8)",
+        "seconds after which a render's process is killed, 503",
     ),
     SettingOption(
         "--max-source-scans",
         "MAX_SOURCE_SCANS",
         int,
-        "refuse JPEGs with more scans, from the header (default 100)",
+        "refuse JPEGs with more scans, from the header",
     ),
     SettingOption(
         "--max-source-frames",
         "MAX_SOURCE_FRAMES",
         int,
-        "refuse animations with more frames, from the header (default 500)",
+        "refuse animations with more frames, from the header",
     ),
     SettingOption(
         "--max-animation-pixels",
         "MAX_ANIMATION_PIXELS",
         int,
         "frames x output pixels an animated thumbnail may have, AVIF counted 5 times; "
-        "beyond, the first frame only (default 50000000)",
+        "beyond, the first frame only",
     ),
     SettingOption(
         "--render-memory-limit",
         "RENDER_MEMORY_LIMIT",
         int,
-        "bytes of address space per render process, 0 for none (default 2147483648)",
+        "bytes of address space per render process, 0 for none",
         metavar="BYTES",
     ),
     SettingOption(
         "--failure-ttl",
         "FAILURE_TTL",
         float,
-        "seconds a refused or timed-out source is answered from memory, 0 off (default 300)",
+        "seconds a refused or timed-out source is answered from memory, 0 off",
     ),
     SettingOption(
         "--fallback-image",
@@ -125,6 +133,7 @@ SETTING_OPTIONS = (
         str,
         "image served, at the requested size, for missing or broken sources",
         metavar="PATH",
+        shows_default=False,
     ),
     SettingOption(
         "--allow",
@@ -133,19 +142,20 @@ SETTING_OPTIONS = (
         "allow only this SIZE/METHOD, e.g. 200x200/crop; repeat for more",
         repeat=True,
         metavar="SIZE/METHOD",
+        shows_default=False,
     ),
     SettingOption(
         "--health-path",
         "HEALTH_PATH",
         _optional_path,
-        "health check path, 'off' to disable (default _health)",
+        "health check path, 'off' to disable",
         metavar="PATH",
     ),
     SettingOption(
         "--metrics-path",
         "METRICS_PATH",
         _optional_path,
-        "Prometheus metrics path, 'off' to disable (default _metrics)",
+        "Prometheus metrics path, 'off' to disable",
         metavar="PATH",
     ),
     SettingOption(
@@ -156,14 +166,16 @@ SETTING_OPTIONS = (
         "(JPEG, PNG, GIF, WEBP, and HEIF with the heif extra); TIFF, BMP and AVIF are opt-in",
         repeat=True,
         metavar="FORMAT",
+        shows_default=False,
     ),
-    SettingOption("--quality", "QUALITY", int, "JPEG/WebP/AVIF quality (default 85)"),
+    SettingOption("--quality", "QUALITY", int, "JPEG/WebP/AVIF quality"),
     SettingOption(
         "--engine",
         "ENGINE",
         str,
         "pillow, or vips for faster PNG/WebP/GIF (pip install 'restthumbnails[vips]')",
         choices=("pillow", "vips"),
+        shows_default=False,
     ),
     SettingOption(
         "--sendfile-escape",
@@ -171,6 +183,7 @@ SETTING_OPTIONS = (
         bool,
         "percent-encode the X-Sendfile path (lighttpd with '%' in file names)",
         is_flag=True,
+        shows_default=False,
     ),
 )
 
@@ -184,7 +197,7 @@ def add_setting_options(parser: argparse.ArgumentParser) -> None:
                 action="store_const",
                 const=True,
                 default=None,
-                help=option.help.replace("%", "%%"),  # argparse formats help with %
+                help=option.full_help.replace("%", "%%"),  # argparse formats help with %
             )
             continue
         parser.add_argument(
@@ -195,7 +208,7 @@ def add_setting_options(parser: argparse.ArgumentParser) -> None:
             default=None,
             metavar=None if option.choices else option.shown_as,
             choices=option.choices,
-            help=option.help.replace("%", "%%"),  # argparse formats help with %
+            help=option.full_help.replace("%", "%%"),  # argparse formats help with %
         )
 
 
