@@ -131,5 +131,5 @@ def test_the_rules_see_the_imports_they_judge() -> None:
     start-up sequence; a reader that saw nothing would pass every rule above."""
     edges = graph()
     assert "restthumbnails.serving.wiring" in edges["restthumbnails.serving.views"]
-    assert "restthumbnails.server.startup" in edges["restthumbnails.server.cli"]
+    assert "restthumbnails.server.startup" in edges["restthumbnails.server.commands.serve"]
     assert layer("restthumbnails.serving.views") > layer("restthumbnails.render.engine")

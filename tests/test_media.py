@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.files.storage import FileSystemStorage
 
-from restthumbnails.server.cli import example_urls
+from restthumbnails.server.commands.serve import example_urls
 from restthumbnails.server.media import image_names
 
 from .support.images import encode, jpeg, picture, png

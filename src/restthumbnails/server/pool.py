@@ -1,12 +1,9 @@
-"""Host-wide render pools: `serve`'s (started by the master before gunicorn forks its
-workers) and `restthumbnails render-pool` (for a Django site's workers to share)."""
+"""`serve`'s host-wide render pool, started by the master before gunicorn forks its
+workers (`restthumbnails render-pool` runs one for a Django site: commands/render_pool.py)."""
 
-import argparse
-import os
-import sys
 from dataclasses import dataclass
 
-from ..conf import DEFAULT_RENDER_MEMORY_LIMIT, get_settings
+from ..conf import get_settings
 from ..render.pool.client import MISS_THREADS, PoolProcess
 
 
@@ -42,70 +39,3 @@ def start_host_pool(socket_path: str, *, threads: int) -> HostPool:
         socket_path=socket_path,
     )
     return HostPool(process, settings.max_concurrent, threads + misses)
-
-
-def add_render_pool_command(
-    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
-) -> None:
-    parser = commands.add_parser(
-        "render-pool",
-        help="run a render pool that a Django site's workers share (RENDER_POOL = its socket)",
-        description="Run render processes that take misses from every worker process of a "
-        "Django site on this host: set REST_THUMBNAILS_RENDER_POOL to SOCKET. The socket is "
-        "created for this user only; run the site's workers as the same user.",
-    )
-    parser.add_argument("socket", metavar="SOCKET", help="absolute path of the Unix socket")
-    parser.add_argument(
-        "--processes",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="render processes, i.e. renders at once (default: one per core = %(default)s)",
-    )
-    parser.add_argument(
-        "--queued",
-        type=int,
-        default=8,
-        help="misses that may wait for a free render process; more are 503 (default 8)",
-    )
-    parser.add_argument(
-        "--memory-limit",
-        type=int,
-        default=DEFAULT_RENDER_MEMORY_LIMIT,
-        help="bytes of address space per render process, 0 for none "
-        f"(default {DEFAULT_RENDER_MEMORY_LIMIT})",
-    )
-
-
-def command_render_pool(args: argparse.Namespace) -> int:
-    if not os.path.isabs(args.socket):
-        print("restthumbnails: SOCKET must be an absolute path", file=sys.stderr)
-        return 2
-    if args.processes < 1 or args.queued < 0 or args.memory_limit < 0:
-        print(
-            "restthumbnails: needs --processes >= 1, --queued >= 0, --memory-limit >= 0",
-            file=sys.stderr,
-        )
-        return 2
-    from ..render.pool.worker import (  # loads Pillow: only for this command
-        SocketPathTaken,
-        run_pool,
-    )
-
-    print(
-        f"restthumbnails: render pool of {args.processes} processes on {args.socket}",
-        file=sys.stderr,
-    )
-    try:
-        run_pool(
-            socket_path=args.socket,
-            processes=args.processes,
-            backlog=max(0, args.queued - 1),
-            memory_limit=args.memory_limit,
-            max_jobs=1000,
-            parent_pid=None,
-        )
-    except SocketPathTaken as exc:
-        # Found before anything was created: exit 2 like any other unusable argument.
-        print(f"restthumbnails: {exc}", file=sys.stderr)
-        return 2
-    return 0

@@ -9,25 +9,24 @@ import argparse
 import secrets
 import sys
 
-from ..lifecycle.commands import (
+from ...lifecycle.commands import (
     UsageError,
     add_clean_arguments,
     add_stats_arguments,
     add_warm_arguments,
-    run,
 )
-from .keys import ENV_SECRET_KEY, resolve_key
-from .locations import served_locations
-from .options import add_setting_options, settings_from_args
-from .settings import lock_cache_settings
-from .startup import start_django
+from ...lifecycle.commands import run as run_lifecycle
+from ..keys import ENV_SECRET_KEY, resolve_key
+from ..locations import served_locations
+from ..options import add_setting_options, settings_from_args
+from ..settings import lock_cache_settings
+from ..startup import start_django
+from .common import Subcommands, fail
 
 LIFECYCLE_COMMANDS = ("warm", "clean", "stats")
 
 
-def add_lifecycle_commands(
-    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
-) -> None:
+def add(commands: Subcommands) -> None:
     warm = commands.add_parser(
         "warm",
         help="render thumbnails of MEDIA_DIR ahead of traffic",
@@ -89,13 +88,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_lifecycle_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     try:
         _configure(args)
-        return run(args.command, args, stdout=sys.stdout, stderr=sys.stderr)
+        return run_lifecycle(args.command, args, stdout=sys.stdout, stderr=sys.stderr)
     except UsageError as exc:
-        print(f"restthumbnails: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
 
 
 def _configure(args: argparse.Namespace) -> None:
