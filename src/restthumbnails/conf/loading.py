@@ -88,25 +88,21 @@ def _load() -> Settings:
     messages: list[str] = []
     loaded: dict[str, Any] = {}
 
-    def take(name: str, compute: Callable[[], Any]) -> Any:
+    def take(compute: Callable[[], Any], fallback: Any = None) -> Any:
         try:
             return compute()
         except ImproperlyConfigured as exc:
             messages.extend(getattr(exc, "messages", None) or [str(exc)])
-            return SETTINGS[name].default if name in SETTINGS else None
+            return fallback
 
     for setting in SETTINGS.values():
         if setting.loaded:
-            value = given(setting.name)
-            loaded[setting.name] = take(
-                setting.name,
-                functools.partial(setting.check, setting.name, value, dict(loaded)),
-            )
+            check = functools.partial(setting.check, setting.name, given(setting.name), loaded)
+            loaded[setting.name] = take(check, setting.default)
     # ENGINE names the render plugin: Settings keeps its path, `engine` its options.
     engine_path = plugin_path(loaded.pop("ENGINE"), ENGINES)
-    render = take("render", lambda: plugin("ENGINE", engine_path, VIPS_HINT))
+    render = take(lambda: plugin("ENGINE", engine_path, VIPS_HINT))
     respond = take(
-        "respond",
         lambda: plugin(
             "RESPONSE_BACKEND", plugin_path(loaded["RESPONSE_BACKEND"], RESPONSE_BACKENDS), ""
         ),
