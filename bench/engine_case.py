@@ -40,6 +40,7 @@ def naive(data: bytes, size: str, method: str) -> bytes:
     """What most code does: decode everything, then one LANCZOS resize."""
     from PIL import Image, ImageOps
 
+    from restthumbnails.render.engine import jpeg_settings
     from restthumbnails.render.smart import entropy_anchor
 
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
@@ -62,7 +63,7 @@ def naive(data: bytes, size: str, method: str) -> bytes:
             centring = entropy_anchor(image, region_w, region_h)
         thumb = ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS, centering=centring)
     out = io.BytesIO()
-    thumb.save(out, "JPEG", quality=QUALITY, progressive=True, optimize=True)
+    thumb.save(out, "JPEG", quality=QUALITY, **jpeg_settings(*thumb.size))
     return out.getvalue()
 
 
@@ -83,7 +84,13 @@ def vips(data: bytes, size: str, method: str) -> bytes:
     )
     if image.hasalpha():
         image = image.flatten(background=[255, 255, 255])
-    return image.write_to_buffer(f".jpg[Q={QUALITY},interlace,optimize_coding,keep=none]")
+    # The same encoder settings as ours for this output size (render/engine.py).
+    from restthumbnails.render.engine import jpeg_settings
+
+    chosen = jpeg_settings(image.width, image.height)
+    options = [f"Q={QUALITY}", "keep=none"]
+    options += ["interlace"] * chosen["progressive"] + ["optimize_coding"] * chosen["optimize"]
+    return image.write_to_buffer(f".jpg[{','.join(options)}]")
 
 
 IMPLS: dict[str, Callable[[bytes, str, str], bytes]] = {

@@ -8,7 +8,7 @@ MISSES: dict[str, str] = {
     "engine": (
         "JPEG: our path is at the decoder's floor (the DCT-scaled decode is 85-90% of the "
         "time; resize and encode of a 200x200 are ~5 ms); where libvips is ahead it is on "
-        "the larger 800-wide output, whose resize and progressive, optimised encode libvips "
+        "the larger 800-wide output, whose resize and encode libvips "
         "spreads over both cores while Pillow uses one. PNG: neither library can decode a "
         "PNG shrunk, both spend the time in zlib. WebP: Pillow cannot decode WebP shrunk "
         "and libvips can (libwebp's scaled decode): the optional vips engine closes that "

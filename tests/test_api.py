@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile, File
 from django.db.models import FileField, ImageField
 from django.db.models.fields.files import FieldFile, ImageFieldFile
 from django.template import Context, Template, TemplateSyntaxError
+from django.urls import set_script_prefix
 
 from restthumbnails.api import get_thumbnail, picture, srcset, thumbnail_url
 from restthumbnails.conf import get_settings
@@ -93,6 +94,56 @@ def test_base_url_relative_or_absolute(settings) -> None:
     assert thumbnail_url("a.jpg", "100x100", "crop", "jpg", base_url="/x/") == expected_url(
         "a.jpg", "/x/"
     )
+
+
+def test_the_next_tag_sees_a_changed_setting_or_script_prefix(settings) -> None:
+    # Input: one template rendered again after each change of the key, BASE_URL, a
+    # preset, and (with BASE_URL unset) the request's script prefix. Answer: every
+    # render shows the URL the new settings give; none comes from before the change.
+    template = Template(
+        '{% load thumbnail %}{% thumbnail "a.jpg" "100x100" "crop" "jpg" %}'
+        '|{% thumbnail "a.jpg" "avatar" %}'
+    )
+
+    def page() -> str:
+        return template.render(Context({}))
+
+    settings.REST_THUMBNAILS_PRESETS = {"avatar": ("100x100", "crop", "jpg")}
+    first = expected_url("a.jpg")
+    assert page() == f"{first}|{first}"
+
+    settings.REST_THUMBNAILS_SECRET_KEY = "another-key-of-enough-length-for-signing"
+    rekeyed = page().split("|")[0]
+    spec = make_spec("a.jpg", "100x100", "crop", "jpg")
+    assert (
+        rekeyed
+        == f"/t/a.jpg/100x100/crop/{sign(spec, key=settings.REST_THUMBNAILS_SECRET_KEY)}.jpg"
+    )
+
+    settings.REST_THUMBNAILS_SECRET_KEY = "test-secret-key-not-for-production"
+    settings.REST_THUMBNAILS_BASE_URL = "https://cdn.example.com/thumbs/"
+    moved = expected_url("a.jpg", "https://cdn.example.com/thumbs/")
+    assert page() == f"{moved}|{moved}"
+
+    settings.REST_THUMBNAILS_PRESETS = {"avatar": ("64x64", "crop", "jpg")}
+    assert page().split("|")[1].startswith("https://cdn.example.com/thumbs/a.jpg/64x64/crop/")
+
+    settings.REST_THUMBNAILS_BASE_URL = None  # URLs now follow where the app is mounted
+    assert page().split("|")[0] == first
+    set_script_prefix("/site/")
+    try:
+        assert page().split("|")[0] == "/site" + first
+    finally:
+        set_script_prefix("/")
+    assert page().split("|")[0] == first
+
+
+def test_a_focus_given_as_a_list_builds_the_same_thumbnail() -> None:
+    # Input: the focal point as a list (unhashable, so not cached) and as a tuple.
+    # Answer: the same URL, the focus-30-70 method.
+    as_list = thumbnail_url("a.jpg", "100x100", "crop", "jpg", focus=[0.3, 0.7])
+    as_tuple = thumbnail_url("a.jpg", "100x100", "crop", "jpg", focus=(0.3, 0.7))
+    assert as_list == as_tuple and as_list is not None and "/focus-30-70/" in as_list
 
 
 @pytest.mark.parametrize(

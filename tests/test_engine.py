@@ -112,19 +112,70 @@ def test_output_format_is_exactly_the_extension(ext: str) -> None:
 
 
 @pytest.mark.pillow_decodes
-def test_jpeg_output_is_progressive_quality_and_carries_no_metadata() -> None:
+def test_jpeg_output_has_quality_and_carries_no_metadata() -> None:
     source = picture(800, 600)
     exif = Image.Exif()
     exif[0x010F] = "CameraMaker"
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     data = encode(source, "JPEG", exif=exif, icc_profile=icc, comment=b"secret")
     out = thumb(data, "200x150", "scale")
-    assert out.info.get("progressive") == 1
     assert "exif" not in out.info and "icc_profile" not in out.info and "comment" not in out.info
     assert len(thumb(data, "200x150", "scale", quality=30).tobytes()) == 200 * 150 * 3
     small = render(data, make_spec("s", "200x150", "scale", "jpg"), EngineOptions(quality=30))
     large = render(data, make_spec("s", "200x150", "scale", "jpg"), EngineOptions(quality=95))
     assert len(small) < len(large)
+
+
+# The example Huffman tables of the JPEG standard (Annex K), as the 16 code-length
+# counts of each: what libjpeg writes when it does not optimise.
+_STANDARD_HUFFMAN_COUNTS = {
+    (0, 0): bytes([0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
+    (0, 1): bytes([0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0]),
+    (1, 0): bytes([0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7D]),
+    (1, 1): bytes([0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77]),
+}
+
+
+def _huffman_counts(data: bytes) -> dict[tuple[int, int], bytes]:
+    """(class, id) -> code-length counts of every DHT table before the first scan."""
+    tables: dict[tuple[int, int], bytes] = {}
+    at = 2  # after SOI
+    while data[at] == 0xFF and data[at + 1] != 0xDA:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+        if marker == 0xC4:
+            table = data[at + 4 : at + 2 + length]
+            while table:
+                counts = table[1:17]
+                tables[(table[0] >> 4, table[0] & 0x0F)] = counts
+                table = table[17 + sum(counts) :]
+        at += 2 + length
+    return tables
+
+
+@pytest.mark.parametrize(
+    ("size", "optimized"),
+    [
+        ("64x48", True),
+        ("200x150", True),
+        ("400x300", True),
+        ("640x468", True),  # 299,520 pixels: the last size optimised
+        ("800x600", False),
+        ("1600x1200", False),
+    ],
+)
+def test_jpeg_encoder_settings_follow_the_output_size(size: str, optimized: bool) -> None:
+    # Input: a 1600x1200 photo-like PNG (each engine decodes it itself) cropped to
+    # `size` as JPEG. Answer: a baseline JPEG (never progressive: it costs about 5x
+    # the CPU for 7-10% of the bytes) of exactly that size, with Huffman tables
+    # optimised for its pixels up to 0.3 MP and the standard's above.
+    data = render(png(1600, 1200), make_spec("s", size, "crop", "jpg"), OPTIONS)
+    out = Image.open(io.BytesIO(data))
+    width, height = map(int, size.split("x"))
+    assert out.format == "JPEG" and out.size == (width, height)
+    assert "progressive" not in out.info and "progression" not in out.info
+    tables = _huffman_counts(data)
+    assert set(tables) == set(_STANDARD_HUFFMAN_COUNTS)
+    assert (tables != _STANDARD_HUFFMAN_COUNTS) is optimized
 
 
 def _quadrant_picture() -> Image.Image:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files import File
+from django.core.signals import setting_changed
 from django.db.models.fields.files import ImageFieldFile
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 
 from .conf import Settings, get_settings, source_storage
@@ -153,6 +155,24 @@ def get_thumbnail(
     name = source_name(source)
     if name is None:
         return None
+    known = known_source_size(source, source_size)
+    # The URL prefix comes from the request only when no base URL is given or set.
+    prefix = get_script_prefix() if base_url is None and _prefix_matters() else None
+    try:
+        return _cached_thumbnail(name, size_or_preset, method, ext, known, base_url, focus, prefix)
+    except TypeError:  # an unhashable argument (a focus given as a list): build it uncached
+        return _uncached_thumbnail(name, size_or_preset, method, ext, known, base_url, focus)
+
+
+def _uncached_thumbnail(
+    name: str,
+    size_or_preset: str,
+    method: str | None,
+    ext: str | None,
+    source_size: SourceSize | None,
+    base_url: str | None,
+    focus: Any,
+) -> Thumbnail:
     settings = get_settings()
     preset = _resolve(settings, size_or_preset, method, ext)
     if focus is not None:
@@ -163,9 +183,42 @@ def get_thumbnail(
         preset.size,
         preset.method,
         preset.ext,
-        source_size=known_source_size(source, source_size),
+        source_size=source_size,
         base_url=base_url,
     )
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_thumbnail(
+    name: str,
+    size_or_preset: str,
+    method: str | None,
+    ext: str | None,
+    source_size: SourceSize | None,
+    base_url: str | None,
+    focus: Any,
+    script_prefix: str | None,
+) -> Thumbnail:
+    # A warm page asks for the same thumbnails again: this skips the settings, the
+    # preset and every check for them. Everything the answer depends on is in the key
+    # (the script prefix only where it is used); the settings' part is dropped with
+    # the cache whenever a setting changes (_forget below).
+    return _uncached_thumbnail(name, size_or_preset, method, ext, source_size, base_url, focus)
+
+
+@functools.cache
+def _prefix_matters() -> bool:
+    """True when built URLs start with the request's script prefix (BASE_URL unset)."""
+    return get_settings().base_url is None
+
+
+def _forget(**kwargs: Any) -> None:
+    """Any setting may change what a cached thumbnail looks like (tests change them)."""
+    _cached_thumbnail.cache_clear()
+    _prefix_matters.cache_clear()
+
+
+setting_changed.connect(_forget)
 
 
 @dataclass(frozen=True)

@@ -488,7 +488,7 @@ def encode(image: Image.Image, ext: str, options: EngineOptions) -> bytes:
     image.info = {}
     buffer = io.BytesIO()
     if output.pillow_name == "JPEG":
-        image.save(buffer, "JPEG", quality=options.quality, progressive=True, optimize=True)
+        image.save(buffer, "JPEG", quality=options.quality, **jpeg_settings(*image.size))
     elif output.pillow_name == "AVIF":
         image.save(buffer, "AVIF", quality=options.quality, speed=AVIF_SPEED)
     elif output.pillow_name == "WEBP":
@@ -496,6 +496,21 @@ def encode(image: Image.Image, ext: str, options: EngineOptions) -> bytes:
     else:
         image.save(buffer, output.pillow_name)
     return buffer.getvalue()
+
+
+# Baseline JPEG, with optimised Huffman tables up to this many pixels (about 550x550)
+# and the standard tables above. The rule: a costlier setting must save at least 2 KB
+# per extra ms of encode CPU (`python -m bench.jpeg_settings`). Optimising saves
+# 4-15% up to 400 px at 2,600-33,000 B/ms; from 800 px it saves 4% at about 2,000
+# B/ms, within noise of the bar, and the cheaper setting keeps the miss's latency.
+# Progressive saves 3-4% more than optimising for twice its CPU (about 1,000 B/ms),
+# and at 64 px it is larger. See docs/spec.md.
+JPEG_OPTIMIZE_MAX_PIXELS = 300_000
+
+
+def jpeg_settings(width: int, height: int) -> dict[str, bool]:
+    """Pillow's JPEG save options for an output of this size (quality aside)."""
+    return {"progressive": False, "optimize": width * height <= JPEG_OPTIMIZE_MAX_PIXELS}
 
 
 def _flatten(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:

@@ -53,6 +53,13 @@ def _source_size(value: Any) -> SourceSize | None:
     return width, height
 
 
+def _literal(expression: FilterExpression) -> str | None:
+    """The string a quoted, unfiltered argument always resolves to; None for any other."""
+    if expression.filters or not isinstance(expression.var, str):
+        return None
+    return expression.var
+
+
 class BuildNode(template.Node):
     def __init__(
         self,
@@ -65,13 +72,26 @@ class BuildNode(template.Node):
         self.arguments = arguments
         self.keywords = keywords
         self.target = target
+        # A page renders the same tag many times; its quoted size, method and ext
+        # resolve to themselves, so they are taken once here, not on every render.
+        self.source = arguments[0]
+        literals = [_literal(argument) for argument in arguments[1:]]
+        self.fixed_rest: list[str] | None = (
+            None if None in literals else [value for value in literals if value is not None]
+        )
 
     def render(self, context: template.Context) -> str:
-        source, *rest = (argument.resolve(context) for argument in self.arguments)
-        keywords = {name: value.resolve(context) for name, value in self.keywords.items()}
-        if "source_size" in keywords:
-            keywords["source_size"] = _source_size(keywords["source_size"])
-        result = self.build(source, *rest, **keywords)
+        source = self.source.resolve(context)
+        rest: list[Any] = self.fixed_rest or [
+            argument.resolve(context) for argument in self.arguments[1:]
+        ]
+        if self.keywords:
+            keywords = {name: value.resolve(context) for name, value in self.keywords.items()}
+            if "source_size" in keywords:
+                keywords["source_size"] = _source_size(keywords["source_size"])
+            result = self.build(source, *rest, **keywords)
+        else:
+            result = self.build(source, *rest)
         if self.target is not None:
             context[self.target] = result
             return ""
