@@ -15,30 +15,30 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import (
-    animation_section,
-    bucket_section,
-    cleanup_section,
-    concurrency_section,
-    engine_section,
-    faces_section,
-    fidelity_section,
-    hit_section,
-    hostile_section,
-    imgproxy_section,
-    isolation_section,
-    jpeg_settings,
-    miss_section,
-    page_section,
-    picture_section,
-    warm_section,
-)
 from .explain import MISSES
 from .images import BIG_JPEG, write_engine_sources, write_page_sources, write_source
 from .machine import describe
 from .peers import ensure_all
 from .report import DOC, render_text, targets_table, write_doc
 from .results import SectionResult
+from .sections import (
+    animation,
+    bucket,
+    cleanup,
+    concurrency,
+    engine,
+    faces,
+    fidelity,
+    hit,
+    hostile,
+    imgproxy,
+    isolation,
+    jpeg_settings,
+    miss,
+    pages,
+    pictures,
+    warm,
+)
 
 SECTIONS = (
     "engine",
@@ -68,24 +68,24 @@ def log(message: str) -> None:
 
 def quicken() -> None:
     """One short round each: a smoke test of the suite, not numbers to publish."""
-    engine_section.ROUNDS = miss_section.ROUNDS = hit_section.ROUNDS = 1
-    page_section.ROUNDS = 1
-    miss_section.SECONDS = 2.0
-    isolation_section.ROUNDS = 2
-    isolation_section.PER_ROUND = 10
-    concurrency_section.ROUNDS = 1
-    concurrency_section.SECONDS = 2.0
-    hostile_section.COPIES = 1
-    hostile_section.BEFORE_TIMEOUT = 30.0
-    hostile_section.GIF_FRAMES = 500_000
-    hostile_section.BIG_SCAN_BOMB = False
-    hit_section.SECONDS = 1
-    page_section.WARM_REPS = 3
-    picture_section.ROUNDS, picture_section.WARM_REPS = 1, 3
-    warm_section.ROUNDS = 1
-    cleanup_section.ROUNDS = 1
-    engine_section.BUDGET_MS = 100.0
-    imgproxy_section.ROUNDS, imgproxy_section.SECONDS = 1, 2.0
+    engine.ROUNDS = miss.ROUNDS = hit.ROUNDS = 1
+    pages.ROUNDS = 1
+    miss.SECONDS = 2.0
+    isolation.ROUNDS = 2
+    isolation.PER_ROUND = 10
+    concurrency.ROUNDS = 1
+    concurrency.SECONDS = 2.0
+    hostile.COPIES = 1
+    hostile.BEFORE_TIMEOUT = 30.0
+    hostile.GIF_FRAMES = 500_000
+    hostile.BIG_SCAN_BOMB = False
+    hit.SECONDS = 1
+    pages.WARM_REPS = 3
+    pictures.ROUNDS, pictures.WARM_REPS = 1, 3
+    warm.ROUNDS = 1
+    cleanup.ROUNDS = 1
+    engine.BUDGET_MS = 100.0
+    imgproxy.ROUNDS, imgproxy.SECONDS = 1, 2.0
     jpeg_settings.REPEATS = 3
 
 
@@ -115,27 +115,25 @@ def main(argv: list[str] | None = None) -> int:
         write_source(BIG_JPEG, media)
         write_page_sources(media)
         runners: dict[str, Callable[[], SectionResult]] = {
-            "engine": lambda: engine_section.run(peers["tools"], sources, log),
-            "miss": lambda: miss_section.run(peers["thumbor"], media, work, log),
-            "isolation": lambda: isolation_section.run(media, log),
-            "concurrency": lambda: concurrency_section.run(media, work / "concurrency", log),
-            "hostile": lambda: hostile_section.run(work / "hostile", log),
-            "hit": lambda: hit_section.run(
+            "engine": lambda: engine.run(peers["tools"], sources, log),
+            "miss": lambda: miss.run(peers["thumbor"], media, work, log),
+            "isolation": lambda: isolation.run(media, log),
+            "concurrency": lambda: concurrency.run(media, work / "concurrency", log),
+            "hostile": lambda: hostile.run(work / "hostile", log),
+            "hit": lambda: hit.run(
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),
-            "bucket": lambda: bucket_section.run(
+            "bucket": lambda: bucket.run(
                 media, sorted(f"page/{p.name}" for p in (media / "page").glob("*.jpg")), work, log
             ),
-            "pages": lambda: page_section.run(peers, media / "page", work, log),
-            "pictures": lambda: picture_section.run(peers, media / "page", work, log),
-            "fidelity": lambda: fidelity_section.run(
-                peers["tools"], peers["thumbor"], media, work, log
-            ),
-            "animation": lambda: animation_section.run(peers["thumbor"], media, work, log),
-            "faces": lambda: faces_section.run(log),
-            "warm": lambda: warm_section.run(peers, work, log),
-            "cleanup": lambda: cleanup_section.run(work, log),
-            "imgproxy": lambda: imgproxy_section.run(media, work / "imgproxy", log),
+            "pages": lambda: pages.run(peers, media / "page", work, log),
+            "pictures": lambda: pictures.run(peers, media / "page", work, log),
+            "fidelity": lambda: fidelity.run(peers["tools"], peers["thumbor"], media, work, log),
+            "animation": lambda: animation.run(peers["thumbor"], media, work, log),
+            "faces": lambda: faces.run(log),
+            "warm": lambda: warm.run(peers, work, log),
+            "cleanup": lambda: cleanup.run(work, log),
+            "imgproxy": lambda: imgproxy.run(media, work / "imgproxy", log),
             "jpeg-settings": lambda: jpeg_settings.run(log),
         }
         for name in chosen:

@@ -5,13 +5,17 @@ a circle, or Django/Pillow in the core fails here with the modules named.
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "restthumbnails"
 
-# Lowest first. Top-level modules keep the paths users type; by role the package
-# face (__version__), exceptions and extras are leaf facts and conf reads the
-# settings the layers above it use. Every other top-level module is an entry point.
+# Lowest first. Top-level modules keep the paths users type; by role exceptions and
+# extras are leaf facts, the package face (__version__) runs render/codecs (which
+# formats this Pillow encodes) before anything reads the core's format table, and
+# conf reads the settings the layers above it use. Every other top-level module is
+# an entry point.
 FOLDER_LAYERS = {
     "core": 0,
     "storage": 1,
@@ -22,14 +26,12 @@ FOLDER_LAYERS = {
     "server": 6,
 }
 TOP_LEVEL_LAYERS = {
-    "restthumbnails": -1,
+    "restthumbnails": 3,
     "restthumbnails.exceptions": -1,
     "restthumbnails.extras": -1,
     "restthumbnails.conf": 3,
 }
 ENTRY_POINTS = 7
-# core/formats asks Pillow which encoders this install has (AVIF); nothing else may.
-CORE_MAY_IMPORT = {("formats", "PIL")}
 
 
 def modules() -> dict[str, Path]:
@@ -123,7 +125,7 @@ def test_the_core_imports_neither_django_nor_pillow() -> None:
                 for name in names
                 if name.split(".")[0] in ("django", "PIL")
             }
-    assert found == CORE_MAY_IMPORT
+    assert found == set()
 
 
 def test_the_rules_see_the_imports_they_judge() -> None:
@@ -133,3 +135,18 @@ def test_the_rules_see_the_imports_they_judge() -> None:
     assert "restthumbnails.serving.wiring" in edges["restthumbnails.serving.views"]
     assert "restthumbnails.server.startup" in edges["restthumbnails.server.commands.serve"]
     assert layer("restthumbnails.serving.views") > layer("restthumbnails.render.engine")
+
+
+def test_the_core_offers_exactly_the_formats_this_pillow_encodes() -> None:
+    """The core asks no library, yet a fresh process that imports only the URL spec
+    accepts ".avif" exactly where Pillow encodes AVIF (render/codecs ran first)."""
+    probe = (
+        "from PIL import features\n"
+        "from restthumbnails.core.spec import EXTENSIONS\n"
+        "print(features.check('avif'), 'avif' in EXTENSIONS)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    can_encode, offered = done.stdout.split()
+    assert offered == can_encode

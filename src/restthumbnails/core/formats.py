@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from PIL import features
-
 # libaom's speed for every AVIF we write (0 slowest .. 10 fastest; Pillow's default
 # is 6). Measured by bench/encode_cost.py: 8 costs a quarter of 6's CPU on a large
 # still and a seventh on photographic animation frames, for files within a few
@@ -29,13 +27,30 @@ _FORMATS = {
     "webp": OutputFormat("WEBP", "image/webp", keeps_alpha=True, animation_cost=1.0),
     "gif": OutputFormat("GIF", "image/gif", keeps_alpha=True, animation_cost=1.0),
 }
-# AVIF only where this Pillow build can encode it, so a URL never promises a
-# format the server cannot write.
-if features.check("avif"):
-    _FORMATS["avif"] = OutputFormat("AVIF", "image/avif", keeps_alpha=True, animation_cost=5.0)
+# Formats only some Pillow builds encode. The core asks no library: render/codecs.py
+# asks this install's Pillow and enables the ones it writes when the package is
+# imported, before any module reads the table, so a URL never promises a format
+# the server cannot write.
+OPTIONAL_FORMATS: dict[str, OutputFormat] = {
+    "avif": OutputFormat("AVIF", "image/avif", keeps_alpha=True, animation_cost=5.0),
+}
 
 OUTPUT_FORMATS: dict[str, OutputFormat] = _FORMATS
 EXTENSIONS: frozenset[str] = frozenset(_FORMATS)
+
+
+def enable(ext: str) -> None:
+    """Offer one of OPTIONAL_FORMATS in URLs: for render/codecs.py, where Pillow encodes it."""
+    global EXTENSIONS
+    OUTPUT_FORMATS[ext] = OPTIONAL_FORMATS[ext]
+    EXTENSIONS = frozenset(OUTPUT_FORMATS)
+
+
+def content_type(name: str) -> str:
+    """The Content-Type of a thumbnail named `name` (by its extension)."""
+    output = OUTPUT_FORMATS.get(name.rsplit(".", 1)[-1])
+    return output.content_type if output else "application/octet-stream"
+
 
 # Thumbnails are served forever under a name that changes with their content.
 IMMUTABLE = "public, max-age=31536000, immutable"

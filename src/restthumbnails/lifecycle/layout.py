@@ -25,6 +25,7 @@ from ..conf import BUILTIN_FOLDER
 from ..core.spec import parse_path
 from ..exceptions import InvalidSpec
 from ..storage.access import local_path, s3_adapter
+from ..storage.tempfiles import TEMP_PREFIX, TEMP_SUFFIX
 from .listing import pattern_regex
 
 # Any size a URL could spell: a source is excluded whatever MAX_DIMENSION says.
@@ -155,8 +156,8 @@ class SourceFilter:
         return is_thumbnail_shaped(name)
 
 
-# mkstemp's names, as storage._write_local_atomically makes them: "." + 8 of these + ".tmp".
-_OWN_TEMP = re.compile(r"\.[a-z0-9_]{8}\.tmp")
+# mkstemp's names, as the thumbnail writer makes them: the prefix, 8 of these, the suffix.
+_OWN_TEMP = re.compile(re.escape(TEMP_PREFIX) + "[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 def is_own_temp_file(name: str, *, max_dimension: int) -> bool:

@@ -10,7 +10,7 @@ from ..exceptions import InvalidSpec
 from .layout import SourceFilter
 from .listing import Entry
 from .progress import Progress
-from .warming import human_bytes
+from .sizes import human_bytes, size_or_zero
 
 Kind = tuple[str, str, str]  # size, method, ext
 
@@ -64,19 +64,12 @@ def collect(
             spec, _ = parse_path(entry.name, max_dimension=max_dimension)
         except InvalidSpec:
             stats.other_files += 1
-            stats.other_bytes += _size(entry)
+            stats.other_bytes += size_or_zero(entry)
             continue
         kind = (spec.size, spec.method, spec.ext)
         stats.count[kind] += 1
-        stats.bytes[kind] += _size(entry)
+        stats.bytes[kind] += size_or_zero(entry)
         if not_sources is not None and not_sources.excludes_name(spec.source):
             stats.not_sources += 1
     stats.seconds = time.monotonic() - started
     return stats
-
-
-def _size(entry: Entry) -> int:
-    try:
-        return entry.size
-    except (OSError, NotImplementedError):  # vanished since it was listed
-        return 0

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the service imports the metrics, which `serve` sets up firs
     from ..serving.service import ThumbnailService
 from ..storage.access import local_path
 from .progress import Progress, rate
+from .sizes import human_bytes
 
 # Warm is not a visitor waiting for an answer: it may queue for a render
 # process much longer than a request would, and wait out another's lock.
@@ -126,14 +127,6 @@ class WarmSummary:
         if self.interrupted:
             text += "; interrupted"
         return text
-
-
-def human_bytes(count: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

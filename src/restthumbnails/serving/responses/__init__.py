@@ -6,13 +6,9 @@ returning the HttpResponse for the thumbnail stored at `name`.
 
 from django.http import HttpResponse
 
-from ...core.formats import IMMUTABLE, OUTPUT_FORMATS
+from ...core.formats import IMMUTABLE, content_type
 
 __all__ = ["IMMUTABLE", "accel_response", "content_type"]
-
-
-def content_type(name: str) -> str:
-    return OUTPUT_FORMATS[name.rsplit(".", 1)[-1]].content_type
 
 
 def accel_response(header: str, value: str, name: str) -> HttpResponse:

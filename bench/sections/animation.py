@@ -18,10 +18,10 @@ from PIL import Image, ImageDraw
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 
-from .images import photo
-from .peers import Peer
-from .results import SectionResult, Table, median, ms
-from .servers import Server, start_ours, start_thumbor
+from ..images import photo
+from ..peers import Peer
+from ..results import SectionResult, Table, median, ms
+from ..servers import Server, start_ours, start_thumbor
 
 ROUNDS = 12
 KEY = "bench-animation-key"

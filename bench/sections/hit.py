@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 
-from .loadgen import fetch
-from .results import SectionResult, Table, Target, median, ratio
-from .servers import Server, nginx_available, start_nginx, start_ours
+from ..loadgen import fetch
+from ..results import SectionResult, Table, Target, median, ratio
+from ..servers import Server, nginx_available, start_nginx, start_ours
 
 KEY = "bench-secret-key-not-for-production"
 ROUNDS = 3

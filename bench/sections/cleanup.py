@@ -20,8 +20,8 @@ from pathlib import Path
 from restthumbnails.core.signing import sign
 from restthumbnails.core.spec import make_spec
 
-from .results import SectionResult, Table, median, ratio
-from .s3bench import Bucket, boto3_missing, moto_bucket
+from ..results import SectionResult, Table, median, ratio
+from ..s3bench import Bucket, boto3_missing, moto_bucket
 
 ROUNDS = 2
 SOURCES = 2000

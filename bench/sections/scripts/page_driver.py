@@ -1,6 +1,6 @@
 """Render one page of 100 thumbnails with one library; run with that library's venv.
 
-    python driver.py LIB SOURCES_DIR WORK_DIR WARM_REPS
+    python page_driver.py LIB SOURCES_DIR WORK_DIR WARM_REPS
 
 Prints one JSON line: time, database queries, storage calls and image
 decodes of the cold page (nothing generated yet) and of a warm page.

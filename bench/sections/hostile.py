@@ -1,12 +1,13 @@
 """Hostile sources: CPU seconds per request before the limits and the render pool, and after.
 
-Before: the old engine's work on the file (bench/hostile_before.py) in a process
-of its own, stopped at BEFORE_TIMEOUT seconds of CPU. After: `serve --workers 2` with its
-default GENERATION_TIMEOUT (8 s), the CPU of the whole serve tree (every
-process's utime + stime + cutime + cstime) across each request, sent one at a
-time; then the same sources again at another size, answered from the failure
-memory. TIFF and BMP are opt-in formats and `serve` has no option for them, so
-for those the opted-in engine is also measured through a render pool of its own.
+Before: the old engine's work on the file (sections/scripts/hostile_before.py)
+in a process of its own, stopped at BEFORE_TIMEOUT seconds of CPU. After:
+`serve --workers 2` with its default GENERATION_TIMEOUT (8 s), the CPU of the
+whole serve tree (every process's utime + stime + cutime + cstime) across each
+request, sent one at a time; then the same sources again at another size,
+answered from the failure memory. TIFF and BMP are opt-in formats and `serve`
+has no option for them, so for those the opted-in engine is also measured
+through a render pool of its own.
 """
 
 import json
@@ -28,10 +29,10 @@ from restthumbnails.exceptions import ThumbnailError
 from restthumbnails.render.engine import DEFAULT_SOURCE_FORMATS, EngineOptions
 from restthumbnails.render.pool.client import PoolProcess, PoolRenderer
 
-from .loadgen import fetch
-from .proctree import tree_cpu_seconds
-from .results import SectionResult, Table, Target
-from .servers import start_ours
+from ..loadgen import fetch
+from ..proctree import tree_cpu_seconds
+from ..results import SectionResult, Table, Target
+from ..servers import start_ours
 
 KEY = "bench-secret-key-not-for-production"
 WORKERS = 2
@@ -114,11 +115,11 @@ def _before(path: Path) -> tuple[str, str]:
     """
     spent = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.hostile_before", str(path)],
+        [sys.executable, "-m", "bench.sections.scripts.hostile_before", str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     )
     limit = int(BEFORE_TIMEOUT)
     resource.prlimit(process.pid, resource.RLIMIT_CPU, (limit, limit + 5))
@@ -269,11 +270,11 @@ def run(work: Path, log: Callable[[str], None]) -> SectionResult:
         server.stop()
         shutil.rmtree(media, ignore_errors=True)
     table.notes += [
-        "before: bench/hostile_before.py in a process of its own: what the engine did "
-        "before MAX_SOURCE_SCANS/MAX_SOURCE_FRAMES and the render pool (Pillow's Image.open, "
-        "Pillow's n_frames for an animated source, then the render with every format "
-        "allowed); its own CPU (getrusage), interpreter start-up left out; '> N': stopped by "
-        "RLIMIT_CPU at N s of CPU, unfinished.",
+        "before: bench/sections/scripts/hostile_before.py in a process of its own: what the "
+        "engine did before MAX_SOURCE_SCANS/MAX_SOURCE_FRAMES and the render pool "
+        "(Pillow's Image.open, Pillow's n_frames for an animated source, then the render "
+        "with every format allowed); its own CPU (getrusage), interpreter start-up left "
+        "out; '> N': stopped by RLIMIT_CPU at N s of CPU, unfinished.",
         f"after: each source in {COPIES} copies under different names, each asked once "
         f"(200x200 crop), one request at a time; CPU = the change in the whole serve tree's "
         "CPU (master, workers, pool supervisor, render processes, reaped ones included) "

@@ -15,11 +15,11 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.render.engine import EngineOptions, render
 
-from .images import BIG_JPEG
-from .loadgen import LoadResult, fetch, run_load
-from .peers import Peer
-from .results import SectionResult, Table, Target, mb, median, ms, percentile, ratio
-from .servers import Server, peak_rss_mb, start_ours, start_thumbor
+from ..images import BIG_JPEG
+from ..loadgen import LoadResult, fetch, run_load
+from ..peers import Peer
+from ..results import SectionResult, Table, Target, mb, median, ms, percentile, ratio
+from ..servers import Server, peak_rss_mb, start_ours, start_thumbor
 
 KEY = "bench-secret-key-not-for-production"
 CASES = (("jpeg12.jpg", "crop"), ("jpeg12.jpg", "smart"))

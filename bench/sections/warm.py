@@ -18,16 +18,16 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from .images import photo
-from .peers import Peer
-from .results import SectionResult, Table, Target, median, ratio, run_json_script
-from .s3bench import Bucket, boto3_missing, moto_bucket
+from ..images import photo
+from ..peers import Peer
+from ..results import SectionResult, Table, Target, median, ratio, run_json_script
+from ..s3bench import Bucket, boto3_missing, moto_bucket
 
 ROUNDS = 2
 SOURCES = 200
 SOURCE_SIZE = (1024, 768)
 SIZES = ("64x64", "200x200", "400x400")
-DRIVER = Path(__file__).resolve().parent / "warm_peer_driver.py"
+DRIVER = Path(__file__).resolve().parent / "scripts" / "warm_peer_driver.py"
 KEY = "bench-warm-key"
 SUMMARY = re.compile(r"warm: (\d+) thumbnails in ([\d.]+) s .*?(\d+) rendered")
 

@@ -1,6 +1,6 @@
 """Page render: a template with 100 thumbnails of 100 distinct sources, per library.
 
-Each library runs in its own venv (ours in this one) via pages/driver.py;
+Each library runs in its own venv (ours in this one) via scripts/page_driver.py;
 the runs alternate between libraries, and each run renders cold once and
 warm several times.
 """
@@ -9,10 +9,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .peers import Peer
-from .results import SectionResult, Table, Target, median, ms, ratio, run_json_script
+from ..peers import Peer
+from ..results import SectionResult, Table, Target, median, ms, ratio, run_json_script
 
-DRIVER = Path(__file__).resolve().parent / "pages" / "driver.py"
+DRIVER = Path(__file__).resolve().parent / "scripts" / "page_driver.py"
 ROUNDS = 2
 WARM_REPS = 20
 LABELS = {

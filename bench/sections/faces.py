@@ -15,7 +15,7 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.render.engine import EngineOptions, render
 from restthumbnails.render.faces import DETECT_SIDE
 
-from .results import SectionResult, Table, Target, median, ms, ratio
+from ..results import SectionResult, Table, Target, median, ms, ratio
 
 ROUNDS = 15
 GOAL = 1.5

@@ -15,8 +15,8 @@ from restthumbnails.core.spec import ThumbnailSpec, make_spec
 from restthumbnails.render.engine import EngineOptions, render
 from restthumbnails.render.pool.client import PoolProcess, PoolRenderer
 
-from .images import ENGINE_SOURCES
-from .results import SectionResult, Table, median, ms, percentile, ratio
+from ..images import ENGINE_SOURCES
+from ..results import SectionResult, Table, median, ms, percentile, ratio
 
 SOURCE = next(source for source in ENGINE_SOURCES if source.key == "jpeg12")
 ROUNDS = 5

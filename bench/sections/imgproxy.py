@@ -28,12 +28,12 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.render.engine import EngineOptions
 
-from .loadgen import fetch
-from .peers import imgproxy_binary
-from .proctree import PeakPss, tree_cpu_seconds, tree_pss_mb
-from .results import SectionResult, Table, Target, mb, median, ms, ratio
-from .servers import HOST, Server, free_port, spawn, start_ours
-from .wrkload import Load, run_python, run_wrk, wrk_binary
+from ..loadgen import fetch
+from ..peers import imgproxy_binary
+from ..proctree import PeakPss, tree_cpu_seconds, tree_pss_mb
+from ..results import SectionResult, Table, Target, mb, median, ms, ratio
+from ..servers import HOST, Server, free_port, spawn, start_ours
+from ..wrkload import Load, run_python, run_wrk, wrk_binary
 
 KEY = "bench-secret-key-not-for-production"
 CONNECTIONS = (2, 4)

@@ -1,6 +1,6 @@
 """JPEG encoder settings per output size: bytes and CPU of baseline, optimised, progressive.
 
-    python -m bench.jpeg_settings        (or: python -m bench --only jpeg-settings)
+    python -m bench.sections.jpeg_settings      (or: python -m bench --only jpeg-settings)
 
 Pillow at the engine's quality, on thumbnails of the suite's own photo-like
 sources (bench/images.py) at several long sides. Every setting encodes the
@@ -19,8 +19,8 @@ from PIL import Image
 
 from restthumbnails.render.engine import EngineOptions
 
-from .images import photo
-from .results import SectionResult, Table, median, ratio
+from ..images import photo
+from ..results import SectionResult, Table, median, ratio
 
 LONG_SIDES = (64, 200, 400, 800, 1600)
 SOURCE_SIZE = (2400, 1800)
@@ -163,7 +163,7 @@ def run(log: Callable[[str], None]) -> SectionResult:
 
 
 if __name__ == "__main__":
-    from .report import render_text
+    from ..report import render_text
 
     section = run(lambda line: print(line, file=sys.stderr, flush=True))
     print(render_text(section.tables))

@@ -13,14 +13,14 @@ from pathlib import Path
 from restthumbnails.core.spec import make_spec
 from restthumbnails.render.engine import EngineOptions, render
 
-from .loadgen import fetch
-from .peers import Peer
-from .results import SectionResult, Table, ratio
-from .servers import start_thumbor
+from ..loadgen import fetch
+from ..peers import Peer
+from ..results import SectionResult, Table, ratio
+from ..servers import start_thumbor
 
 THUMBOR_QUALITY = 80
-SRC = Path(__file__).resolve().parent.parent / "src"
-SSIM_SCRIPT = Path(__file__).resolve().parent / "ssim.py"
+SRC = Path(__file__).resolve().parents[2] / "src"
+SSIM_SCRIPT = Path(__file__).resolve().parent / "scripts" / "ssim.py"
 # (source file, size, method, ext, thumbor's path for the same request)
 CASES = (
     ("jpeg12.jpg", "200x200", "crop", "jpg", "200x200"),

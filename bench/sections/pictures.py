@@ -1,6 +1,6 @@
 """Picture page: 100 {% picture %}s (3 formats x 4 widths) vs sorl-thumbnail's 100 <img>s.
 
-Both pages are rendered by pages/driver.py's measuring code in their own venvs,
+Both pages are rendered by scripts/page_driver.py's measuring code in their own venvs,
 taking turns round after round; the ratio is of warm medians from the same run.
 """
 
@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .page_section import DRIVER
-from .peers import Peer
-from .results import SectionResult, Table, Target, median, ms, ratio, run_json_script
+from ..peers import Peer
+from ..results import SectionResult, Table, Target, median, ms, ratio, run_json_script
+from .pages import DRIVER
 
-PICTURE_DRIVER = Path(__file__).resolve().parent / "pages" / "picture_driver.py"
+PICTURE_DRIVER = Path(__file__).resolve().parent / "scripts" / "picture_driver.py"
 ROUNDS = 3
 WARM_REPS = 20
 LABELS = {

@@ -20,11 +20,11 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.server.proxyconfig import nginx_site, render_nginx
 
-from . import hit_section
-from .loadgen import fetch
-from .results import SectionResult, Table, Target, median
-from .s3bench import Bucket, boto3_missing, moto_bucket
-from .servers import HOST, Server, free_port, nginx_available, spawn, start_ours
+from ..loadgen import fetch
+from ..results import SectionResult, Table, Target, median
+from ..s3bench import Bucket, boto3_missing, moto_bucket
+from ..servers import HOST, Server, free_port, nginx_available, spawn, start_ours
+from . import hit
 
 KEY = "bench-secret-key-not-for-production"
 WORKERS = 2
@@ -137,7 +137,7 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
             proxies[label] = (proxy, backend)
 
         script = work / "bucket-paths.lua"
-        script.write_text(hit_section.LUA)
+        script.write_text(hit.LUA)
         targets: dict[str, tuple[str, Path]] = {}
         for label, (proxy, _) in proxies.items():
             paths = []
@@ -156,10 +156,10 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
         before = {label: _backend_requests(backend) for label, (_, backend) in proxies.items()}
         runs: dict[str, list[dict[str, float]]] = {label: [] for label in targets}
         for base, file in targets.values():
-            hit_section._wrk_short(base, file, script)
-        for _ in range(hit_section.ROUNDS):
+            hit._wrk_short(base, file, script)
+        for _ in range(hit.ROUNDS):
             for label, (base, file) in targets.items():
-                runs[label].append(hit_section._wrk(base + "/", file, script))
+                runs[label].append(hit._wrk(base + "/", file, script))
         reached = {
             label: _backend_requests(backend) - before[label]
             for label, (_, backend) in proxies.items()
@@ -168,8 +168,8 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
     local_label = "nginx + local folder (try_files)"
     baseline = median([r["rate"] for r in runs[local_label]])
     table = Table(
-        f"Hit path on a bucket: wrk -t{hit_section.THREADS} -c{hit_section.CONNECTIONS}, "
-        f"{hit_section.ROUNDS} alternating rounds of {hit_section.SECONDS} s, "
+        f"Hit path on a bucket: wrk -t{hit.THREADS} -c{hit.CONNECTIONS}, "
+        f"{hit.ROUNDS} alternating rounds of {hit.SECONDS} s, "
         f"{len(names) * len(SIZES)} thumbnails",
         [
             "nginx site",
@@ -183,7 +183,7 @@ def run(media: Path, names: list[str], work: Path, log: Callable[[str], None]) -
     )
     for label, samples in runs.items():
         rate = median([s["rate"] for s in samples])
-        table.rows.append([*hit_section.wrk_row(label, samples, baseline), str(reached[label])])
+        table.rows.append([*hit.wrk_row(label, samples, baseline), str(reached[label])])
         log(f"  bucket {label}: {rate:,.0f} req/s, {reached[label]} reached the backend")
     table.notes.append(
         "The bucket is moto's S3 server (one Python process) on loopback, so the bucket row is "

@@ -29,11 +29,11 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.render.engine import EngineOptions, render
 
-from .loadgen import fetch
-from .proctree import PeakPss, tree_pss_mb
-from .results import SectionResult, Table, Target, mb, median, ms, percentile, ratio
-from .servers import Server, start_ours
-from .wrkload import Load, run_python, run_wrk, wrk_binary
+from ..loadgen import fetch
+from ..proctree import PeakPss, tree_pss_mb
+from ..results import SectionResult, Table, Target, mb, median, ms, percentile, ratio
+from ..servers import Server, start_ours
+from ..wrkload import Load, run_python, run_wrk, wrk_binary
 
 KEY = "bench-secret-key-not-for-production"
 CONNECTIONS = (2, 4)

@@ -1,4 +1,6 @@
-"""What the engine did with a source before the limits: `python -m bench.hostile_before FILE`.
+"""What the engine did with a source before the limits.
+
+    python -m bench.sections.scripts.hostile_before FILE
 
 The old `open_source` (before MAX_SOURCE_SCANS / MAX_SOURCE_FRAMES): Pillow's
 `Image.open`, Pillow's own `n_frames` for an animated source (which walks every

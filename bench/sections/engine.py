@@ -9,15 +9,15 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .images import ENGINE_SOURCES
-from .peers import Peer
-from .results import SectionResult, Table, Target, mb, median, ms, ratio, run_json_script
+from ..images import ENGINE_SOURCES
+from ..peers import Peer
+from ..results import SectionResult, Table, Target, mb, median, ms, ratio, run_json_script
 
 CASES = (("200x200", "crop"), ("200x200", "scale"), ("200x200", "smart"), ("800x", "scale"))
 ROUNDS = 2
 BUDGET_MS = 700.0  # time per process, so slow formats get fewer repetitions
-SRC = Path(__file__).resolve().parent.parent / "src"
-CASE_SCRIPT = Path(__file__).resolve().parent / "engine_case.py"
+SRC = Path(__file__).resolve().parents[2] / "src"
+CASE_SCRIPT = Path(__file__).resolve().parent / "scripts" / "engine_case.py"
 TARGET_RATIO = 1.1
 
 
