@@ -19,74 +19,23 @@ gives.
 import errno
 import functools
 import io
-import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import Storage
 from storages.utils import clean_name
 
 from ..core.formats import IMMUTABLE, OUTPUT_FORMATS
-from ..core.logsafe import redact
 from ..exceptions import SourceMissing, SourceTooLarge, StorageUnavailable
 from .entry import Entry, SkipFolder, never
 from .generic import StorageAccess
-
-logger = logging.getLogger("restthumbnails")
+from .s3_errors import S3_ERRORS, S3Failure
 
 CHUNK_BYTES = 256 * 1024
 LIST_PAGE = 1000  # the most S3 returns, and accepts in one DeleteObjects
-# HEAD answers carry no error code: only the status says what happened.
-_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 _NO_BUCKET = frozenset({"NoSuchBucket", "NotFound"})
-_FORBIDDEN_HINT = (
-    "the credentials need s3:GetObject, and s3:ListBucket so that a missing key "
-    "is a 404 rather than a 403"
-)
-_S3_ERRORS = (ClientError, BotoCoreError)
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """What a failed S3 call says: an answer S3 refused with, or no answer at all."""
-
-    answered: bool  # False: the endpoint was never reached (BotoCoreError)
-    status: int  # the HTTP status of S3's answer, 0 without one
-    code: str  # S3's error code, "" when the answer (a HEAD's) has none
-    reason: str  # "403 AccessDenied" for an answer, the exception's class name otherwise
-    detail: str  # the exception's own text
-
-    @classmethod
-    def of(cls, exc: Exception) -> "_Failure":
-        if not isinstance(exc, ClientError):
-            return cls(False, 0, "", type(exc).__name__, str(exc))
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        # Only the status when the error has no code of its own.
-        reason = str(status) if code in ("", str(status)) else f"{status} {code}"
-        return cls(True, status, code, reason, str(exc))
-
-    def missing(self, codes: frozenset[str] = _MISSING) -> bool:
-        return self.answered and (self.status == 404 or self.code in codes)
-
-    def log(self, operation: str, bucket: str, name: str) -> None:
-        if self.answered:
-            hint = f" ({_FORBIDDEN_HINT})" if self.status == 403 else ""
-            logger.error(
-                "S3 %s %s in %s refused: %s%s", operation, redact(name), bucket, self.reason, hint
-            )
-        else:
-            logger.error("S3 %s %s in %s failed: %s", operation, redact(name), bucket, self.detail)
-
-    def unavailable(self, what: str) -> StorageUnavailable:
-        return StorageUnavailable(f"{what} cannot be {'read' if self.answered else 'reached'}")
-
-    def said(self, operation: str) -> str:
-        return f"S3 {operation} {'refused' if self.answered else 'failed'}: {self.reason}"
 
 
 class SourceObject(io.BytesIO):
@@ -123,8 +72,8 @@ class S3Bucket(StorageAccess):
         """HeadObject's answer, or None when there is no such object."""
         try:
             return dict(self.client.head_object(Bucket=self.bucket, Key=self.key(name)))
-        except _S3_ERRORS as exc:
-            failure = _Failure.of(exc)
+        except S3_ERRORS as exc:
+            failure = S3Failure.of(exc)
             if failure.missing():
                 return None
             failure.log("HeadObject", self.bucket, name)
@@ -168,8 +117,8 @@ class S3Bucket(StorageAccess):
                         raise SourceTooLarge(f"source is over the limit of {max_bytes} bytes")
             finally:
                 body.close()
-        except _S3_ERRORS as exc:
-            failure = _Failure.of(exc)
+        except S3_ERRORS as exc:
+            failure = S3Failure.of(exc)
             if failure.missing():
                 raise SourceMissing("source not found") from None
             failure.log("GetObject", self.bucket, name)
@@ -190,8 +139,8 @@ class S3Bucket(StorageAccess):
         params["CacheControl"] = cache_control
         try:
             self.client.put_object(Bucket=self.bucket, Key=self.key(name), Body=data, **params)
-        except _S3_ERRORS as exc:
-            raise OSError(errno.EIO, _Failure.of(exc).said("PutObject")) from None
+        except S3_ERRORS as exc:
+            raise OSError(errno.EIO, S3Failure.of(exc).said("PutObject")) from None
 
     def root(self) -> tuple[str, tuple[str, ...]]:
         endpoint = getattr(self.storage, "endpoint_url", None) or ""
@@ -208,8 +157,8 @@ class S3Bucket(StorageAccess):
         bucket = self.bucket
         try:
             self.client.head_bucket(Bucket=bucket)
-        except _S3_ERRORS as exc:
-            failure = _Failure.of(exc)
+        except S3_ERRORS as exc:
+            failure = S3Failure.of(exc)
             if not failure.answered:
                 return f"bucket {bucket} cannot be reached: {failure.detail}"
             # HeadBucket answers carry no error code: a 404 is the bucket's absence.
@@ -272,8 +221,8 @@ class S3Bucket(StorageAccess):
                     key = item["Key"]
                     if not key.endswith("/"):  # a "folder" made by a console: no file
                         yield key, key[len(base) :], item
-        except _S3_ERRORS as exc:
-            failure = _Failure.of(exc)
+        except S3_ERRORS as exc:
+            failure = S3Failure.of(exc)
             if not failure.answered:
                 raise StorageUnavailable(
                     f"bucket {self.bucket} cannot be reached: {failure.detail}"
@@ -291,8 +240,8 @@ class S3Bucket(StorageAccess):
                 Bucket=self.bucket,
                 Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True},
             )
-        except _S3_ERRORS as exc:
-            return [_Failure.of(exc).said("DeleteObjects")] * len(keys)
+        except S3_ERRORS as exc:
+            return [S3Failure.of(exc).said("DeleteObjects")] * len(keys)
         errors = {
             error["Key"]: f"{error.get('Code', '')} {error.get('Message', '')}"
             for error in answer.get("Errors", ())
