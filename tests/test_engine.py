@@ -9,13 +9,14 @@ from restthumbnails.core.formats import EXTENSIONS
 from restthumbnails.core.geometry import plan
 from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import SourceRejected
-from restthumbnails.render.engine import EngineOptions, _decode, open_source, render
+from restthumbnails.render.engine import EngineOptions, _decode, render
 
 from .support.images import (
     decode,
     encode,
     jpeg,
     linear_rgb_icc_profile,
+    open_source,
     picture,
     png,
     png_claiming,

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from restthumbnails.core.formats import EXTENSIONS
+from restthumbnails.core.method import METHODS
 from restthumbnails.core.signing import sign
-from restthumbnails.core.spec import METHODS, ThumbnailSpec, parse_path
+from restthumbnails.core.spec import ThumbnailSpec, parse_path
 from restthumbnails.exceptions import InvalidSpec
 
 from .support.images import encode, picture

@@ -248,7 +248,7 @@ def test_orphans_on_a_bucket_list_each_source_folder_once(
 def test_orphans_in_a_folder_too_big_to_hold_are_asked_one_head_each(
     orphan_buckets: tuple[Storage, RequestLog, Storage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from restthumbnails.lifecycle.cleaning import BucketSources
+    from restthumbnails.storage.s3 import BucketSources
 
     monkeypatch.setattr(BucketSources, "FOLDER_LIMIT", 2)
     sources, requests, thumbnails = orphan_buckets

@@ -177,7 +177,7 @@ def photo_source(media: Path) -> str:
     return "photo.jpg"
 
 
-# One engine: both call the same header checks (engine.open_source) before decoding.
+# One engine: both call the same header checks (engine.open_counted) before decoding.
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [

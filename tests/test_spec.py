@@ -1,15 +1,9 @@
 import pytest
 
-from restthumbnails.core.spec import (
-    ThumbnailSpec,
-    focal_point,
-    focus_method,
-    make_spec,
-    parse_method,
-    parse_path,
-    parse_size,
-)
+from restthumbnails.core.spec import ThumbnailSpec, make_spec, parse_path, parse_size
 from restthumbnails.exceptions import InvalidSpec
+
+from .support.methods import focal_point, focus_method, parse_method
 
 SIG = "a" * 64
 

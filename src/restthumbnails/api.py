@@ -19,9 +19,10 @@ from .core import advice
 from .core import formats as output_formats
 from .core.geometry import output_size
 from .core.markup import AttributeValue, picture_html, source_tags, srcset_value
+from .core.method import Method
 from .core.policy import Preset, allow_key
 from .core.responsive import candidates, parse_densities, parse_formats, parse_widths
-from .core.spec import focus_method, make_spec, parse_size
+from .core.spec import make_spec, parse_size
 from .core.urlbuilding import Thumbnail, signed_thumbnail
 from .exceptions import InvalidSpec, NotAllowed
 from .storage.access import local_path
@@ -114,22 +115,28 @@ def _resolve(
     return Preset(size_or_preset, method, ext)
 
 
-# Methods a focal point replaces: an editor's point beats a guess at the centre,
-# the detail or the faces. `scale` cuts nothing, so a point there is a mistake.
-_FOCUSABLE = frozenset({"crop", "smart", "faces"})
-
-
 def with_focus(method: str, focus: Any) -> str:
-    """`method`, or the `focus-X-Y` method for `focus` (x, y in 0..1) when one is given."""
+    """`method`, or the `focus-X-Y` method for `focus` (x, y in 0..1) when one is given.
+
+    A point replaces any cutting method: an editor's point beats a guess at the
+    centre, the detail or the faces. `scale` cuts nothing, so a point there is a mistake.
+    """
     if focus is None:
         return method
-    if method not in _FOCUSABLE and not method.startswith("focus-"):
+    if not _cuts(method):
         raise InvalidSpec(f"a focal point needs a cutting method (crop), not {method!r}")
     try:
         x, y = focus
     except (TypeError, ValueError):
         raise InvalidSpec("a focal point is two numbers from 0 to 1") from None
-    return focus_method(x, y)
+    return str(Method.focus_at(x, y))
+
+
+def _cuts(method: str) -> bool:
+    try:
+        return Method.parse(method).covers
+    except InvalidSpec:
+        return False
 
 
 def get_thumbnail(
@@ -257,7 +264,13 @@ def _thumbnail(
 
 @functools.lru_cache(maxsize=8192)
 def _build(
-    name: str, size: str, method: str, ext: str, *, urls: _Urls, source_size: SourceSize | None
+    name: str,
+    size: str,
+    method: Method | str,
+    ext: str,
+    *,
+    urls: _Urls,
+    source_size: SourceSize | None,
 ) -> Thumbnail:
     # A pure function of its arguments (the key included), so pages that show the
     # same images again pay for validation and signing once per process. Memory
@@ -452,6 +465,7 @@ def _srcset(
     """The srcset of one format; a size outside an allow-list raises NotAllowed,
     except the source-sized candidate, which is then left out."""
     width, height = parse_size(preset.size, max_dimension=urls.max_dimension)
+    method = Method.parse(preset.method)
     entries = []
     for candidate in candidates(
         width,
@@ -462,13 +476,11 @@ def _srcset(
         source_size=source_size,
         upscale=urls.upscale,
     ):
-        key = allow_key(candidate.size, preset.method)
+        key = allow_key(candidate.size, method)
         if urls.allowed is not None and key not in urls.allowed:
             if candidate.fitted:
                 continue
             raise NotAllowed(f"{key} is not in ALLOWED_THUMBNAILS")
-        thumb = _build(
-            name, candidate.size, preset.method, ext, urls=urls, source_size=source_size
-        )
+        thumb = _build(name, candidate.size, method, ext, urls=urls, source_size=source_size)
         entries.append((thumb.url, candidate.descriptor))
     return srcset_value(entries)

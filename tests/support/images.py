@@ -3,10 +3,12 @@
 import io
 import struct
 import zlib
+from typing import BinaryIO
 
 from PIL import Image
 
 from fixtures.images import picture
+from restthumbnails.render.engine import EngineOptions, open_counted
 
 
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
@@ -103,3 +105,8 @@ def png_claiming(width: int, height: int) -> bytes:
     data[16:29] = ihdr
     data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
     return bytes(data)
+
+
+def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
+    """The source as the engine identifies it from its header (frames not wanted here)."""
+    return open_counted(data, options)[0]

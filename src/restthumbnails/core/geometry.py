@@ -7,6 +7,8 @@ the reading in one `resize(box=...)` so no full-size crop is ever made.
 
 from dataclasses import dataclass
 
+from .method import Method
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -76,11 +78,11 @@ def plan(
     source_height: int,
     width: int | None,
     height: int | None,
-    method: str,
+    method: Method | str,
     *,
     upscale: bool,
 ) -> Plan:
-    if method == "scale" or width is None or height is None:
+    if Method.of(method).fits or width is None or height is None:
         return plan_scale(source_width, source_height, width, height, upscale=upscale)
     return plan_cover(source_width, source_height, width, height, upscale=upscale)
 
@@ -102,7 +104,7 @@ def draft_size(plan: Plan, source_width: int, source_height: int) -> tuple[int, 
 def output_size(
     width: int | None,
     height: int | None,
-    method: str,
+    method: Method | str,
     *,
     source_size: tuple[int, int] | None,
     upscale: bool,
@@ -117,6 +119,6 @@ def output_size(
     if source_size is not None:
         layout = plan(*source_size, width, height, method, upscale=upscale)
         return layout.width, layout.height
-    if method != "scale" and width is not None and height is not None:
+    if Method.of(method).covers and width is not None and height is not None:
         return width, height
     return None

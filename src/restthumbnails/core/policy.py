@@ -5,25 +5,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..exceptions import InvalidSpec, NotAllowed
+from .method import FOCUS, Method
 from .responsive import parse_densities, parse_formats, parse_widths
-from .spec import (
-    DEFAULT_MAX_DIMENSION,
-    ThumbnailSpec,
-    focal_point,
-    parse_ext,
-    parse_method,
-    parse_size,
-)
+from .spec import DEFAULT_MAX_DIMENSION, ThumbnailSpec, parse_ext, parse_size
 
 # ALLOWED_THUMBNAILS names focal-point crops as "WxH/focus": any point, since
 # each image has its own.
-ANY_FOCUS = "focus"
+ANY_FOCUS = FOCUS
 
 
 @dataclass(frozen=True)
 class Preset:
     size: str
-    method: str
+    method: str  # the URL text; Method.parse reads it
     ext: str
     # For srcset and <picture> (see responsive.py): the candidates' widths or
     # densities, and the <source> formats (None: REST_THUMBNAILS_PICTURE_FORMATS).
@@ -33,14 +27,12 @@ class Preset:
 
     @property
     def allow_key(self) -> str:
-        return allow_key(self.size, self.method)
+        return allow_key(self.size, Method.parse(self.method))
 
 
-def allow_key(size: str, method: str) -> str:
+def allow_key(size: str, method: Method) -> str:
     """How ALLOWED_THUMBNAILS names a size and method: "200x200/crop", "200x200/focus"."""
-    if focal_point(method) is not None:
-        method = ANY_FOCUS
-    return f"{size}/{method}"
+    return f"{size}/{method.kind}"
 
 
 def parse_allowed(
@@ -52,11 +44,10 @@ def parse_allowed(
         size, _, method = str(value).partition("/")
         try:
             parse_size(size, max_dimension=max_dimension)
-            if method != ANY_FOCUS:
-                parse_method(method)
+            kind = ANY_FOCUS if method == ANY_FOCUS else Method.parse(method).kind
         except InvalidSpec as exc:
             raise ValueError(f"entry {value!r}: {exc.reason}") from None
-        allowed.add(allow_key(size, method))
+        allowed.add(f"{size}/{kind}")
     return frozenset(allowed)
 
 
@@ -82,7 +73,7 @@ def parse_presets(
             parse_size(size, max_dimension=max_dimension)
             presets[name] = Preset(
                 size,
-                parse_method(method),
+                str(Method.parse(method)),
                 parse_ext(ext),
                 widths=_optional(extras, "widths", parse_widths, max_dimension=max_dimension)
                 or (),
@@ -108,5 +99,5 @@ def check_allowed(spec: ThumbnailSpec, allowed: frozenset[str] | None) -> None:
 def check_renderable(spec: ThumbnailSpec, *, faces_available: Callable[[], bool]) -> None:
     """Raise InvalidSpec for `faces` on a host without its detector: a 400 here,
     never a different crop than the hosts that have it."""
-    if spec.method == "faces" and not faces_available():
+    if spec.method.finds_faces and not faces_available():
         raise InvalidSpec("the faces method is not installed on this server")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..exceptions import InvalidSpec
 from .geometry import output_size
-from .spec import ThumbnailSpec
+from .spec import size_text
 
 MAX_DENSITY = 4.0
 # Every extension a URL can name on some build. "avif" is accepted where this
@@ -42,12 +42,6 @@ class Candidate:
     size: str
     descriptor: str
     fitted: bool = False
-
-
-def size_text(width: int | None, height: int | None) -> str:
-    """The canonical size spelling of a URL ("WxH", "Wx" or "xH"): the spec's own, so a
-    candidate's URL is signed over the very text a request for it parses back."""
-    return ThumbnailSpec(source="", width=width, height=height, method="", ext="").size
 
 
 def _items(value: str | Iterable[object]) -> list[str]:

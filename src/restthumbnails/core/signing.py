@@ -28,7 +28,7 @@ def _bytes(value: str | bytes) -> bytes:
 
 
 def signing_message(spec: ThumbnailSpec) -> str:
-    return "\0".join((spec.source, spec.size, spec.method, spec.ext))
+    return "\0".join((spec.source, spec.size, str(spec.method), spec.ext))
 
 
 @functools.lru_cache(maxsize=16)

@@ -11,19 +11,14 @@ from dataclasses import dataclass
 
 from ..exceptions import InvalidSpec
 from .formats import EXTENSIONS
+from .method import Method
 
-METHODS = frozenset({"crop", "scale", "smart", "faces"})
-FOCUS_PREFIX = "focus-"
 MAX_SOURCE_PATH_BYTES = 1024
 DEFAULT_MAX_DIMENSION = 4096
 
 # Canonical spelling: lowercase x, no sign, no leading zero, at least one side.
 # The digit count is bounded so a hostile URL cannot make us parse a huge int.
 _SIZE = re.compile(r"(?P<w>[1-9][0-9]{0,8})?x(?P<h>[1-9][0-9]{0,8})?")
-# A focal point in whole percent of the upright source, x then y: 0..100 with no
-# leading zero, so each point has one spelling ("focus-30-70", never "focus-030-70").
-_PERCENT = r"(0|[1-9][0-9]?|100)"
-_FOCUS = re.compile(rf"{FOCUS_PREFIX}(?P<x>{_PERCENT})-(?P<y>{_PERCENT})")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 # C0, DEL and C1 (NEL, U+0085, among them): Unicode's control characters (Cc).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -36,16 +31,27 @@ class ThumbnailSpec:
     source: str
     width: int | None
     height: int | None
-    method: str
+    method: Method
     ext: str
+
+    def __post_init__(self) -> None:
+        # A spec built from the method's URL text (tests, the render pool's wire)
+        # holds it parsed like one from parse_path.
+        if not isinstance(self.method, Method):
+            object.__setattr__(self, "method", Method.parse(self.method))
 
     @property
     def size(self) -> str:
-        return f"{self.width or ''}x{self.height or ''}"
+        return size_text(self.width, self.height)
 
     def name(self, signature: str) -> str:
         """The thumbnail's path below the mount point (decoded)."""
         return f"{self.source}/{self.size}/{self.method}/{signature}.{self.ext}"
+
+
+def size_text(width: int | None, height: int | None) -> str:
+    """The canonical size spelling of a URL: "WxH", "Wx" or "xH"."""
+    return f"{width or ''}x{height or ''}"
 
 
 def validate_source(source: str) -> str:
@@ -84,32 +90,6 @@ def parse_size(
     return width, height
 
 
-def parse_method(method: str) -> str:
-    if method not in METHODS and _FOCUS.fullmatch(method) is None:
-        raise InvalidSpec("method must be crop, scale, smart, faces or focus-X-Y (0..100)")
-    return method
-
-
-def focal_point(method: str) -> tuple[float, float] | None:
-    """The point (0..1, 0..1) a `focus-X-Y` method names, None for other methods."""
-    match = _FOCUS.fullmatch(method)
-    if match is None:
-        return None
-    return int(match["x"]) / 100, int(match["y"]) / 100
-
-
-def focus_method(x: float, y: float) -> str:
-    """The canonical method for a focal point given as fractions 0..1 of the source.
-
-    Rounded to whole percent: finer points would only multiply URLs for the
-    same picture (one percent of a 4000 px photo is 40 px).
-    """
-    for value in (x, y):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise InvalidSpec("a focal point is two numbers from 0 to 1")
-    return f"{FOCUS_PREFIX}{round(x * 100)}-{round(y * 100)}"
-
-
 def parse_ext(ext: str) -> str:
     ext = ext.removeprefix(".")
     if ext not in EXTENSIONS:
@@ -120,7 +100,7 @@ def parse_ext(ext: str) -> str:
 def make_spec(
     source: str,
     size: str,
-    method: str,
+    method: Method | str,
     ext: str,
     *,
     max_dimension: int = DEFAULT_MAX_DIMENSION,
@@ -131,7 +111,7 @@ def make_spec(
         source=validate_source(source),
         width=width,
         height=height,
-        method=parse_method(method),
+        method=Method.of(method),
         ext=parse_ext(ext),
     )
 

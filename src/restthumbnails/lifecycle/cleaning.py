@@ -9,14 +9,11 @@ Anything else in the folder (a file whose name is no thumbnail URL, a dot-file,
 a symlink) is never touched: docs/lifecycle.md, "What clean may delete".
 """
 
-import contextlib
 import functools
-import os
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import Storage
@@ -24,11 +21,11 @@ from django.core.files.storage import Storage
 from ..core.signing import verify
 from ..core.spec import parse_path
 from ..exceptions import BadSignature, InvalidSpec
-from ..storage.access import s3_adapter, thumbnail_exists
+from ..storage.access import StorageAccess, access_for
 from .layout import SourceFilter, is_own_temp_file
 from .listing import Entry
 from .progress import Progress, rate
-from .warming import human_bytes
+from .sizes import human_bytes, size_or_zero
 
 ORPHAN, UNSIGNED, OLD, TEMP = "orphan", "unsigned", "old", "stale temp file"
 SOURCE_CACHE = 4096  # a source's thumbnails sit side by side in the listing
@@ -117,50 +114,7 @@ class Cleaner:
 
     @functools.cached_property
     def _source_exists(self) -> Callable[[str], bool]:
-        bucket = s3_adapter(self.source_storage)
-        if bucket is not None:
-            return BucketSources(self.source_storage, bucket).exists
-
-        @functools.lru_cache(maxsize=SOURCE_CACHE)
-        def exists(name: str) -> bool:
-            return thumbnail_exists(self.source_storage, name)
-
-        return exists
-
-
-class BucketSources:
-    """Which sources exist in a bucket, a folder's listing at a time.
-
-    The thumbnails of one folder's sources sit together in the listing, so one
-    ListObjectsV2 (1,000 names) answers for a thousand sources where a HEAD each
-    would take a thousand requests. A folder of more than FOLDER_LIMIT objects
-    is not held in memory: its sources are asked one HEAD each.
-    """
-
-    FOLDER_LIMIT = 100_000
-    FOLDERS_KEPT = 4
-
-    def __init__(self, storage: Storage, bucket: ModuleType) -> None:
-        self.storage = storage
-        self.bucket = bucket
-        self.folders: OrderedDict[str, frozenset[str] | None] = OrderedDict()
-        self.heads = functools.lru_cache(maxsize=SOURCE_CACHE)(self._head)
-
-    def exists(self, name: str) -> bool:
-        folder = name.rpartition("/")[0]
-        if folder in self.folders:
-            self.folders.move_to_end(folder)
-        else:
-            self.folders[folder] = self.bucket.folder_names(
-                self.storage, folder, limit=self.FOLDER_LIMIT
-            )
-            if len(self.folders) > self.FOLDERS_KEPT:
-                self.folders.popitem(last=False)
-        names = self.folders[folder]
-        return self.heads(name) if names is None else name in names
-
-    def _head(self, name: str) -> bool:
-        return thumbnail_exists(self.storage, name)
+        return access_for(self.source_storage).existence(SOURCE_CACHE)
 
 
 def clean(
@@ -174,7 +128,8 @@ def clean(
     """Remove (or with `dry_run` only list) what `cleaner` says should go."""
     summary = CleanSummary(dry_run=dry_run)
     started = time.monotonic()
-    remover = None if dry_run else remover_for(cleaner.thumbnail_storage)
+    thumbnails = access_for(cleaner.thumbnail_storage)
+    remover = None if dry_run else Remover(thumbnails)
 
     def settle(removals: Iterable[Removal]) -> None:
         for removal in removals:
@@ -192,7 +147,7 @@ def clean(
     for entry in entries:
         summary.scanned += 1
         progress.advance()
-        if not _storage_names(entry):
+        if not thumbnails.names_exactly(entry):
             # A bucket key no storage name spells ("a//b", "a/../b"): neither a
             # thumbnail nor ours; noted, never deleted, and the run goes on.
             progress.note(f"cannot address {entry.key!r} through the storage: left alone")
@@ -213,31 +168,12 @@ def clean(
             continue
         if why is None:
             continue
-        removal = Removal(entry, why, _size_or_zero(entry))
+        removal = Removal(entry, why, size_or_zero(entry))
         settle([removal] if remover is None else remover.remove(removal))
     if remover is not None:
         settle(remover.flush())
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def _storage_names(entry: Entry) -> bool:
-    """True unless `entry` is a bucket key that the storage's name for it does not
-    give back exactly (S3Storage normalises "//", "." and ".." away, or refuses)."""
-    bucket = None if entry.key is None else s3_adapter(entry.storage)
-    if bucket is None:
-        return True
-    try:
-        return bool(bucket.object_key(entry.storage, entry.name) == entry.key)
-    except (SuspiciousOperation, ValueError):
-        return False
-
-
-def _size_or_zero(entry: Entry) -> int:
-    try:
-        return entry.size
-    except (OSError, NotImplementedError):
-        return 0
 
 
 @dataclass
@@ -249,56 +185,26 @@ class Removal:
 
 
 class Remover:
-    """Removes one file at a time: a local folder, or any storage's `delete`."""
+    """Removes files through the storage's access object, as many per request as its
+    kind allows (a thousand per DeleteObjects in a bucket, one at a time elsewhere)."""
 
-    def remove(self, removal: Removal) -> list[Removal]:
-        """The removals now done (or failed, with `error` set)."""
-        entry = removal.entry
-        try:
-            # Empty folders stay: a request may be creating a thumbnail in one now.
-            if entry.path is not None:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-            else:
-                entry.storage.delete(entry.name)
-        except OSError as exc:
-            removal.error = exc.strerror or str(exc)
-        except SuspiciousOperation as exc:
-            removal.error = str(exc)
-        return [removal]
-
-    def flush(self) -> list[Removal]:
-        return []
-
-
-class BatchRemover(Remover):
-    """A bucket's removals, a thousand per DeleteObjects request rather than one each."""
-
-    def __init__(self, storage: Storage, bucket: ModuleType) -> None:
-        self.storage = storage
-        self.bucket = bucket
+    def __init__(self, access: StorageAccess) -> None:
+        self.access = access
         self.pending: list[Removal] = []
 
     def remove(self, removal: Removal) -> list[Removal]:
+        """The removals now done (or failed, with `error` set)."""
         self.pending.append(removal)
-        return self.flush() if len(self.pending) >= self.bucket.LIST_PAGE else []
+        return self.flush() if len(self.pending) >= self.access.delete_batch else []
 
     def flush(self) -> list[Removal]:
         batch, self.pending = self.pending, []
         if batch:
-            errors = self.bucket.delete_keys(self.storage, [self._key(r.entry) for r in batch])
-            for removal in batch:
-                removal.error = errors.get(self._key(removal.entry))
+            errors = self.access.delete_many([removal.entry for removal in batch])
+            for removal, error in zip(batch, errors, strict=True):
+                removal.error = error
         return batch
-
-    def _key(self, entry: Entry) -> str:
-        # The key the listing gave, byte for byte; only an entry that did not come
-        # from a listing (none does today) is named through the storage.
-        if entry.key is not None:
-            return entry.key
-        return str(self.bucket.object_key(self.storage, entry.name))
 
 
 def remover_for(storage: Storage) -> Remover:
-    bucket = s3_adapter(storage)
-    return Remover() if bucket is None else BatchRemover(storage, bucket)
+    return Remover(access_for(storage))

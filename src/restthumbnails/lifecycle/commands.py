@@ -15,8 +15,9 @@ from typing import TextIO
 
 from ..conf import Settings, get_settings, source_storage, thumbnail_storage
 from ..core.formats import IMAGE_SUFFIXES
+from ..core.method import Method
 from ..core.policy import Preset
-from ..core.spec import parse_ext, parse_method, parse_size
+from ..core.spec import parse_ext, parse_size
 from ..exceptions import InvalidSpec, StorageUnavailable
 from ..render import faces
 from .cleaning import Cleaner, Criteria, clean
@@ -205,12 +206,12 @@ def thumbnail_kinds(args: argparse.Namespace, settings: Settings) -> list[Preset
     try:
         for size in args.size:
             parse_size(size, max_dimension=settings.max_dimension)
-            kinds.append(Preset(size, parse_method(args.method), parse_ext(args.ext)))
+            kinds.append(Preset(size, str(Method.parse(args.method)), parse_ext(args.ext)))
     except InvalidSpec as exc:
         raise UsageError(exc.reason) from None
     if not kinds:
         raise UsageError("say what to render: --preset NAME or --size SIZE")
-    if any(kind.method == "faces" for kind in kinds) and not faces.available():
+    if any(Method.parse(kind.method).finds_faces for kind in kinds) and not faces.available():
         raise UsageError(f"the faces method needs OpenCV: {faces.EXTRA_HINT}")
     # One refusal up front rather than one per source.
     allowed = settings.allowed_thumbnails

@@ -13,18 +13,16 @@ Whatever the layout, a thumbnail-shaped name (`<source>/<W>x<H>/<method>/<64
 hex>.<ext>`) is never a source: a thumbnail of a thumbnail is never wanted.
 """
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.core.files.storage import Storage
 
 from ..conf import BUILTIN_FOLDER
 from ..core.spec import parse_path
 from ..exceptions import InvalidSpec
-from ..storage.access import local_path, s3_adapter
+from ..storage.access import access_for
 from ..storage.tempfiles import TEMP_PREFIX, TEMP_SUFFIX
 from .listing import pattern_regex
 
@@ -49,18 +47,10 @@ class Place:
 def place_of(storage: Storage) -> Place | None:
     """Where `storage` keeps its files; None for a storage that cannot say."""
     try:
-        root = local_path(storage, "")
+        root = access_for(storage).root()
     except InvalidSpec:
         return None
-    if root is not None:
-        return Place("folder", Path(os.path.realpath(root)).parts)
-    if s3_adapter(storage) is not None:
-        endpoint = getattr(storage, "endpoint_url", None) or ""
-        bucket = getattr(storage, "bucket_name", None) or ""
-        prefix = str(getattr(storage, "location", "") or "")
-        segments = tuple(part for part in prefix.split("/") if part)
-        return Place(f"s3 {endpoint} {bucket}", segments)
-    return None
+    return None if root is None else Place(*root)
 
 
 @dataclass(frozen=True)
@@ -156,7 +146,7 @@ class SourceFilter:
         return is_thumbnail_shaped(name)
 
 
-# mkstemp's names, as the thumbnail writer makes them: the prefix, 8 of these, the suffix.
+# mkstemp's names, as storage/local.py's _write_atomically makes them: prefix, 8 of these, suffix.
 _OWN_TEMP = re.compile(re.escape(TEMP_PREFIX) + "[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 

@@ -66,7 +66,7 @@ def collect(
             stats.other_files += 1
             stats.other_bytes += size_or_zero(entry)
             continue
-        kind = (spec.size, spec.method, spec.ext)
+        kind = (spec.size, str(spec.method), spec.ext)
         stats.count[kind] += 1
         stats.bytes[kind] += size_or_zero(entry)
         if not_sources is not None and not_sources.excludes_name(spec.source):

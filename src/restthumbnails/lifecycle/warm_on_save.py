@@ -28,7 +28,6 @@ from ..exceptions import InvalidSpec
 from .replaced_files import uploading
 
 SETTING = PREFIX + "WARM_ON_SAVE"
-TASK = "restthumbnails.render_thumbnails"
 logger = logging.getLogger("restthumbnails")
 
 # "app_label.model" -> {field name: preset names}, filled by connect().

@@ -17,8 +17,9 @@ from PIL import Image, ImageCms
 
 from ..core.formats import AVIF_SPEED, OUTPUT_FORMATS
 from ..core.geometry import Plan, draft_size, plan
+from ..core.method import Method
 from ..core.placement import anchor_on_faces, anchor_on_point
-from ..core.spec import ThumbnailSpec, focal_point
+from ..core.spec import ThumbnailSpec
 from ..exceptions import SourceRejected, SourceTooLarge
 from . import animation, faces, heif
 from .smart import entropy_anchor
@@ -204,9 +205,9 @@ def _render_animation(
     return animation.encode(thumbs, timings, loop, ext=spec.ext, quality=options.quality)
 
 
-def detection_side(method: str) -> int:
+def detection_side(method: Method) -> int:
     """The long side a decoded source keeps at least, so `faces` sees faces whole."""
-    return faces.DETECT_SIDE if method == "faces" else 0
+    return faces.DETECT_SIDE if method.finds_faces else 0
 
 
 def choose_anchor(
@@ -214,7 +215,7 @@ def choose_anchor(
     layout: Plan,
     upright: tuple[int, int],
     scale: tuple[float, float],
-    method: str,
+    method: Method,
 ) -> tuple[float, float]:
     """Where the plan's region goes: centred (`crop`), on the detail (`smart`), on the
     focal point (`focus-X-Y`), on the faces (`faces`, else as `smart`).
@@ -222,14 +223,14 @@ def choose_anchor(
     `image` is the upright source scaled by `scale`.
     """
     region = (layout.region_width * scale[0], layout.region_height * scale[1])
-    point = focal_point(method)
+    point = method.focal_point
     if point is not None:
         return anchor_on_point(point, image.size, region)
-    if method == "faces":
+    if method.finds_faces:
         anchor = anchor_on_faces(faces.detect(image), image.size, region)
         if anchor is not None:
             return anchor
-    if method in ("smart", "faces"):
+    if method.needs_detail:
         return entropy_anchor(image, *region)
     return (0.5, 0.5)
 
@@ -239,7 +240,7 @@ def cut(
     layout: Plan,
     upright: tuple[int, int],
     scale: tuple[float, float],
-    method: str,
+    method: Method,
 ) -> Image.Image:
     """Place the plan's region in the decoded image, which is the upright source scaled
     by `scale`, as `method` says, and resample it to the output size in one step."""
@@ -263,11 +264,6 @@ def cut_at(
     return image.resize(
         (layout.width, layout.height), Image.Resampling.LANCZOS, box=box, reducing_gap=REDUCING_GAP
     )
-
-
-def open_source(data: bytes | BinaryIO, options: EngineOptions) -> Image.Image:
-    """Identify the source from its header only, refusing what we will not decode."""
-    return open_counted(data, options)[0]
 
 
 def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.Image, int]:

@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import os
 
+from ..core.method import Method
 from ..core.spec import ThumbnailSpec
 from .engine import EngineOptions, render
 
@@ -36,7 +37,7 @@ def _rendered(
     size: int,
     width: int | None,
     height: int | None,
-    method: str,
+    method: Method,
     ext: str,
     options: EngineOptions,
 ) -> bytes:

@@ -15,7 +15,7 @@ from django.core.cache.backends.base import BaseCache
 from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 
-from ..storage.access import write_thumbnail
+from ..storage.access import access_for
 
 # A passing result is reused this long: a storage that fails is noticed within 5 s,
 # and a worker writes at most one probe file per 5 s however often it is asked.
@@ -34,7 +34,7 @@ def check_storage(storage: Storage) -> str:
     """
     name = f".health-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        write_thumbnail(storage, name, b"ok")
+        access_for(storage).write(name, b"ok")
         storage.delete(name)
     except Exception as exc:
         return f"not writable ({type(exc).__name__})"

@@ -3,6 +3,7 @@
 Knows nothing of HTTP: it answers with an Outcome or raises a ThumbnailError.
 """
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from ..core.logsafe import redact
 from ..core.spec import ThumbnailSpec
 from ..exceptions import Busy, StorageUnavailable, ThumbnailError
 from ..render.rendering import Renderer
-from ..storage.access import open_source, thumbnail_exists, write_thumbnail
+from ..storage.access import StorageAccess, access_for
 from ..storage.failures import FailureMemory, source_identity
 from ..storage.locks import ThumbnailLock, lock_key, wait_until
 from . import metrics
@@ -69,26 +70,27 @@ class ThumbnailService:
         finally:
             lock.release()
 
+    @functools.cached_property
+    def _sources(self) -> StorageAccess:
+        return access_for(self.source_storage)
+
+    @functools.cached_property
+    def _thumbnails(self) -> StorageAccess:
+        return access_for(self.thumbnail_storage)
+
     def _exists(self, name: str) -> bool:
-        return thumbnail_exists(self.thumbnail_storage, name)
+        return self._thumbnails.exists(name)
 
     def _generate(self, spec: ThumbnailSpec, name: str) -> Outcome:
         if self._exists(name):  # finished by another worker since our first look
             return Outcome(name, generated=False)
         started = time.perf_counter()
         with metrics.IN_FLIGHT.track_inprogress():
-            source, size = open_source(
-                self.source_storage, spec.source, max_bytes=self.max_source_bytes
-            )
+            source, size = self._sources.open_source(spec.source, max_bytes=self.max_source_bytes)
             with source:
                 thumbnail = self._render(source, size, spec)
             try:
-                write_thumbnail(
-                    self.thumbnail_storage,
-                    name,
-                    thumbnail,
-                    cache_control=self.object_cache_control,
-                )
+                self._thumbnails.write(name, thumbnail, cache_control=self.object_cache_control)
             except OSError as exc:
                 logger.error(
                     "cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__

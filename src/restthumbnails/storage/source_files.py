@@ -8,7 +8,6 @@ bucket and every CDN keep for a year, would show the old picture). Only string a
 attribute work here: no storage is asked anything.
 """
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.core.files.storage import Storage
 from django.db.models import FileField, ImageField, Model
 from django.utils.functional import LazyObject, empty
 
-from .access import local_path, s3_adapter
+from .access import access_for
 
 
 def unwrapped(storage: Any) -> Storage:
@@ -29,21 +28,13 @@ def unwrapped(storage: Any) -> Storage:
     return storage
 
 
-def place(storage: Storage) -> tuple[str, ...] | None:
+def place(storage: Storage) -> tuple[str, tuple[str, ...]] | None:
     """Where a storage keeps its files: a folder, or a bucket and a prefix; None when
     the kind of storage is not one we can tell."""
-    storage = unwrapped(storage)
     try:
-        root = local_path(storage, "")
+        return access_for(unwrapped(storage)).root()
     except Exception:  # a storage whose root cannot be named: treated as unknown
-        root = None
-    if root is not None:
-        return ("folder", os.path.realpath(root))
-    if s3_adapter(storage) is not None:
-        bucket = str(getattr(storage, "bucket_name", ""))
-        prefix = str(getattr(storage, "location", "") or "").strip("/")
-        return ("bucket", bucket, prefix)
-    return None
+        return None
 
 
 def same_place(one: Storage, other: Storage) -> bool | None:
@@ -59,13 +50,7 @@ def same_place(one: Storage, other: Storage) -> bool | None:
 def overwrite_option(storage: Storage) -> str | None:
     """The option that makes `storage` save a new file over an existing one of the same
     name, as it appears in STORAGES' OPTIONS; None when it keeps both."""
-    storage = unwrapped(storage)
-    if s3_adapter(storage) is not None:
-        # django-storages' default (AWS_S3_FILE_OVERWRITE = True).
-        return "file_overwrite" if getattr(storage, "file_overwrite", False) else None
-    if getattr(storage, "_allow_overwrite", False):  # FileSystemStorage, Django 5.1+
-        return "allow_overwrite"
-    return None
+    return access_for(unwrapped(storage)).overwrite_option()
 
 
 def file_fields(*, images_only: bool = False) -> Iterator[tuple[type[Model], FileField]]:

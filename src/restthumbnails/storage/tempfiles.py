@@ -1,7 +1,7 @@
 """Temp files that a killed writer left in the thumbnail folder.
 
 Thumbnails are written to `.<random>.tmp` beside their final name and renamed
-into place (`storage._write_local_atomically`). A writer killed between the two
+into place (`storage.local._write_atomically`). A writer killed between the two
 (`kill -9`, OOM, power cut) leaves the temp file forever. One that is older than
 the lock timeout belongs to no running render: a render holds its lock at most
 that long, and writes its temp file at the end. Younger ones may be a render in

@@ -85,15 +85,14 @@ def unreachable_bucket() -> str | None:
     from django.core.files.storage import storages
 
     from ...conf import get_settings
-    from ...storage.access import s3_adapter
+    from ...storage.access import access_for
 
     conf = get_settings()
     for alias in dict.fromkeys((conf.source_storage, conf.storage)):
         if alias is None:  # the built-in folder under MEDIA_ROOT
             continue
         storage = storages.create_storage(django_settings.STORAGES[alias])
-        adapter = s3_adapter(storage)
-        problem = adapter.bucket_problem(storage) if adapter else None
+        problem = access_for(storage).bucket_problem()
         if problem:
             return f"STORAGES[{alias!r}]: {problem}"
     return None

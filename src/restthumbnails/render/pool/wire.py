@@ -49,7 +49,8 @@ class Job:
         header = json.dumps(
             {
                 "engine": self.engine,
-                "spec": dataclasses.asdict(self.spec),
+                # The method as its URL text; ThumbnailSpec parses it back.
+                "spec": {**dataclasses.asdict(self.spec), "method": str(self.spec.method)},
                 "options": dataclasses.asdict(self.options),
                 "cpu_seconds": self.cpu_seconds,
                 "payload_bytes": self.payload_bytes,
