@@ -464,6 +464,10 @@ def _opted_in(copies: list[Path]) -> tuple[str, float, float]:
         pool.stop()
 
 
+def _kb(size: int) -> str:
+    return f"{size / 1024:,.0f}" if size >= 10 * 1024 else f"{size / 1024:.1f}"
+
+
 def _summary(measured: Measured) -> tuple[str, str]:
     """The statuses (e.g. "422" or "200/422") and the distinct answers, in order."""
     statuses = "/".join(sorted({str(answer.status) for answer in measured.answers}))
@@ -611,7 +615,7 @@ def _measure(
     status, what = _summary(first)
     row = [
         hostile.label,
-        "fifo" if hostile.fifo else f"{copies[0].stat().st_size / 1024:,.0f}",
+        "fifo" if hostile.fifo else _kb(copies[0].stat().st_size),
         hostile.asked,
         before_cpu,
         before_outcome,
