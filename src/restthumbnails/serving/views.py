@@ -14,16 +14,13 @@ from ..conf import (
     thumbnail_storage,
 )
 from ..core.formats import OUTPUT_FORMATS
-from ..core.logsafe import redact
-from ..core.policy import check_allowed, check_renderable
-from ..core.signing import verify
-from ..core.spec import ThumbnailSpec, parse_path
+from ..core.spec import ThumbnailSpec
 from ..exceptions import SourceMissing, SourceRejected, ThumbnailError
-from ..render import faces
 from ..render.fallback import placeholder
 from . import metrics
 from .health import RESULTS as health_results
 from .health import check_cache, check_storage, is_healthy
+from .requests import ERROR_CONTENT_TYPE, checked_request, error_body, log_answer
 from .wiring import service_for
 
 logger = logging.getLogger("restthumbnails")
@@ -31,7 +28,7 @@ logger = logging.getLogger("restthumbnails")
 
 def error_response(status: int, reason: str) -> HttpResponse:
     """Short plain text that never echoes the request, and never cached."""
-    response = HttpResponse(f"{reason}\n", status=status, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(error_body(reason), status=status, content_type=ERROR_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     # We log every answer ourselves with the signature shortened; this keeps
     # django.request from logging it again with the full URL.
@@ -66,25 +63,7 @@ def not_a_thumbnail(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def _logged(response: HttpResponse, path: str, outcome: str, started: float) -> HttpResponse:
-    """Count the answer and log its one line."""
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    metrics.REQUESTS.labels(status=str(response.status_code)).inc()
-    # Both come from the request (the outcome can name its method): escaped.
-    name, outcome = redact(path), redact(outcome)
-    logger.log(
-        logging.WARNING if response.status_code >= 500 else logging.INFO,
-        "%d %s: %s (%.0f ms)",
-        response.status_code,
-        name,
-        outcome,
-        elapsed_ms,
-        extra={
-            "status": response.status_code,
-            "thumbnail": name,
-            "outcome": outcome,
-            "duration_ms": round(elapsed_ms, 1),
-        },
-    )
+    log_answer(response.status_code, path, outcome, started)
     return response
 
 
@@ -96,12 +75,7 @@ def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpRe
         return response, f"method {request.method} not allowed"
     spec = None
     try:
-        spec, signature = parse_path(path, max_dimension=settings.max_dimension)
-        verify(
-            spec, signature, key=settings.secret_key, fallback_keys=settings.secret_key_fallbacks
-        )
-        check_allowed(spec, settings.allowed_thumbnails)
-        check_renderable(spec, faces_available=faces.available)
+        spec, signature = checked_request(path, settings)
         service = service_for(settings)
         outcome = service.ensure(spec, signature)
     except ThumbnailError as exc:
