@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import shutil
+import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.server.lean_route import LeanThumbnailRoute
 
 from .support.images import jpeg, png
+from .support.serving import start_serve
 
 KEY = "lean-route-test-key"
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -174,3 +176,58 @@ def test_every_answer_and_log_line_is_the_same_on_both_routes(
     assert other_methods == ["POST", "PUT"]
     assert other_paths == ["/not/a/thumbnail", "/"]
     assert len(thumbnails) == (2 if backend == "django" else 0), behind.paths
+
+
+def raw_exchange(port: int, request: bytes) -> bytes:
+    """One request on its own connection; everything the server sent until it closed."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def without_date(answer: bytes) -> bytes:
+    """The answer without its Date, and validators that come from each file's mtime."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"date:")]
+    head = re.sub(rb'ETag: "[0-9a-f]+-[0-9a-f]+"', b"ETag: <etag>", b"\r\n".join(lines))
+    head = re.sub(rb"Last-Modified: [^\r]+", b"Last-Modified: <date>", head)
+    return head + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize("backend", ["nginx", "django"])
+def test_serve_sends_the_same_bytes_on_both_routes(
+    backend: str, tmp_path: Path, media: Path
+) -> None:
+    """Through gunicorn, byte for byte but the Date header: a miss, a hit, HEAD, an
+    HTTP/1.0 GET, a refusal; `serve` on the lean route, then with --no-lean-route."""
+    (media / "cat.jpg").write_bytes(jpeg(300, 200))
+    good, forged = signed("cat.jpg"), signed("cat.jpg")[:-8] + "0000.jpg"
+    requests = [
+        f"GET {good} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        f"GET {good} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        f"HEAD {good} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        f"GET {good} HTTP/1.0\r\n\r\n",
+        f"GET {forged} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ]
+    answers = {}
+    for route, options in (("lean", ()), ("django", ("--no-lean-route",))):
+        thumbs = tmp_path / f"thumbs-{route}"
+        thumbs.mkdir()
+        backend_options = ("--response-backend", backend, *options)
+        with start_serve(media, thumbs, key=KEY, options=backend_options) as server:
+            answers[route] = [
+                without_date(raw_exchange(server.port, request.encode())) for request in requests
+            ]
+            log = server.log
+        assert b": miss (" in log.read_bytes()
+    assert answers["lean"] == answers["django"]
+    assert [answer.split(b"\r\n")[0] for answer in answers["lean"]] == [
+        b"HTTP/1.1 200 OK",
+        b"HTTP/1.1 200 OK",
+        b"HTTP/1.1 200 OK",
+        b"HTTP/1.0 200 OK",
+        b"HTTP/1.1 401 Unauthorized",
+    ]
