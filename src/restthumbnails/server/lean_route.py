@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from http.client import responses
 from typing import Any
 
+from django.core.cache import caches
 from django.core.files.storage import Storage
 from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.utils.http import http_date
@@ -67,6 +68,11 @@ class LeanThumbnailRoute:
             status, headers, body, outcome = _answer(environ, path_info, path, settings)
         except Exception:
             return self.django_app(environ, start_response)
+        finally:
+            # What Django's request_finished does for us: the lock cache's client
+            # (memcached's) lets its connection go between requests. The other
+            # receivers (database connections, URL conf) have nothing to do here.
+            caches[settings.cache].close()
         log_answer(status, path, outcome, started)
         start_response(f"{status} {responses.get(status, 'Unknown Status Code')}", headers)
         return body
