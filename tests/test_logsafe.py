@@ -3,14 +3,18 @@
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 from django.utils.module_loading import import_string
 
 from restthumbnails.core.logsafe import escape, redact
+from restthumbnails.server.lean_route import LeanThumbnailRoute
 from restthumbnails.server.logformat import logging_config
+
+from .test_lean_route import call, environ_for
 
 SIG = "0" * 64
 # NEL and LINE SEPARATOR each end a line for str.splitlines() and many log readers.
@@ -67,9 +71,26 @@ def serve_log(request: pytest.FixtureRequest) -> Iterator[tuple[str, io.StringIO
     logger.setLevel(level)
 
 
-def test_serve_formats_write_one_line_per_request(serve_log) -> None:
+@pytest.fixture(params=["lean", "django"])
+def serve_get(request: pytest.FixtureRequest, settings) -> Callable[[str], int]:
+    """GET a path below /t/ the way serve answers it: through its lean route, or Django's."""
+    if request.param == "django":
+        return lambda path: Client().get(path).status_code
+    # serve mounts the URL conf at the root: the lean route's place.
+    settings.ROOT_URLCONF = "restthumbnails.owned_urls"
+    route = LeanThumbnailRoute(WSGIHandler())
+
+    def get(path: str) -> int:
+        status, _, _ = call(route, environ_for("GET", path.removeprefix("/t"), {}))
+        return int(status.split()[0])
+
+    return get
+
+
+def test_serve_formats_write_one_line_per_request(serve_log, serve_get) -> None:
     fmt, stream = serve_log
-    status = Client().get(FORGED).status_code
+    status = serve_get(FORGED)
+    assert status == 400  # the control characters in the source name
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1
     if fmt == "json":
