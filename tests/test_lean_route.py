@@ -8,7 +8,6 @@ HTTP tests of `serve` (tests/support/serving.py, tests/e2e/stack.py) run on
 both routes too.
 """
 
-import io
 import logging
 import re
 import shutil
@@ -16,7 +15,7 @@ import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import caches
@@ -27,6 +26,8 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.server.lean_route import LeanThumbnailRoute
 
 from .support.images import jpeg, png
+from .support.lean_client import call as wsgi_call
+from .support.lean_client import environ_for
 from .support.serving import start_serve
 
 KEY = "lean-route-test-key"
@@ -84,33 +85,8 @@ REQUESTS: list[tuple[str, str, dict[str, str]]] = [
 ]
 
 
-def environ_for(method: str, path: str, extra: dict[str, str]) -> dict[str, Any]:
-    environ = {
-        "REQUEST_METHOD": method,
-        # WSGI carries the path's bytes as a latin-1 string.
-        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-    }
-    environ.update(extra)
-    return environ
-
-
 def call(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> Answer:
-    started: list[Any] = []
-    body = app(environ, lambda status, headers, *exc: started.extend((status, headers)))
-    try:
-        content = b"".join(body)
-    finally:
-        if hasattr(body, "close"):
-            body.close()
-    status, headers = started
+    status, headers, content = wsgi_call(app, environ)
     return status, [(name, _stable(name, value)) for name, value in headers], content
 
 

@@ -6,15 +6,13 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 from django.utils.module_loading import import_string
 
 from restthumbnails.core.logsafe import escape, redact
-from restthumbnails.server.lean_route import LeanThumbnailRoute
 from restthumbnails.server.logformat import logging_config
 
-from .test_lean_route import call, environ_for
+from .support import lean_client
 
 SIG = "0" * 64
 # NEL and LINE SEPARATOR each end a line for str.splitlines() and many log readers.
@@ -76,15 +74,9 @@ def serve_get(request: pytest.FixtureRequest, settings) -> Callable[[str], int]:
     """GET a path below /t/ the way serve answers it: through its lean route, or Django's."""
     if request.param == "django":
         return lambda path: Client().get(path).status_code
-    # serve mounts the URL conf at the root: the lean route's place.
-    settings.ROOT_URLCONF = "restthumbnails.owned_urls"
-    route = LeanThumbnailRoute(WSGIHandler())
-
-    def get(path: str) -> int:
-        status, _, _ = call(route, environ_for("GET", path.removeprefix("/t"), {}))
-        return int(status.split()[0])
-
-    return get
+    settings.ROOT_URLCONF = lean_client.URLCONF
+    client = lean_client.LeanClient()
+    return lambda path: client.get(path).status_code
 
 
 def test_serve_formats_write_one_line_per_request(serve_log, serve_get) -> None:
