@@ -198,7 +198,11 @@ def test_serve_sends_the_same_bytes_on_both_routes(
                 without_date(raw_exchange(server.port, request.encode())) for request in requests
             ]
             log = server.log
-        assert b": miss (" in log.read_bytes()
+        printed = log.read_bytes()
+        assert b": miss (" in printed
+        assert f"{backend} response backend, {route} thumbnail route.".encode() in printed.replace(
+            b"Django thumbnail", b"django thumbnail"
+        )
     assert answers["lean"] == answers["django"]
     assert [answer.split(b"\r\n")[0] for answer in answers["lean"]] == [
         b"HTTP/1.1 200 OK",

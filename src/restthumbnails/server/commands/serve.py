@@ -212,7 +212,8 @@ def run(args: argparse.Namespace) -> int:
         f"restthumbnails: listening on http://{args.host}:{args.port}/ with {args.workers} "
         f"workers x {args.threads} threads (+{pool.request_threads - args.threads} for misses), "
         f"{pool.processes} render processes, "
-        f"{args.response_backend} response backend. Try:",
+        f"{args.response_backend} response backend, "
+        f"{'lean' if args.lean_route else 'Django'} thumbnail route. Try:",
         file=sys.stderr,
     )
     if media.folder is not None:
