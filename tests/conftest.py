@@ -1,5 +1,5 @@
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -7,6 +7,33 @@ from django.core.cache import caches
 
 from restthumbnails.core.signing import sign
 from restthumbnails.core.spec import make_spec
+
+from .support import serving
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "both_routes: the `serve` processes these tests start answer thumbnail paths once "
+        "with the lean route and once with Django's (--no-lean-route)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_routes"):
+        metafunc.parametrize("serve_route", serving.ROUTES, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def serve_route(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The route `serve` answers thumbnails with (tests/support/serving.py).
+
+    Module-scoped: a module's shared `serve` fixture that takes it is started
+    again for each route.
+    """
+    serving.route = getattr(request, "param", "lean")
+    yield serving.route
+    serving.route = "lean"
 
 
 @pytest.fixture

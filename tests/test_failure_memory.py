@@ -19,6 +19,9 @@ from .support.images import decode, jpeg
 from .support.serving import start_serve
 from .test_views import assert_plain_error
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 KEY = "failure-memory-test-key-0123456789"
 
 
@@ -31,6 +34,7 @@ def url(source: str, size: str, method: str = "crop", ext: str = "jpg") -> str:
 def test_a_slow_large_render_does_not_block_a_small_one_of_the_same_source(
     media: Path, thumbs: Path
 ) -> None:
+
     # 24 MP: a 4000x4000 AVIF crop of it decodes every pixel and encodes 16 MP, over a
     # second here even at AVIF speed 8; a 64x64 JPEG (decoded at 1/8 scale) takes about
     # 25 ms. Both run in real render processes.

@@ -25,6 +25,7 @@ from django.test import Client
 from PIL import Image
 
 from .conftest import files_under
+from .support import lean_client
 from .support.images import decode, jpeg
 from .test_s3 import Bucket, bucket, s3_server  # noqa: F401 (fixtures)
 from .test_views import assert_plain_error, lock_for
@@ -33,8 +34,12 @@ TMPFS_BYTES = 1024 * 1024
 UNAVAILABLE = b"thumbnail storage cannot be written\n"
 
 
-@pytest.fixture
-def client() -> Client:
+@pytest.fixture(params=["lean", "django"])
+def client(request: pytest.FixtureRequest, settings) -> Client | lean_client.LeanClient:
+    """serve's answers through its lean route, and through Django's full cycle."""
+    if request.param == "lean":
+        settings.ROOT_URLCONF = lean_client.URLCONF
+        return lean_client.LeanClient()
     return Client(raise_request_exception=True)
 
 

@@ -129,10 +129,10 @@ def test_the_core_imports_neither_django_nor_pillow() -> None:
 
 
 def test_the_rules_see_the_imports_they_judge() -> None:
-    """The reader finds the imports it must: the view imports the wiring, `serve` the
-    start-up sequence; a reader that saw nothing would pass every rule above."""
+    """The reader finds the imports it must: the request steps import the wiring, `serve`
+    the start-up sequence; a reader that saw nothing would pass every rule above."""
     edges = graph()
-    assert "restthumbnails.serving.wiring" in edges["restthumbnails.serving.views"]
+    assert "restthumbnails.serving.wiring" in edges["restthumbnails.serving.requests"]
     assert "restthumbnails.server.startup" in edges["restthumbnails.server.commands.serve"]
     assert layer("restthumbnails.serving.views") > layer("restthumbnails.render.engine")
 

@@ -3,7 +3,7 @@
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -11,6 +11,8 @@ from django.utils.module_loading import import_string
 
 from restthumbnails.core.logsafe import escape, redact
 from restthumbnails.server.logformat import logging_config
+
+from .support import lean_client
 
 SIG = "0" * 64
 # NEL and LINE SEPARATOR each end a line for str.splitlines() and many log readers.
@@ -67,9 +69,20 @@ def serve_log(request: pytest.FixtureRequest) -> Iterator[tuple[str, io.StringIO
     logger.setLevel(level)
 
 
-def test_serve_formats_write_one_line_per_request(serve_log) -> None:
+@pytest.fixture(params=["lean", "django"])
+def serve_get(request: pytest.FixtureRequest, settings) -> Callable[[str], int]:
+    """GET a path below /t/ the way serve answers it: through its lean route, or Django's."""
+    if request.param == "django":
+        return lambda path: Client().get(path).status_code
+    settings.ROOT_URLCONF = lean_client.URLCONF
+    client = lean_client.LeanClient()
+    return lambda path: client.get(path).status_code
+
+
+def test_serve_formats_write_one_line_per_request(serve_log, serve_get) -> None:
     fmt, stream = serve_log
-    status = Client().get(FORGED).status_code
+    status = serve_get(FORGED)
+    assert status == 400  # the control characters in the source name
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1
     if fmt == "json":

@@ -40,6 +40,9 @@ from .support.animations import gif, seen
 from .support.images import decode, jpeg
 from .support.serving import Server, start_serve
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 KEY = "pool-exhaustion-test-key-0123456789"
 QUEUE_TIMEOUT = 2.0
 SLOW = 10
@@ -51,7 +54,7 @@ def url(source: str, size: str = "200x200") -> str:
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def media(tmp_path_factory: pytest.TempPathFactory, serve_route: str) -> Path:
     folder = tmp_path_factory.mktemp("exhaustion") / "media"
     folder.mkdir()
     # Under the scan limit (99) but 49 MP: about 3 s of CPU per decode, more under load.
@@ -133,7 +136,7 @@ def huge_animation() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def animations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def animations(tmp_path_factory: pytest.TempPathFactory, serve_route: str) -> Path:
     folder = tmp_path_factory.mktemp("animations") / "media"
     folder.mkdir()
     data = huge_animation()

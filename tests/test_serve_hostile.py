@@ -20,6 +20,9 @@ from .conftest import files_under
 from .support.images import decode, jpeg
 from .support.serving import start_serve
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 KEY = "hostile-test-key-0123456789abcdef"
 TIMEOUT = 1.0
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -46,7 +49,7 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def media(tmp_path_factory: pytest.TempPathFactory, serve_route: str) -> Path:
     folder = tmp_path_factory.mktemp("hostile") / "media"
     folder.mkdir()
     # 103 KB, 300 scans: 2.7 s of CPU to decode, even at 1/8 scale.

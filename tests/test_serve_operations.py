@@ -18,6 +18,9 @@ from .conftest import files_under
 from .support.images import decode, encode, jpeg, png, png_claiming
 from .support.serving import Server, start_serve
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 KEY = "operations-test-key"
 
 
@@ -33,7 +36,7 @@ def metric(text: str, name: str, labels: str = "") -> float:
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def media(tmp_path_factory: pytest.TempPathFactory, serve_route: str) -> Path:
     folder = tmp_path_factory.mktemp("ops") / "media"
     folder.mkdir()
     for n in range(6):
@@ -49,7 +52,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(media: Path) -> Iterator[Server]:
+def server(media: Path, serve_route: str) -> Iterator[Server]:
     options = (
         "--max-source-pixels",
         "2000000",

@@ -19,6 +19,9 @@ from restthumbnails.core.spec import make_spec
 from .support.images import decode, jpeg
 from .support.serving import start_serve
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 KEY = "special-files-test-key-0123456789ab"
 SPECIAL = {
     "pipe.jpg": "a FIFO",

@@ -14,17 +14,10 @@ wherever this is mounted. `restthumbnails.owned_urls` adds a catch-all 404
 from django.urls import path, re_path, register_converter
 
 from .conf import get_settings
+from .serving.requests import THUMBNAIL_SHAPE
 from .serving.views import endpoint, thumbnail
 
 app_name = "restthumbnails"
-
-# Looser than the spec on purpose: any method name (future methods such as
-# `faces` or `focus-30-70`), any digits around the `x`, any extension, and either
-# case take this shape, so a wrong or non-canonical part is a 400 that says which,
-# not a 404. ASCII classes only: `\d` would also take other scripts' digits.
-THUMBNAIL_SHAPE = (
-    r"^(?P<path>[\s\S]+/[0-9]*[xX][0-9]*/[a-zA-Z0-9-]+/[0-9a-fA-F]{64}\.[a-zA-Z0-9]+)\Z"
-)
 
 
 class EndpointConverter:

@@ -15,6 +15,7 @@ from pathlib import Path
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 
+from ..support.serving import route_options
 from .proxies import start_proxy
 from .support import (
     LOOPBACK,
@@ -116,6 +117,7 @@ class Stack:
                 argv += [option, str(value)]
         if demo:
             argv.append("--demo")
+        argv += route_options()
         argv += extra_args
         process = self._register(
             start_process(name, argv, workdir=home, env=env, prefix=prefix, preexec_fn=preexec_fn)

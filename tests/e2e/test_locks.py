@@ -20,6 +20,9 @@ from .conftest import BIG_SOURCE
 from .stack import Backend, Stack, thumbnail_url
 from .support import LOOPBACK, Response, fetch, files_under, generated_count, poll
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 REQUESTS = 40
 SIZE, METHOD, EXT = "800x600", "crop", "jpg"
 

@@ -17,6 +17,9 @@ from .proxies import EXAMPLES
 from .stack import Stack, thumbnail_url
 from .support import LOOPBACK, fetch, free_port, generated_count, python_command
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 
 def nginx_config(*options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

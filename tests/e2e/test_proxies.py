@@ -18,6 +18,9 @@ from .proxies import PROXIES, RESPONSE_BACKEND
 from .stack import Stack, thumbnail_url, wrong_signature
 from .support import fetch, files_under, generated_count
 
+# serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
+pytestmark = pytest.mark.both_routes
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 # lighttpd's mod_expire is the only module that can tell an image from a backend
 # error there, and it writes max-age alone (see examples/lighttpd.conf).

@@ -10,6 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# Which route answers thumbnail paths in the `serve` processes tests start:
+# "lean" (serve's default) or "django" (`--no-lean-route`). Modules marked
+# `both_routes` run once with each (tests/conftest.py sets it).
+ROUTES = ("lean", "django")
+route = "lean"
+
+
+def route_options() -> tuple[str, ...]:
+    """The `serve` options that select the current route."""
+    return ("--no-lean-route",) if route == "django" else ()
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -75,6 +86,7 @@ def start_serve(
                 "--workers",
                 "2",
                 *(("--secret-key", key) if key is not None else ()),
+                *route_options(),
                 *options,
             ],
             stdout=sink,

@@ -13,25 +13,17 @@ from ..conf import (
     get_settings,
     thumbnail_storage,
 )
-from ..core.formats import OUTPUT_FORMATS
-from ..core.logsafe import redact
-from ..core.policy import check_allowed, check_renderable
-from ..core.signing import verify
-from ..core.spec import ThumbnailSpec, parse_path
-from ..exceptions import SourceMissing, SourceRejected, ThumbnailError
-from ..render import faces
-from ..render.fallback import placeholder
 from . import metrics
 from .health import RESULTS as health_results
 from .health import check_cache, check_storage, is_healthy
-from .wiring import service_for
+from .requests import ERROR_CONTENT_TYPE, Refusal, ensure_requested, error_body, log_answer
 
 logger = logging.getLogger("restthumbnails")
 
 
 def error_response(status: int, reason: str) -> HttpResponse:
     """Short plain text that never echoes the request, and never cached."""
-    response = HttpResponse(f"{reason}\n", status=status, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(error_body(reason), status=status, content_type=ERROR_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     # We log every answer ourselves with the signature shortened; this keeps
     # django.request from logging it again with the full URL.
@@ -66,25 +58,7 @@ def not_a_thumbnail(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def _logged(response: HttpResponse, path: str, outcome: str, started: float) -> HttpResponse:
-    """Count the answer and log its one line."""
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    metrics.REQUESTS.labels(status=str(response.status_code)).inc()
-    # Both come from the request (the outcome can name its method): escaped.
-    name, outcome = redact(path), redact(outcome)
-    logger.log(
-        logging.WARNING if response.status_code >= 500 else logging.INFO,
-        "%d %s: %s (%.0f ms)",
-        response.status_code,
-        name,
-        outcome,
-        elapsed_ms,
-        extra={
-            "status": response.status_code,
-            "thumbnail": name,
-            "outcome": outcome,
-            "duration_ms": round(elapsed_ms, 1),
-        },
-    )
+    log_answer(response.status_code, path, outcome, started)
     return response
 
 
@@ -94,40 +68,26 @@ def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpRe
         response = error_response(405, "method not allowed")
         response["Allow"] = "GET, HEAD"
         return response, f"method {request.method} not allowed"
-    spec = None
-    try:
-        spec, signature = parse_path(path, max_dimension=settings.max_dimension)
-        verify(
-            spec, signature, key=settings.secret_key, fallback_keys=settings.secret_key_fallbacks
-        )
-        check_allowed(spec, settings.allowed_thumbnails)
-        check_renderable(spec, faces_available=faces.available)
-        service = service_for(settings)
-        outcome = service.ensure(spec, signature)
-    except ThumbnailError as exc:
-        metrics.REJECTIONS.labels(reason=exc.category).inc()
-        if settings.fallback_image and spec and isinstance(exc, SourceMissing | SourceRejected):
-            return _fallback(spec, exc, settings), f"fallback for {exc.category}: {exc.reason}"
-        response = error_response(exc.status, exc.reason)
-        if exc.retry_after:
-            response["Retry-After"] = str(exc.retry_after)
-        return response, exc.reason
+    result = ensure_requested(path, settings)
+    if isinstance(result, Refusal):
+        return refusal_response(result), result.logged_outcome
     response = settings.respond(
-        request, storage=service.thumbnail_storage, name=outcome.name, settings=settings
+        request,
+        storage=result.service.thumbnail_storage,
+        name=result.outcome.name,
+        settings=settings,
     )
-    return response, "miss" if outcome.generated else "hit"
+    return response, result.logged_outcome
 
 
-def _fallback(spec: ThumbnailSpec, exc: ThumbnailError, settings: Settings) -> HttpResponse:
-    assert settings.fallback_image is not None
-    try:
-        body = placeholder(settings.fallback_image, spec, settings.engine)
-    except (OSError, ThumbnailError) as error:
-        logger.error("fallback image %s unusable: %s", settings.fallback_image, error)
-        return error_response(exc.status, exc.reason)
-    response = HttpResponse(body, content_type=OUTPUT_FORMATS[spec.ext].content_type)
-    response["Cache-Control"] = f"public, max-age={settings.fallback_max_age}"
-    response["X-Thumbnail-Fallback"] = exc.category
+def refusal_response(refusal: Refusal) -> HttpResponse:
+    (_, content_type), *headers = refusal.headers
+    response = HttpResponse(refusal.body, status=refusal.status, content_type=content_type)
+    for header, value in headers:
+        response[header] = value
+    if refusal.status >= 400:
+        # Logged by us already (see error_response).
+        response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

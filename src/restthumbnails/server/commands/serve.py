@@ -7,6 +7,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ...conf import RESPONSE_BACKENDS
 from ...core.spec import make_spec
@@ -114,6 +115,13 @@ def add(commands: Subcommands) -> None:
         choices=("plain", "json"),
         help="plain text or one JSON object per line (default %(default)s)",
     )
+    serve.add_argument(
+        "--no-lean-route",
+        dest="lean_route",
+        action="store_false",
+        help="answer thumbnail requests through Django's full request cycle too; by default "
+        "the nginx and sendfile backends answer them with a lighter route (same answers)",
+    )
     add_setting_options(serve)
 
 
@@ -181,7 +189,11 @@ def run(args: argparse.Namespace) -> int:
     from ...conf import get_settings
     from ...storage.tempfiles import remove_stale_temp_files
 
-    application = get_wsgi_application()
+    application: Any = get_wsgi_application()
+    if args.lean_route:
+        from ..lean_route import LeanThumbnailRoute
+
+        application = LeanThumbnailRoute(application)
     lock_timeout = get_settings().lock_timeout
     print(f"restthumbnails: sources    {media}", file=sys.stderr)
     print(f"restthumbnails: thumbnails {thumbnails}", file=sys.stderr)
@@ -200,7 +212,8 @@ def run(args: argparse.Namespace) -> int:
         f"restthumbnails: listening on http://{args.host}:{args.port}/ with {args.workers} "
         f"workers x {args.threads} threads (+{pool.request_threads - args.threads} for misses), "
         f"{pool.processes} render processes, "
-        f"{args.response_backend} response backend. Try:",
+        f"{args.response_backend} response backend, "
+        f"{'lean' if args.lean_route else 'Django'} thumbnail route. Try:",
         file=sys.stderr,
     )
     if media.folder is not None:

@@ -20,9 +20,8 @@ from . import IMMUTABLE, content_type
 def respond(
     request: HttpRequest, *, storage: Storage, name: str, settings: Settings
 ) -> HttpResponseBase:
-    handle, size, modified_ns = _open(storage, name)
-    etag = f'"{modified_ns:x}-{size:x}"'
-    modified = modified_ns // 1_000_000_000
+    handle, size, modified_ns = open_stored(storage, name)
+    etag, modified = validators(size, modified_ns)
     conditional = get_conditional_response(request, etag=etag, last_modified=modified)
     response: HttpResponseBase
     if conditional is not None or request.method == "HEAD":
@@ -43,7 +42,12 @@ def respond(
     return response
 
 
-def _open(storage: Storage, name: str) -> tuple[BinaryIO, int, int]:
+def validators(size: int, modified_ns: int) -> tuple[str, int]:
+    """The ETag and the Last-Modified time (in s) of a stored file."""
+    return f'"{modified_ns:x}-{size:x}"', modified_ns // 1_000_000_000
+
+
+def open_stored(storage: Storage, name: str) -> tuple[BinaryIO, int, int]:
     """The open file, its size and its mtime in ns: one open and one fstat when local."""
     path = local_path(storage, name)
     if path is not None:

@@ -12,12 +12,17 @@ from django.utils.encoding import escape_uri_path, filepath_to_uri
 from ...conf import Settings
 from . import accel_response
 
+HEADER = "X-Accel-Redirect"
+
 
 def respond(
     request: HttpRequest, *, storage: Storage, name: str, settings: Settings
 ) -> HttpResponse:
+    return accel_response(HEADER, accel_uri(request.path, name, settings), name)
+
+
+def accel_uri(request_path: str, name: str, settings: Settings) -> str:
+    """The header's value for the thumbnail `name`, asked for at `request_path`."""
     if settings.nginx_location:
-        uri = settings.nginx_location.rstrip("/") + "/" + filepath_to_uri(name)
-    else:
-        uri = escape_uri_path(request.path)
-    return accel_response("X-Accel-Redirect", uri, name)
+        return settings.nginx_location.rstrip("/") + "/" + filepath_to_uri(name)
+    return escape_uri_path(request_path)

@@ -9,4 +9,9 @@ from ...conf import Settings
 def respond(
     request: HttpRequest, *, storage: Storage, name: str, settings: Settings
 ) -> HttpResponse:
+    return stored_redirect(storage, name)
+
+
+def stored_redirect(storage: Storage, name: str) -> HttpResponse:
+    """302 to the thumbnail stored at `name`: needs nothing of the request."""
     return HttpResponseRedirect(storage.url(name))

@@ -17,17 +17,22 @@ from ...conf import Settings
 from ...storage.access import local_path
 from . import accel_response
 
+HEADER = "X-Sendfile"
+
 
 def respond(
     request: HttpRequest, *, storage: Storage, name: str, settings: Settings
 ) -> HttpResponse:
+    return accel_response(HEADER, sendfile_value(storage, name, settings), name)
+
+
+def sendfile_value(storage: Storage, name: str, settings: Settings) -> str:
+    """The header's value: the file's absolute path, as the proxy reads it."""
     path = local_path(storage, name)
     if path is None:
         raise ImproperlyConfigured(
             "REST_THUMBNAILS_RESPONSE_BACKEND 'sendfile' needs a filesystem thumbnail storage"
         )
     if settings.sendfile_escape:
-        value = quote(path, safe="/")
-    else:
-        value = path.encode("utf-8", "surrogateescape").decode("latin-1")
-    return accel_response("X-Sendfile", value, name)
+        return quote(path, safe="/")
+    return path.encode("utf-8", "surrogateescape").decode("latin-1")
