@@ -179,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
     from django.core.wsgi import get_wsgi_application
 
     from ...conf import get_settings
+    from ...storage.filelocks import remove_dead_locks
     from ...storage.tempfiles import remove_stale_temp_files
 
     application = get_wsgi_application()
@@ -194,6 +195,14 @@ def run(args: argparse.Namespace) -> int:
             f"(older than the {lock_timeout:g} s lock timeout) from the thumbnails folder",
             file=sys.stderr,
         )
+        if lock_cache["BACKEND"].endswith("SQLiteCache"):
+            dead = remove_dead_locks(str(thumbnails.folder))
+            if dead:
+                print(
+                    f"restthumbnails: removed {dead} lock file{'s' * (dead != 1)} "
+                    "that stopped renders left",
+                    file=sys.stderr,
+                )
     if args.demo:
         print(f"restthumbnails: demo gallery at {base_url}", file=sys.stderr)
     print(
