@@ -7,6 +7,7 @@ thumbnail-shaped, and clean leaves them alone.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -15,7 +16,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
+from restthumbnails.core.signing import sign
 from restthumbnails.core.spec import parse_path
 from restthumbnails.exceptions import InvalidSpec, LockUnavailable
 from restthumbnails.storage.filelocks import (
@@ -147,3 +150,22 @@ def test_a_lock_file_name_is_never_a_thumbnails(tmp_path: Path) -> None:
     assert relative.startswith(LOCK_FOLDER + "/") and relative.endswith(".lock")
     with pytest.raises(InvalidSpec):
         parse_path(relative, max_dimension=4096)
+
+
+def test_clean_leaves_lock_files_alone_while_it_removes_an_orphan(thumbs: Path, settings) -> None:
+    """`clean --orphans` over a folder with a live lock (a render in progress), a
+    dead holder's file and an orphan thumbnail: only the orphan goes."""
+    orphan = parse_path(NAME.replace("a" * 64, "b" * 64), max_dimension=4096)[0]
+    name = orphan.name(sign(orphan, key=settings.SECRET_KEY))
+    (thumbs / name).parent.mkdir(parents=True)
+    (thumbs / name).write_bytes(b"a thumbnail of a source that is gone")
+    live = FileLock(lock_path(str(thumbs), name))
+    assert live.acquire()
+    dead = Path(lock_path(str(thumbs), "dead"))
+    dead.write_bytes(b"")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("thumbnails", "clean", "--orphans", "--no-progress", stdout=out, stderr=err)
+    assert "removed 1" in out.getvalue() and "1 orphan" in out.getvalue()
+    assert not (thumbs / name).exists()
+    assert dead.exists() and live.held_by_anyone()
+    live.release()
