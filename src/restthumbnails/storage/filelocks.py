@@ -60,7 +60,7 @@ class FileLock:
                 return False
             except OSError as exc:
                 os.close(fd)
-                raise _unavailable(exc) from None
+                raise _unavailable(exc, "cannot lock") from None
             if _is_at_path(fd, self.path):
                 self._fd = fd
                 return True
@@ -89,7 +89,7 @@ class FileLock:
         except FileNotFoundError:
             return False
         except OSError as exc:
-            raise _unavailable(exc) from None
+            raise _unavailable(exc, "cannot read lock files") from None
         try:
             # A shared probe: it fails only against a holder's exclusive lock. A file
             # that takes it is one a dead holder left behind.
@@ -97,7 +97,7 @@ class FileLock:
         except BlockingIOError:
             return True
         except OSError as exc:
-            raise _unavailable(exc) from None
+            raise _unavailable(exc, "cannot lock") from None
         finally:
             os.close(fd)
         return False
@@ -126,9 +126,10 @@ def _is_at_path(fd: int, path: str) -> bool:
     return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
 
 
-def _unavailable(exc: OSError) -> LockUnavailable:
-    reason = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
-    logger.warning("lock folder unavailable: %s", reason)
+def _unavailable(exc: OSError, doing: str = "cannot write lock files") -> LockUnavailable:
+    # Most often a thumbnails folder this process cannot write: say it as a write error.
+    reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    logger.warning("%s in the thumbnails folder (%s/): %s", doing, LOCK_FOLDER, reason)
     return LockUnavailable("the lock folder is unavailable; retry shortly")
 
 
