@@ -44,6 +44,7 @@ OTHER_PATHS = (
     "/_metrics",
     "/secret-key",
     "/locks-0123456789abcdef.sqlite3",
+    f"/.locks/{SIGNATURE}.lock",
     "/.health/123-abcd",
     f"/a.jpg/64x64/crop/.{SIGNATURE}.jpg.tmp",
     "/a.jpg/64x64/crop/.tmpab12cd.tmp",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import os
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -16,7 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from PIL import Image
+
+from restthumbnails.storage.filelocks import LOCK_FOLDER, FileLock
 
 from .conftest import BIG_SOURCE
 from .stack import Stack, thumbnail_url
@@ -29,28 +31,25 @@ def _name(url: str) -> str:
     return urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
 
 
-def _lock_expiry(database: Path) -> float | None:
-    """When the thumbnail lock in the embedded SQLite lock file expires, if it is held."""
-    connection = sqlite3.connect(database, timeout=5)
+def _lock_expiry(cache_url: str) -> float | None:
+    """When the thumbnail lock in the shared Redis lock service expires, if it is held."""
+    client = redis.Redis.from_url(cache_url)
     try:
-        row = connection.execute(
-            "SELECT expires FROM entries WHERE key LIKE '%restthumbnails:lock:%'"
-        ).fetchone()
-    except sqlite3.OperationalError:  # the table is created on first use
-        return None
+        for key in client.scan_iter(match="*restthumbnails:lock:*"):
+            remaining = client.pttl(key)
+            if remaining > 0:
+                return time.time() + remaining / 1000
     finally:
-        connection.close()
-    return None if row is None else float(row[0])
+        client.close()
+    return None
 
 
-def test_worker_killed_mid_generation_leaves_no_file_and_the_lock_expires(
-    stack: Stack, big_media: Path, thumbnails_dir: Path
-) -> None:
-    server = stack.serve(big_media, thumbnails_dir, workers=1, lock_timeout=LOCK_TIMEOUT)
-    [worker] = poll(server.process.workers, timeout=30, what="the gunicorn worker")
-    url = thumbnail_url(server.url, BIG_SOURCE, "1600x1200", "crop", "png")
-    target = thumbnails_dir / _name(url)
+def _held_lock_files(thumbnails_dir: Path) -> list[Path]:
+    folder = thumbnails_dir / LOCK_FOLDER
+    return [path for path in folder.glob("*.lock") if FileLock(str(path)).held_by_anyone()]
 
+
+def _start_a_slow_miss(url: str) -> tuple[threading.Thread, list[Response | BaseException]]:
     outcome: list[Response | BaseException] = []
 
     def request() -> None:
@@ -61,12 +60,52 @@ def test_worker_killed_mid_generation_leaves_no_file_and_the_lock_expires(
 
     client = threading.Thread(target=request)
     client.start()
-    database = poll(
-        lambda: next((server.cache_home / "restthumbnails").glob("locks-*.sqlite3"), None),
-        timeout=30,
-        what="the embedded lock file",
+    return client, outcome
+
+
+def test_worker_killed_mid_generation_frees_the_embedded_lock_at_once(
+    stack: Stack, big_media: Path, thumbnails_dir: Path
+) -> None:
+    """Embedded lock, local folder: the lock is a kernel file lock, which the kill
+    itself releases. The next request renders at once although LOCK_TIMEOUT is long
+    (with the SQLite lock it answered 404 until the timeout passed)."""
+    server = stack.serve(big_media, thumbnails_dir, workers=1, lock_timeout=600)
+    [worker] = poll(server.process.workers, timeout=30, what="the gunicorn worker")
+    url = thumbnail_url(server.url, BIG_SOURCE, "1600x1200", "crop", "png")
+    target = thumbnails_dir / _name(url)
+
+    client, outcome = _start_a_slow_miss(url)
+    poll(lambda: _held_lock_files(thumbnails_dir), timeout=30, interval=0.01, what="the lock")
+    os.kill(worker, signal.SIGKILL)
+    client.join(timeout=60)
+    assert len(outcome) == 1 and not isinstance(outcome[0], Response), outcome
+    assert not target.exists()
+    assert _held_lock_files(thumbnails_dir) == []
+
+    # The very next request renders: no 404 "being generated", no wait for an expiry.
+    response = poll(lambda: fetch(url), timeout=60, what="an answer from the new worker")
+    assert response.status == 200, response
+    assert generated_count(server.process) == 1
+    assert files_under(thumbnails_dir) == [_name(url)]
+    # The dead worker's lock file was reused and deleted by the render that followed.
+    assert list((thumbnails_dir / LOCK_FOLDER).iterdir()) == []
+    with Image.open(io.BytesIO(response.body)) as image:
+        assert (image.format, image.size) == ("PNG", (1600, 1200))
+
+
+def test_worker_killed_mid_generation_leaves_no_file_and_the_shared_lock_expires(
+    stack: Stack, big_media: Path, thumbnails_dir: Path
+) -> None:
+    cache_url = stack.redis()
+    server = stack.serve(
+        big_media, thumbnails_dir, workers=1, lock_timeout=LOCK_TIMEOUT, cache_url=cache_url
     )
-    expires = poll(lambda: _lock_expiry(database), timeout=30, interval=0.01, what="the lock")
+    [worker] = poll(server.process.workers, timeout=30, what="the gunicorn worker")
+    url = thumbnail_url(server.url, BIG_SOURCE, "1600x1200", "crop", "png")
+    target = thumbnails_dir / _name(url)
+
+    client, outcome = _start_a_slow_miss(url)
+    expires = poll(lambda: _lock_expiry(cache_url), timeout=30, interval=0.01, what="the lock")
     os.kill(worker, signal.SIGKILL)
     client.join(timeout=60)
 
@@ -88,7 +127,7 @@ def test_worker_killed_mid_generation_leaves_no_file_and_the_lock_expires(
         return response if response.status == 200 else None
 
     response = poll(regenerated, timeout=LOCK_TIMEOUT + 60, interval=0.2, what="a 200")
-    assert time.time() >= expires
+    assert time.time() >= expires - 0.01
     print(f"lock expired {time.time() - expires:.2f} s before the regenerated 200")
     assert generated_count(server.process) == 1
     assert files_under(thumbnails_dir) == [_name(url)]

@@ -152,3 +152,17 @@ def test_lock_service_down_a_miss_answers_503_with_retry_after(
     assert int(response.header("retry-after") or "0") > 0
     assert response.header("cache-control") == "no-store"
     assert files_under(thumbnails_dir) == []
+
+
+def test_four_workers_with_lock_wait_all_get_the_thumbnail_from_one_file_lock(
+    stack: Stack, big_media: Path, thumbnails_dir: Path
+) -> None:
+    """The embedded lock on a folder is a kernel file lock: LOCK_WAIT still waits
+    for its holder, so all 40 get a 200 and one render, and no lock file remains."""
+    server = stack.serve(big_media, thumbnails_dir, workers=4, lock_wait=60)
+    poll(lambda: len(server.process.workers()) == 4, timeout=30, what="4 gunicorn workers")
+
+    responses = stampede([thumbnail_url(server.url, BIG_SOURCE, SIZE, METHOD, EXT)])
+
+    check_one_generation([server], thumbnails_dir, responses, all_ok=True)
+    assert list((thumbnails_dir / ".locks").iterdir()) == []

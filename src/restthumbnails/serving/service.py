@@ -19,7 +19,8 @@ from ..exceptions import Busy, StorageUnavailable, ThumbnailError
 from ..render.rendering import Renderer
 from ..storage.access import StorageAccess, access_for
 from ..storage.failures import FailureMemory, source_identity
-from ..storage.locks import ThumbnailLock, lock_key, wait_until
+from ..storage.filelocks import FileLock, lock_path
+from ..storage.locks import Lock, ThumbnailLock, lock_key, wait_until
 from . import metrics
 
 logger = logging.getLogger("restthumbnails")
@@ -46,12 +47,15 @@ class ThumbnailService:
     failures: FailureMemory
     # Cache-Control of thumbnails written to a bucket (REST_THUMBNAILS_OBJECT_CACHE_CONTROL).
     object_cache_control: str = IMMUTABLE
+    # A thumbnail folder on this host with the embedded lock: kernel file locks in
+    # it replace the lock cache (no transaction per miss). None: the lock cache.
+    lock_folder: str | None = None
 
     def ensure(self, spec: ThumbnailSpec, signature: str) -> Outcome:
         name = spec.name(signature)
         if self._exists(name):
             return Outcome(name, generated=False)
-        lock = ThumbnailLock(self.lock_cache, lock_key(self.key_prefix, name), self.lock_timeout)
+        lock = self._lock(name)
         if not lock.acquire():
             metrics.LOCK_CONTENTION.inc()
             if not self.lock_wait:
@@ -69,6 +73,11 @@ class ThumbnailService:
             return self._generate(spec, name)
         finally:
             lock.release()
+
+    def _lock(self, name: str) -> Lock:
+        if self.lock_folder is not None:
+            return FileLock(lock_path(self.lock_folder, name))
+        return ThumbnailLock(self.lock_cache, lock_key(self.key_prefix, name), self.lock_timeout)
 
     @functools.cached_property
     def _sources(self) -> StorageAccess:

@@ -13,10 +13,12 @@ from ..conf import (
     get_settings,
     thumbnail_storage,
 )
+from ..storage.filelocks import check_lock_folder
 from . import metrics
 from .health import RESULTS as health_results
 from .health import check_cache, check_storage, is_healthy
 from .requests import ERROR_CONTENT_TYPE, Refusal, ensure_requested, error_body, log_answer
+from .wiring import lock_folder_for
 
 logger = logging.getLogger("restthumbnails")
 
@@ -109,12 +111,24 @@ def health(settings: Settings) -> HttpResponse:
 def _probe(settings: Settings) -> dict[str, str]:
     checks = {
         "storage": check_storage(thumbnail_storage(settings)),
-        "lock": check_cache(caches[settings.cache], settings.key_prefix),
+        "lock": _check_lock(settings),
     }
     if not is_healthy(checks):
         # Once per probe, not once per call: a failing host is asked just as often.
         logger.warning("health check failing: %s", checks)
     return checks
+
+
+def _check_lock(settings: Settings) -> str:
+    """The lock a miss takes: the file locks of a local folder, else the lock cache.
+    The cache is asked either way: it also holds the failure memory."""
+    lock_cache = caches[settings.cache]
+    folder = lock_folder_for(thumbnail_storage(settings), lock_cache)
+    if folder is not None:
+        answer = check_lock_folder(folder)
+        if answer != "ok":
+            return answer
+    return check_cache(lock_cache, settings.key_prefix)
 
 
 def metrics_text() -> HttpResponse:

@@ -11,12 +11,22 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.core.cache.backends.base import BaseCache
 
 from ..exceptions import LockUnavailable
 
 logger = logging.getLogger("restthumbnails")
+
+
+class Lock(Protocol):
+    """What the service needs of a per-thumbnail lock: this cache lock, or a
+    kernel file lock on a local folder (`filelocks.FileLock`)."""
+
+    def acquire(self) -> bool: ...
+    def release(self) -> bool: ...
+    def held_by_anyone(self) -> bool: ...
 
 
 @dataclass

@@ -187,6 +187,7 @@ def run(args: argparse.Namespace) -> int:
     from django.core.wsgi import get_wsgi_application
 
     from ...conf import get_settings
+    from ...storage.filelocks import remove_dead_locks
     from ...storage.tempfiles import remove_stale_temp_files
 
     application: Any = get_wsgi_application()
@@ -198,7 +199,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"restthumbnails: sources    {media}", file=sys.stderr)
     print(f"restthumbnails: thumbnails {thumbnails}", file=sys.stderr)
     print(f"restthumbnails: signing key from {where}", file=sys.stderr)
-    print(f"restthumbnails: locks      {lock_cache['LOCATION']}", file=sys.stderr)
+    file_locks = thumbnails.folder is not None and lock_cache["BACKEND"].endswith("SQLiteCache")
+    if file_locks:
+        print(
+            f"restthumbnails: locks      {thumbnails.folder}/.locks (kernel file locks); "
+            f"failure memory {lock_cache['LOCATION']}",
+            file=sys.stderr,
+        )
+    else:
+        print(f"restthumbnails: locks      {lock_cache['LOCATION']}", file=sys.stderr)
     if thumbnails.folder is not None:
         removed = remove_stale_temp_files(thumbnails.folder, lock_timeout)
         print(
@@ -206,6 +215,14 @@ def run(args: argparse.Namespace) -> int:
             f"(older than the {lock_timeout:g} s lock timeout) from the thumbnails folder",
             file=sys.stderr,
         )
+        if file_locks:
+            dead = remove_dead_locks(str(thumbnails.folder))
+            if dead:
+                print(
+                    f"restthumbnails: removed {dead} lock file{'s' * (dead != 1)} "
+                    "that stopped renders left",
+                    file=sys.stderr,
+                )
     if args.demo:
         print(f"restthumbnails: demo gallery at {base_url}", file=sys.stderr)
     print(
