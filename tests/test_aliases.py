@@ -58,3 +58,24 @@ def test_unknown_dotted_path_is_left_as_typed(settings):
     """A user's own engine path is not rewritten: 'tests.support.engines.spin' stays itself."""
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.spin"
     assert get_settings().engine_path == "tests.support.engines.spin"
+
+
+def test_the_sqlite_cache_keeps_the_dotted_path_caches_settings_name(settings, tmp_path) -> None:
+    """CACHES BACKEND 'restthumbnails.sqlite_cache.SQLiteCache' (serve writes it, sites
+    type it) loads the cache that now lives in storage/, and it stores and reads back."""
+    from django.core.cache import caches
+    from django.utils.module_loading import import_string
+
+    from restthumbnails.storage.sqlite_cache import SQLiteCache
+
+    assert import_string("restthumbnails.sqlite_cache.SQLiteCache") is SQLiteCache
+    settings.CACHES = {
+        **settings.CACHES,
+        "aliased": {
+            "BACKEND": "restthumbnails.sqlite_cache.SQLiteCache",
+            "LOCATION": str(tmp_path / "aliased-cache.sqlite3"),
+        },
+    }
+    cache = caches["aliased"]
+    assert isinstance(cache, SQLiteCache)
+    assert cache.add("k", "v", 30) and cache.get("k") == "v"

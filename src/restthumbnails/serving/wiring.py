@@ -12,10 +12,10 @@ from ..conf import INLINE, OWN_POOL, Settings, source_storage, thumbnail_storage
 from ..render.overload import slots_for
 from ..render.pool.client import PoolRenderer, own_pool_socket
 from ..render.rendering import InlineRenderer, Renderer
-from ..sqlite_cache import SQLiteCache
 from ..storage.access import access_for
 from ..storage.failures import FailureMemory
 from ..storage.local import LocalFolder
+from ..storage.sqlite_cache import SQLiteCache
 from .service import ThumbnailService
 
 NO_QUEUE_WAIT = 0.1
