@@ -151,10 +151,11 @@ def test_heif_listed_in_source_formats_without_the_extra_is_a_settings_error(
     from django.core.exceptions import ImproperlyConfigured
 
     from restthumbnails import conf
+    from restthumbnails.conf import values
 
     # Input: SOURCE_FORMATS naming HEIF where the extra is missing. Answer: the settings
     # error names the pip command, and `check` reports it as E001.
-    monkeypatch.setattr(conf, "HEIF_DECODES", False)
+    monkeypatch.setattr(values, "HEIF_DECODES", False)
     settings.REST_THUMBNAILS_SOURCE_FORMATS = ["JPEG", "HEIF"]
     with pytest.raises(ImproperlyConfigured, match=r"pip install 'restthumbnails\[heif\]'"):
         conf.get_settings()
