@@ -87,11 +87,10 @@ class ThumbnailService:
         started = time.perf_counter()
         with metrics.IN_FLIGHT.track_inprogress():
             source, size = self._sources.open_source(spec.source, max_bytes=self.max_source_bytes)
-            with source:
-                thumbnail = self._render(source, size, spec)
             try:
-                self._thumbnails.write(name, thumbnail, cache_control=self.object_cache_control)
-            except OSError as exc:
+                with source:
+                    written = self._render_and_write(source, size, spec, name)
+            except OSError as exc:  # WriteFailed, or the storage's own error on a write
                 logger.error(
                     "cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__
                 )
@@ -100,16 +99,25 @@ class ThumbnailService:
         metrics.GENERATIONS.inc()
         metrics.GENERATION_SECONDS.observe(elapsed)
         logger.info("generated %s in %.0f ms", redact(name), elapsed * 1000)
-        return Outcome(name, generated=True, bytes=len(thumbnail))
+        return Outcome(name, generated=True, bytes=written)
 
-    def _render(self, source: BinaryIO, size: int, spec: ThumbnailSpec) -> bytes:
+    def _render_and_write(
+        self, source: BinaryIO, size: int, spec: ThumbnailSpec, name: str
+    ) -> int:
+        """Render and write the thumbnail; its size. On a local folder, whoever renders
+        writes (no copy of the bytes comes back here); elsewhere this side writes."""
         identity = source_identity(source, size, self.source_storage, spec.source)
         remembered = self.failures.recall(spec, identity)
         if remembered is not None:
             raise remembered
         metrics.SOURCE_BYTES.inc(size)
+        destination = self._thumbnails.local_path(name)
         try:
-            return self.renderer.render(source, spec)
+            if destination is not None:
+                return self.renderer.render_into(source, spec, destination)
+            thumbnail = self.renderer.render(source, spec)
         except ThumbnailError as error:
             self.failures.remember(spec, identity, error)
             raise
+        self._thumbnails.write(name, thumbnail, cache_control=self.object_cache_control)
+        return len(thumbnail)

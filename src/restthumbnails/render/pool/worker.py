@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from ...exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
+from ...storage.local import WriteFailed, write_atomically
 from ...storage.regularfiles import file_kind
 from .. import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
 from .wire import (
@@ -36,10 +37,13 @@ from .wire import (
     READY,
     THUMBNAIL,
     Job,
+    Written,
     header_length,
     receive_exactly,
     send_answer,
     send_error,
+    send_write_failed,
+    send_written,
 )
 
 _PR_SET_PDEATHSIG = 1
@@ -119,8 +123,12 @@ def _run_one(connection: socket.socket) -> bool:
     keep_going = True
     try:
         source.seek(0)
+        started = time.perf_counter()
         thumbnail = _engine(job.engine)(source, job.spec, job.options)
-        send_answer(connection, THUMBNAIL, thumbnail)
+        if job.destination:
+            _write(connection, job, thumbnail, time.perf_counter() - started)
+        else:
+            send_answer(connection, THUMBNAIL, thumbnail)
     except ThumbnailError as error:
         _answer_error(connection, error)
     except MemoryError:
@@ -135,6 +143,24 @@ def _run_one(connection: socket.socket) -> bool:
     finally:
         source.close()
     return keep_going
+
+
+def _write(connection: socket.socket, job: Job, thumbnail: bytes, render_seconds: float) -> None:
+    """Write the thumbnail where the job says and answer its size, not its bytes.
+
+    The request process holds the thumbnail's lock meanwhile, and chose the temp
+    name, so it can remove the temp file if it kills us half-way.
+    """
+    started = time.perf_counter()
+    try:
+        write_atomically(job.destination, thumbnail, job.temp_path or None)
+    except WriteFailed as error:
+        with contextlib.suppress(OSError):
+            send_write_failed(connection, error)
+        return
+    written = Written(len(thumbnail), render_seconds, time.perf_counter() - started)
+    del thumbnail
+    send_written(connection, written)
 
 
 def _answer_error(connection: socket.socket, error: ThumbnailError) -> None:
