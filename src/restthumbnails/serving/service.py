@@ -19,6 +19,7 @@ from ..exceptions import Busy, StorageUnavailable, ThumbnailError
 from ..render.rendering import Renderer
 from ..storage.access import StorageAccess, access_for
 from ..storage.failures import FailureMemory, source_identity
+from ..storage.local import WriteFailed
 from ..storage.locks import ThumbnailLock, lock_key, wait_until
 from . import metrics
 
@@ -87,14 +88,8 @@ class ThumbnailService:
         started = time.perf_counter()
         with metrics.IN_FLIGHT.track_inprogress():
             source, size = self._sources.open_source(spec.source, max_bytes=self.max_source_bytes)
-            try:
-                with source:
-                    written = self._render_and_write(source, size, spec, name)
-            except OSError as exc:  # WriteFailed, or the storage's own error on a write
-                logger.error(
-                    "cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__
-                )
-                raise StorageUnavailable("thumbnail storage cannot be written") from None
+            with source:
+                written = self._render_and_write(source, size, spec, name)
         elapsed = time.perf_counter() - started
         metrics.GENERATIONS.inc()
         metrics.GENERATION_SECONDS.observe(elapsed)
@@ -119,5 +114,16 @@ class ThumbnailService:
         except ThumbnailError as error:
             self.failures.remember(spec, identity, error)
             raise
-        self._thumbnails.write(name, thumbnail, cache_control=self.object_cache_control)
+        except WriteFailed as exc:
+            raise _unwritable(name, exc) from None
+        try:
+            self._thumbnails.write(name, thumbnail, cache_control=self.object_cache_control)
+        except OSError as exc:
+            raise _unwritable(name, exc) from None
         return len(thumbnail)
+
+
+def _unwritable(name: str, exc: OSError) -> StorageUnavailable:
+    """A failed write is the storage's fault, never the source's: logged, 503, not remembered."""
+    logger.error("cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__)
+    return StorageUnavailable("thumbnail storage cannot be written")

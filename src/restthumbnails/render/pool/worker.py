@@ -14,6 +14,7 @@ gunicorn); it is a fresh interpreter with one thread, so forking is safe here.
 import argparse
 import contextlib
 import ctypes
+import gc
 import importlib
 import io
 import math
@@ -50,6 +51,9 @@ _PR_SET_PDEATHSIG = 1
 # A process that grew past this (a big PNG is decoded whole) is replaced after its
 # job: the allocator seldom gives freed memory back, a fresh fork starts small.
 RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024
+# Past this after a job (a big source's pixels freed but kept by the allocator), the
+# heap is trimmed. Not after every job: a trim costs the next small job its page faults.
+TRIM_ABOVE_BYTES = 48 * 1024 * 1024
 # Enough for the job to arrive once the request process has read READY.
 _JOB_ARRIVAL_SECONDS = 5.0
 _engines: dict[str, Callable[..., bytes]] = {}
@@ -175,13 +179,28 @@ def _render_process(listener: socket.socket, *, memory_limit: int, max_jobs: int
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    give_back = _heap_trimmer()
     for _ in range(max_jobs):
         connection, _ = listener.accept()
         with connection:
             if not _run_one(connection):
                 return
-        if _resident_bytes() > RECYCLE_ABOVE_BYTES:
+        resident = _resident_bytes()
+        if resident > RECYCLE_ABOVE_BYTES:
             return
+        if resident > TRIM_ABOVE_BYTES:
+            give_back()
+
+
+def _heap_trimmer() -> Callable[[], None]:
+    """glibc's malloc_trim(0): hand the freed pixel buffers of the last job back to the
+    kernel, so an idle render process holds its shared pages and little else."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl): nothing to call
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    return lambda: trim(0) and None
 
 
 def _resident_bytes() -> int:
@@ -190,6 +209,20 @@ def _resident_bytes() -> int:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _share_before_fork() -> None:
+    """Load now what every render process would otherwise load for itself.
+
+    Pillow imports its format plugins on the first open() and keeps their tables;
+    done here, the forks share those pages. gc.freeze() keeps the collector from
+    writing to every object the forks inherit (which would copy their pages).
+    """
+    from PIL import Image
+
+    Image.init()
+    gc.collect()
+    gc.freeze()
 
 
 def _spawn(listener: socket.socket, *, memory_limit: int, max_jobs: int) -> int:
@@ -280,6 +313,7 @@ def run_pool(
     listener.listen(backlog)
     children: set[int] = set()
     recent_spawns: list[float] = []
+    _share_before_fork()
     try:
         for _ in range(processes):
             children.add(_spawn(listener, memory_limit=memory_limit, max_jobs=max_jobs))
