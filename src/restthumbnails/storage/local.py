@@ -10,7 +10,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -133,11 +133,19 @@ class WriteFailed(OSError):
     fault, never the source's, so it is answered 503 and never remembered."""
 
 
-def write_atomically(path: str, data: bytes, temp_path: str | None = None) -> None:
+def write_atomically(
+    path: str,
+    data: bytes,
+    temp_path: str | None = None,
+    *,
+    still_wanted: Callable[[], bool] = lambda: True,
+) -> bool:
     """Write `data` as the file `path` at once: to a temp file beside it, fsynced, renamed.
 
     `temp_path` (from `tempfiles.temp_path_beside`) is the caller's choice of temp
-    name, created exclusively; without it one is made here. Failures raise WriteFailed.
+    name, created exclusively; without it one is made here. `still_wanted` is asked
+    just before the rename: False (whoever holds the lock is gone) removes the temp
+    file and returns False. Failures raise WriteFailed.
     """
     folder = os.path.dirname(path)
     if temp_path is not None and os.path.dirname(temp_path) != folder:
@@ -161,7 +169,11 @@ def write_atomically(path: str, data: bytes, temp_path: str | None = None) -> No
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_path, THUMBNAIL_FILE_MODE)
+        if not still_wanted():
+            os.unlink(temp_path)
+            return False
         os.replace(temp_path, path)
+        return True
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_path)

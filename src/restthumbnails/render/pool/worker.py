@@ -157,14 +157,33 @@ def _write(connection: socket.socket, job: Job, thumbnail: bytes, render_seconds
     """
     started = time.perf_counter()
     try:
-        write_atomically(job.destination, thumbnail, job.temp_path or None)
+        renamed = write_atomically(
+            job.destination,
+            thumbnail,
+            job.temp_path or None,
+            still_wanted=lambda: _still_connected(connection),
+        )
     except WriteFailed as error:
         with contextlib.suppress(OSError):
             send_write_failed(connection, error)
         return
+    if not renamed:
+        return  # nobody holds the lock any more: the thumbnail is not ours to place
     written = Written(len(thumbnail), render_seconds, time.perf_counter() - started)
     del thumbnail
     send_written(connection, written)
+
+
+def _still_connected(connection: socket.socket) -> bool:
+    """Is the request process that sent this job still there (and so still holds the
+    thumbnail's lock)? It sends nothing after the job, so a peek either would block
+    (there) or reads the end of the stream (gone: killed, or timed out and hung up)."""
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
 
 
 def _answer_error(connection: socket.socket, error: ThumbnailError) -> None:
