@@ -24,6 +24,8 @@ import pytest
 from django.test import Client
 from PIL import Image
 
+from restthumbnails.render.pool.client import stop_own_pools
+
 from .conftest import files_under
 from .support import lean_client
 from .support.images import decode, jpeg
@@ -153,12 +155,17 @@ def file_size_limit(limit: int) -> Iterator[None]:
 def test_a_write_over_the_kernels_file_size_limit_is_503_and_recovers(
     client, noise, signed_path, thumbs, logs
 ) -> None:
-    # The render pool starts before the limit, so only the request's write meets it.
-    assert client.get("/t/" + signed_path(noise, "20x20")).status_code == 200
-    before = files_under(thumbs)
+    # The render process writes the thumbnail, so the limit must be its own: a pool
+    # started under it inherits it (rlimits pass through fork and exec).
     path = signed_path(noise, "400x400", "scale", "png")
-    with file_size_limit(64 * 1024):
-        response = client.get("/t/" + path)
+    stop_own_pools()
+    try:
+        with file_size_limit(64 * 1024):
+            assert client.get("/t/" + signed_path(noise, "20x20")).status_code == 200
+            before = files_under(thumbs)
+            response = client.get("/t/" + path)
+    finally:
+        stop_own_pools()  # the next pool starts without the limit
     # Input: a ~480 KB thumbnail under a 64 KiB RLIMIT_FSIZE. Answer: 503, no file left.
     assert_refused_and_clean(response, path, thumbs, before)
     assert write_failures(logs, noise, "File too large") == 1

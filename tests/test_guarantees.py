@@ -137,19 +137,19 @@ import django
 django.setup()
 from django.test import Client
 from django.test.utils import override_settings
-media, thumbs, path = sys.argv[1:4]
+media, thumbs, path, pool = sys.argv[1:5]
 folder = "django.core.files.storage.FileSystemStorage"
 storages = {
     "default": {"BACKEND": folder},
     "sources": {"BACKEND": folder, "OPTIONS": {"location": media}},
     "thumbnails": {"BACKEND": folder, "OPTIONS": {"location": thumbs}},
 }
-with override_settings(STORAGES=storages, REST_THUMBNAILS_RENDER_POOL="inline"):
+with override_settings(STORAGES=storages, REST_THUMBNAILS_RENDER_POOL=pool):
     response = Client().get("/t/" + path)
 print(response.status_code)
 """
 # `strace -y` prints each descriptor with its path: `write(3</a/b/.x.tmp>, ...) = 10`.
-_CALL = re.compile(r"^\d+\s+(?P<name>\w+)\((?P<args>.*)\)\s+=\s+(?P<result>-?\d+)")
+_CALL = re.compile(r"^(?P<pid>\d+)\s+(?P<name>\w+)\((?P<args>.*)\)\s+=\s+(?P<result>-?\d+)")
 _FD = re.compile(r"^(?P<fd>\d+)<(?P<path>[^>]*)>")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _WRITES = ("write", "pwrite64", "writev", "pwritev", "pwritev2")
@@ -161,11 +161,16 @@ _TRACED = "openat,open,creat,truncate,ftruncate,fsync,fdatasync,sync_file_range,
 
 def traced_calls(log: str) -> list[tuple[str, str, int]]:
     """(syscall, arguments, result) of every completed call in an `strace -f -y` log."""
+    return [(name, args, result) for _, name, args, result in traced_calls_by_process(log)]
+
+
+def traced_calls_by_process(log: str) -> list[tuple[int, str, str, int]]:
+    """(pid, syscall, arguments, result) of every completed call in an `strace -f -y` log."""
     calls = []
     for line in log.splitlines():
         match = _CALL.match(line)
         if match:
-            calls.append((match["name"], match["args"], int(match["result"])))
+            calls.append((int(match["pid"]), match["name"], match["args"], int(match["result"])))
     return calls
 
 
@@ -174,21 +179,23 @@ def descriptor_path(args: str) -> str | None:
     return match["path"] if match else None
 
 
+@pytest.mark.parametrize("pool", ["inline", "processes"])
 def test_a_thumbnail_is_written_to_a_temp_name_fsynced_then_renamed_into_place(
-    media, thumbs, tmp_path, signed_path
+    media, thumbs, tmp_path, signed_path, pool
 ) -> None:
     # Observed, not patched: one real miss, rendered and written by a Python
-    # process running under strace. Every write to the thumbnail's final name
-    # would show; none may. The order must be: a `.<random>.tmp` file in the
-    # same folder created, all the thumbnail's bytes written to it, fsync on
-    # it, then one rename of it onto the final name.
+    # process running under strace (RENDER_POOL inline, or its render processes).
+    # Every write to the thumbnail's final name would show; none may. The order
+    # must be: a `.<random>.tmp` file in the same folder created, all the
+    # thumbnail's bytes written to it, fsync on it, then one rename of it onto
+    # the final name.
     strace = require_binary("strace", package="strace")
     (media / "cat.jpg").write_bytes(jpeg(400, 300))
     path = signed_path("cat.jpg", "120x90")
     final = str(thumbs / path)
     log_file = tmp_path / "strace.log"
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-    traced = [sys.executable, "-c", _WRITE_SCRIPT, str(media), str(thumbs), path]
+    traced = [sys.executable, "-c", _WRITE_SCRIPT, str(media), str(thumbs), path, pool]
     run = subprocess.run(
         [
             strace,
@@ -213,7 +220,8 @@ def test_a_thumbnail_is_written_to_a_temp_name_fsynced_then_renamed_into_place(
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "200"
     size = Path(final).stat().st_size
-    calls = traced_calls(log_file.read_text())
+    by_process = traced_calls_by_process(log_file.read_text())
+    calls = [(name, args, result) for _, name, args, result in by_process]
 
     # The first call on the final name is the rename that creates it, and no
     # call ever writes to it (the response opens it afterwards to read it).
@@ -225,6 +233,10 @@ def test_a_thumbnail_is_written_to_a_temp_name_fsynced_then_renamed_into_place(
     assert touching, "the final name was never created"
     rename_at, rename_name, rename_args = touching[0]
     assert rename_name in ("rename", "renameat", "renameat2"), touching
+    # With a render pool, the render process that holds the pixels writes them:
+    # the rename is not the request process's (the first one in the log).
+    request_process = by_process[0][0]
+    assert (by_process[rename_at][0] != request_process) == (pool == "processes")
     writes_to_final = [
         (name, args)
         for _, name, args in touching[1:]

@@ -70,6 +70,29 @@ def test_a_render_past_its_deadline_is_killed_and_answered_503(
     assert "503 note.jpg/100x100/crop/" in logs.text
 
 
+def test_a_render_process_killed_between_its_write_and_rename_leaves_no_file(
+    client, photo_source, signed_path, settings, thumbs
+) -> None:
+    # Input: an engine whose render process hangs in the fsync of the thumbnail's
+    # temp file (written, not yet renamed); GENERATION_TIMEOUT 2 s.
+    # Answer: 503 timeout, and nothing in the thumbnail folder, not even the temp
+    # file seen there meanwhile: the request side removes the name it chose.
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.stall_before_rename"
+    settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 2.0
+    path = signed_path(photo_source, "100x100")
+    answers = []
+    request = threading.Thread(target=lambda: answers.append(client.get("/t/" + path)))
+    request.start()
+    seen_temp = []
+    while request.is_alive() and not seen_temp:
+        seen_temp = [name for name in files_under(thumbs) if name.endswith(".tmp")]
+        threading.Event().wait(0.02)
+    request.join()
+    assert seen_temp, "the temp file never appeared"
+    assert_unavailable_and_clean(answers[0], "10", path, thumbs)
+    assert files_under(thumbs) == []
+
+
 def test_a_timeout_is_remembered_for_that_thumbnail_until_the_source_is_replaced(
     client, pid_source, signed_path, settings, media
 ) -> None:

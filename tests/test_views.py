@@ -400,8 +400,12 @@ def test_encoder_failure_leaves_no_file_and_no_lock(
 
 
 def test_failed_write_is_503_with_retry_after_and_leaves_nothing(
-    client, photo, signed_path, thumbs, monkeypatch
+    client, photo, signed_path, thumbs, monkeypatch, settings
 ) -> None:
+    # The patch is seen in this process only; a render process's own failed write
+    # is tests/test_full_disk.py's (a full tmpfs, RLIMIT_FSIZE, a missing folder).
+    settings.REST_THUMBNAILS_RENDER_POOL = "inline"
+
     def disk_full(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 

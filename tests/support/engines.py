@@ -45,3 +45,18 @@ def slow_then_fine(source: BinaryIO, spec: Any, options: Any, **kwargs: Any) -> 
 
     time.sleep(1.0)
     return render(source, spec, options)
+
+
+def stall_before_rename(source: BinaryIO, spec: Any, options: Any, **kwargs: Any) -> bytes:
+    """Renders normally, then hangs in the write's fsync: the render process is
+    killed with its temp file written and not yet renamed. Only this process is
+    patched, and it does not outlive the kill."""
+    from restthumbnails.render.engine import render
+
+    def never_returns(fd: int) -> None:
+        while True:
+            time.sleep(60)
+
+    thumbnail = render(source, spec, options)
+    os.fsync = never_returns
+    return thumbnail

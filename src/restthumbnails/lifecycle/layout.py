@@ -146,7 +146,8 @@ class SourceFilter:
         return is_thumbnail_shaped(name)
 
 
-# mkstemp's names, as storage/local.py's _write_atomically makes them: prefix, 8 of these, suffix.
+# mkstemp's names, as storage/local.py's write_atomically and tempfiles.temp_path_beside
+# make them: prefix, 8 of these, suffix.
 _OWN_TEMP = re.compile(re.escape(TEMP_PREFIX) + "[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 

@@ -3,10 +3,12 @@
 Every thumbnail goes through `ThumbnailService.ensure`, so warm takes the same
 lock as a request, skips a thumbnail that exists (a rerun resumes where the
 last one stopped) and writes atomically. The CPU work happens in the render
-pool's `workers` processes; threads call `ensure`, more of them than there are
-processes, because each spends part of every thumbnail outside the pool (the
-lock, the existence check, the write and its fsync; on a bucket, network round
-trips) and a process must not sit idle meanwhile.
+pool's `workers` processes, and on a local folder so does the write (each render
+process encodes, fsyncs and renames the whole thumbnail; only its size comes
+back). Threads call `ensure`, more of them than there are processes, because
+each spends part of every thumbnail outside the pool (the lock and the existence
+check; on a bucket, network round trips and the PUT) and a process must not sit
+idle meanwhile.
 """
 
 import dataclasses

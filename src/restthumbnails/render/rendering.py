@@ -1,8 +1,13 @@
 """How the service has a thumbnail rendered: in a killable process, or in this thread.
 
-`renderpool.PoolRenderer` is the production path. `InlineRenderer` renders in
+`pool.client.PoolRenderer` is the production path. `InlineRenderer` renders in
 the request thread, as the first versions did: no process to start, engine
 patches visible to tests, but a decoder stuck in C runs on past its deadline.
+
+A thumbnail bound for a local folder is written by whoever rendered it
+(`render_into`): the bytes never travel back to the request side, which keeps
+the lock while the write happens. One bound for a bucket or another storage
+comes back as bytes (`render`) and the request side writes it.
 """
 
 from collections.abc import Callable
@@ -10,12 +15,19 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from ..core.spec import ThumbnailSpec
+from ..storage.local import write_atomically
 from .engine import EngineOptions
 from .overload import Deadline, GenerationSlots
 
 
 class Renderer(Protocol):
     def render(self, source: BinaryIO, spec: ThumbnailSpec) -> bytes: ...
+
+    def render_into(self, source: BinaryIO, spec: ThumbnailSpec, path: str) -> int:
+        """Render and write the thumbnail atomically as the file `path`; its size in bytes.
+
+        A failed write raises `storage.local.WriteFailed`."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -32,3 +44,9 @@ class InlineRenderer:
             thumbnail = self.render_function(source, spec, self.options, checkpoint=deadline)
             deadline()  # the last chance to abandon: nothing is written yet
             return thumbnail
+
+    def render_into(self, source: BinaryIO, spec: ThumbnailSpec, path: str) -> int:
+        # The same write as the render processes do, in this thread.
+        thumbnail = self.render(source, spec)
+        write_atomically(path, thumbnail)
+        return len(thumbnail)

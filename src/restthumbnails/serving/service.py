@@ -20,6 +20,7 @@ from ..render.rendering import Renderer
 from ..storage.access import StorageAccess, access_for
 from ..storage.failures import FailureMemory, source_identity
 from ..storage.filelocks import FileLock, lock_path
+from ..storage.local import WriteFailed
 from ..storage.locks import Lock, ThumbnailLock, lock_key, wait_until
 from . import metrics
 
@@ -97,28 +98,41 @@ class ThumbnailService:
         with metrics.IN_FLIGHT.track_inprogress():
             source, size = self._sources.open_source(spec.source, max_bytes=self.max_source_bytes)
             with source:
-                thumbnail = self._render(source, size, spec)
-            try:
-                self._thumbnails.write(name, thumbnail, cache_control=self.object_cache_control)
-            except OSError as exc:
-                logger.error(
-                    "cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__
-                )
-                raise StorageUnavailable("thumbnail storage cannot be written") from None
+                written = self._render_and_write(source, size, spec, name)
         elapsed = time.perf_counter() - started
         metrics.GENERATIONS.inc()
         metrics.GENERATION_SECONDS.observe(elapsed)
         logger.info("generated %s in %.0f ms", redact(name), elapsed * 1000)
-        return Outcome(name, generated=True, bytes=len(thumbnail))
+        return Outcome(name, generated=True, bytes=written)
 
-    def _render(self, source: BinaryIO, size: int, spec: ThumbnailSpec) -> bytes:
+    def _render_and_write(
+        self, source: BinaryIO, size: int, spec: ThumbnailSpec, name: str
+    ) -> int:
+        """Render and write the thumbnail; its size. On a local folder, whoever renders
+        writes (no copy of the bytes comes back here); elsewhere this side writes."""
         identity = source_identity(source, size, self.source_storage, spec.source)
         remembered = self.failures.recall(spec, identity)
         if remembered is not None:
             raise remembered
         metrics.SOURCE_BYTES.inc(size)
+        destination = self._thumbnails.local_path(name)
         try:
-            return self.renderer.render(source, spec)
+            if destination is not None:
+                return self.renderer.render_into(source, spec, destination)
+            thumbnail = self.renderer.render(source, spec)
         except ThumbnailError as error:
             self.failures.remember(spec, identity, error)
             raise
+        except WriteFailed as exc:
+            raise _unwritable(name, exc) from None
+        try:
+            self._thumbnails.write(name, thumbnail, cache_control=self.object_cache_control)
+        except OSError as exc:
+            raise _unwritable(name, exc) from None
+        return len(thumbnail)
+
+
+def _unwritable(name: str, exc: OSError) -> StorageUnavailable:
+    """A failed write is the storage's fault, never the source's: logged, 503, not remembered."""
+    logger.error("cannot write %s: %s", redact(name), exc.strerror or type(exc).__name__)
+    return StorageUnavailable("thumbnail storage cannot be written")

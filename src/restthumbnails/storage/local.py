@@ -10,7 +10,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,7 +60,7 @@ class LocalFolder(StorageAccess):
         return os.path.isfile(self.local_path(name))
 
     def write(self, name: str, data: bytes, *, cache_control: str = IMMUTABLE) -> None:
-        _write_atomically(self.local_path(name), data)
+        write_atomically(self.local_path(name), data)
 
     def walk(self, folder: str = "", *, hidden: bool, skip: SkipFolder = never) -> Iterator[Entry]:
         yield from self._walk(self.local_path(folder), folder, hidden=hidden, skip=skip)
@@ -128,12 +128,39 @@ def _open_regular_file(real: str) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def _write_atomically(path: str, data: bytes) -> None:
+class WriteFailed(OSError):
+    """The thumbnail could not be written (disk full, read-only, EFBIG...): the storage's
+    fault, never the source's, so it is answered 503 and never remembered."""
+
+
+def write_atomically(
+    path: str,
+    data: bytes,
+    temp_path: str | None = None,
+    *,
+    still_wanted: Callable[[], bool] = lambda: True,
+) -> bool:
+    """Write `data` as the file `path` at once: to a temp file beside it, fsynced, renamed.
+
+    `temp_path` (from `tempfiles.temp_path_beside`) is the caller's choice of temp
+    name, created exclusively; without it one is made here. `still_wanted` is asked
+    just before the rename: False (whoever holds the lock is gone) removes the temp
+    file and returns False. Failures raise WriteFailed.
+    """
     folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    # The temporary name starts with a dot and ends in .tmp, so it can never be
-    # a thumbnail URL; rename() then makes the whole file appear at once.
-    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    if temp_path is not None and os.path.dirname(temp_path) != folder:
+        raise WriteFailed(errno.EINVAL, "the temp file must be in the thumbnail's folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        # The temporary name starts with a dot and ends in .tmp, so it can never be
+        # a thumbnail URL; rename() then makes the whole file appear at once.
+        if temp_path is None:
+            fd, temp_path = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+        else:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            fd = os.open(temp_path, flags, 0o600)
+    except OSError as exc:
+        raise WriteFailed(exc.errno, exc.strerror) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -142,8 +169,14 @@ def _write_atomically(path: str, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_path, THUMBNAIL_FILE_MODE)
+        if not still_wanted():
+            os.unlink(temp_path)
+            return False
         os.replace(temp_path, path)
-    except BaseException:
+        return True
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_path)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteFailed):
+            raise WriteFailed(exc.errno, exc.strerror) from exc
         raise

@@ -1,19 +1,34 @@
 """Temp files that a killed writer left in the thumbnail folder.
 
 Thumbnails are written to `.<random>.tmp` beside their final name and renamed
-into place (`storage.local._write_atomically`). A writer killed between the two
-(`kill -9`, OOM, power cut) leaves the temp file forever. One that is older than
-the lock timeout belongs to no running render: a render holds its lock at most
-that long, and writes its temp file at the end. Younger ones may be a render in
-progress on another host sharing the folder, so they stay.
+into place (`storage.local.write_atomically`, in the render process that made
+them). A writer killed between the two (`kill -9`, OOM, power cut) leaves the
+temp file forever (the pool's request side removes it after its own kill). One
+that is older than the lock timeout belongs to no running render: a render
+holds its lock at most that long, and writes its temp file at the end. Younger
+ones may be a render in progress on another host sharing the folder, so they stay.
 """
 
 import os
+import secrets
 import stat
 import time
 from pathlib import Path
 
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
+# mkstemp's alphabet and length, so that a name from `temp_path_beside` looks like its.
+_TEMP_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+_TEMP_LENGTH = 8
+
+
+def temp_path_beside(path: str) -> str:
+    """A fresh `.<random>.tmp` path in the folder of `path`, for writing it atomically.
+
+    Chosen by whoever asks for the write, so that it can remove the file itself
+    when the writer is killed half-way (the render process at its deadline).
+    """
+    random = "".join(secrets.choice(_TEMP_LETTERS) for _ in range(_TEMP_LENGTH))
+    return os.path.join(os.path.dirname(path), f"{TEMP_PREFIX}{random}{TEMP_SUFFIX}")
 
 
 def is_temp_name(name: str) -> bool:

@@ -3,9 +3,10 @@
 Python cannot stop a C decoder running in a thread, so a render that must be
 bounded runs in another process, which is killed at its deadline. The pool's
 processes are started once (`renderworker`); a request process hands over the
-source's file descriptor (or its bytes, for a remote storage) and gets the
-thumbnail's bytes back. The request side enforces both limits a miss has:
-the wait for a free render process (QUEUE_TIMEOUT, else 503 overloaded) and
+source's file descriptor (or its bytes, for a remote storage); for a local
+thumbnail folder the render process writes the thumbnail itself and answers its
+size, otherwise it sends the thumbnail's bytes back. The request side enforces
+both limits a miss has: the wait for a free render process (QUEUE_TIMEOUT, else 503 overloaded) and
 the render itself (GENERATION_TIMEOUT, else SIGKILL and 503 timeout).
 """
 
@@ -33,12 +34,16 @@ from ...exceptions import (
     RenderPoolUnavailable,
     SourceRejected,
 )
+from ...storage.local import WriteFailed
+from ...storage.tempfiles import temp_path_beside
 from ..engine import EngineOptions
-from .wire import READY, Job, receive_answer, receive_exactly
+from .wire import READY, Job, Written, receive_answer, receive_exactly
 
 # A thumbnail is never this big; a render process that says otherwise is broken.
 MAX_THUMBNAIL_BYTES = 256 * 1024 * 1024
 _START_SECONDS = 30.0
+# How long a killed render process may take to go before its temp file is removed.
+_GONE_SECONDS = 1.0
 
 
 class PoolProcess:
@@ -144,10 +149,14 @@ def own_pool_socket(*, processes: int, queued: int, memory_limit: int) -> str:
 
 
 @atexit.register
-def _stop_own_pools() -> None:
-    if _own_pools_owner == os.getpid():
-        for pool in _own_pools.values():
-            pool.stop()
+def stop_own_pools() -> None:
+    """Stop this process's own pools; the next miss starts a fresh one (with the
+    limits, rlimits included, this process has then)."""
+    with _own_pools_guard:
+        if _own_pools_owner == os.getpid():
+            for pool in _own_pools.values():
+                pool.stop()
+            _own_pools.clear()
 
 
 class MissThreads:
@@ -198,6 +207,22 @@ class PoolRenderer:
     generation_timeout: float
 
     def render(self, source: BinaryIO, spec: ThumbnailSpec) -> bytes:
+        answer = self._run(source, spec, destination="", temp_path="")
+        if not isinstance(answer, bytes):
+            raise RenderCrashed("the render process wrote a thumbnail nobody asked it to write")
+        return answer
+
+    def render_into(self, source: BinaryIO, spec: ThumbnailSpec, path: str) -> int:
+        """The render process encodes into a temp file beside `path`, fsyncs, renames it
+        into place and answers only the size: the pixels never come back here."""
+        answer = self._run(source, spec, destination=path, temp_path=temp_path_beside(path))
+        if not isinstance(answer, Written):
+            raise RenderCrashed("the render process sent the thumbnail instead of writing it")
+        return answer.bytes
+
+    def _run(
+        self, source: BinaryIO, spec: ThumbnailSpec, *, destination: str, temp_path: str
+    ) -> bytes | Written:
         # A local file travels as its descriptor; anything else as its bytes.
         descriptor = _fileno(source)
         payload_bytes = 0 if descriptor is not None else _remaining(source)
@@ -213,18 +238,39 @@ class PoolRenderer:
                     options=self.options,
                     cpu_seconds=self.generation_timeout,
                     payload_bytes=payload_bytes,
+                    destination=destination,
+                    temp_path=temp_path,
                 )
                 _send_job(connection, source, descriptor, job)
                 try:
                     connection.settimeout(max(0.001, deadline - time.monotonic()))
                     return receive_answer(connection, MAX_THUMBNAIL_BYTES)
+                except WriteFailed:
+                    raise
                 except TimeoutError:
                     render_process.kill()
+                    _remove_left_temp(render_process, temp_path)
                     raise GenerationTimeout(
                         f"generation took longer than {self.generation_timeout:g} s"
                     ) from None
                 except (EOFError, OSError):
+                    _remove_left_temp(render_process, temp_path)
                     raise RenderCrashed("the render process died on this source") from None
+
+
+def _remove_left_temp(render_process: "_RenderProcess", temp_path: str) -> None:
+    """Remove the temp file a render process killed half-way through its write left.
+
+    Only once it is gone: a process still inside open() or write() would finish
+    that call after our unlink. (One killed after its rename leaves a whole
+    thumbnail, which is fine.) If it does not go in time, the stale-temp sweep
+    removes the file later.
+    """
+    if not temp_path:
+        return
+    render_process.wait_gone(_GONE_SECONDS)
+    with contextlib.suppress(OSError):
+        os.unlink(temp_path)
 
 
 @contextlib.contextmanager
@@ -259,6 +305,15 @@ class _RenderProcess:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
             else:
                 os.kill(self.pid, signal.SIGKILL)
+
+    def wait_gone(self, timeout: float) -> bool:
+        """True once the process has ended (its pidfd turns readable), False after `timeout`."""
+        if self._pidfd is None:
+            return False
+        with contextlib.suppress(OSError, ValueError):
+            ready, _, _ = select.select([self._pidfd], [], [], timeout)
+            return bool(ready)
+        return False
 
     def __enter__(self) -> "_RenderProcess":
         return self

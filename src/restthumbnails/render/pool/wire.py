@@ -22,11 +22,14 @@ from ...exceptions import (
     SourceTooLarge,
     ThumbnailError,
 )
+from ...storage.local import WriteFailed
 from ..engine import EngineOptions
 
 _LENGTH = struct.Struct(">I")
 READY = struct.Struct(">I")  # a render process announces itself with its PID
-THUMBNAIL, ERROR = b"T", b"E"
+# The thumbnail's bytes; a render error; written to its file (size and timings);
+# the write failed (errno and its text).
+THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED = b"T", b"E", b"W", b"F"
 MAX_HEADER = 64 * 1024
 # The answers a render process may give; anything else is reported as a crash.
 _ERRORS: dict[str, type[ThumbnailError]] = {
@@ -44,6 +47,10 @@ class Job:
     options: EngineOptions
     cpu_seconds: float
     payload_bytes: int  # 0 when the source travels as a file descriptor
+    # Where the render process writes the thumbnail (a local folder), and the temp
+    # name it writes first; both empty: it sends the bytes back instead.
+    destination: str = ""
+    temp_path: str = ""
 
     def encode(self) -> bytes:
         header = json.dumps(
@@ -54,6 +61,8 @@ class Job:
                 "options": dataclasses.asdict(self.options),
                 "cpu_seconds": self.cpu_seconds,
                 "payload_bytes": self.payload_bytes,
+                "destination": self.destination,
+                "temp_path": self.temp_path,
             }
         ).encode()
         return _LENGTH.pack(len(header)) + header
@@ -70,6 +79,8 @@ class Job:
             options=EngineOptions(**options),
             cpu_seconds=float(fields["cpu_seconds"]),
             payload_bytes=int(fields["payload_bytes"]),
+            destination=str(fields["destination"]),
+            temp_path=str(fields["temp_path"]),
         )
 
 
@@ -80,6 +91,24 @@ def send_answer(connection: socket.socket, tag: bytes, body: bytes) -> None:
 def send_error(connection: socket.socket, error: ThumbnailError) -> None:
     body = json.dumps({"category": error.category, "reason": error.reason}).encode()
     send_answer(connection, ERROR, body)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a render process that wrote the thumbnail itself answers: no pixels."""
+
+    bytes: int
+    render_seconds: float
+    write_seconds: float
+
+
+def send_written(connection: socket.socket, written: Written) -> None:
+    send_answer(connection, WRITTEN, json.dumps(dataclasses.asdict(written)).encode())
+
+
+def send_write_failed(connection: socket.socket, error: OSError) -> None:
+    body = json.dumps({"errno": error.errno or 0, "strerror": error.strerror or ""}).encode()
+    send_answer(connection, WRITE_FAILED, body)
 
 
 def receive_exactly(connection: socket.socket, size: int, start: bytes = b"") -> bytes:
@@ -95,16 +124,43 @@ def receive_exactly(connection: socket.socket, size: int, start: bytes = b"") ->
     return b"".join(parts)
 
 
-def receive_answer(connection: socket.socket, max_bytes: int) -> bytes:
-    """The thumbnail's bytes, or the render process's error raised as a ThumbnailError."""
+def receive_answer(connection: socket.socket, max_bytes: int) -> bytes | Written:
+    """The thumbnail's bytes, or what was written, or the render process's error
+    raised as a ThumbnailError (WriteFailed for a failed write)."""
     head = receive_exactly(connection, 1 + _LENGTH.size)
     tag, (length,) = head[:1], _LENGTH.unpack(head[1:])
-    if tag not in (THUMBNAIL, ERROR) or length > max_bytes:
+    if tag not in (THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED) or length > max_bytes:
         raise EOFError("the render process sent something that is not an answer")
+    if tag != THUMBNAIL and length > MAX_HEADER:
+        raise EOFError("the render process sent an answer too long for what it says")
     body = receive_exactly(connection, length)
     if tag == THUMBNAIL:
         return body
+    if tag == WRITTEN:
+        return _written_from(body)
+    if tag == WRITE_FAILED:
+        raise _write_failure_from(body)
     raise _error_from(body)
+
+
+def _written_from(body: bytes) -> Written:
+    try:
+        fields = json.loads(body)
+        return Written(
+            bytes=int(fields["bytes"]),
+            render_seconds=float(fields["render_seconds"]),
+            write_seconds=float(fields["write_seconds"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise EOFError("the render process sent something that is not an answer") from None
+
+
+def _write_failure_from(body: bytes) -> WriteFailed:
+    try:
+        fields = json.loads(body)
+        return WriteFailed(int(fields["errno"]), str(fields["strerror"])[:300])
+    except (ValueError, KeyError, TypeError):
+        return WriteFailed(0, "the render process could not write the thumbnail")
 
 
 def _error_from(body: bytes) -> ThumbnailError:

@@ -14,6 +14,7 @@ gunicorn); it is a fresh interpreter with one thread, so forking is safe here.
 import argparse
 import contextlib
 import ctypes
+import gc
 import importlib
 import io
 import math
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from ...exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
+from ...storage.local import WriteFailed, write_atomically
 from ...storage.regularfiles import file_kind
 from .. import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
 from .wire import (
@@ -36,16 +38,22 @@ from .wire import (
     READY,
     THUMBNAIL,
     Job,
+    Written,
     header_length,
     receive_exactly,
     send_answer,
     send_error,
+    send_write_failed,
+    send_written,
 )
 
 _PR_SET_PDEATHSIG = 1
 # A process that grew past this (a big PNG is decoded whole) is replaced after its
 # job: the allocator seldom gives freed memory back, a fresh fork starts small.
 RECYCLE_ABOVE_BYTES = 256 * 1024 * 1024
+# Past this after a job (a big source's pixels freed but kept by the allocator), the
+# heap is trimmed. Not after every job: a trim costs the next small job its page faults.
+TRIM_ABOVE_BYTES = 48 * 1024 * 1024
 # Enough for the job to arrive once the request process has read READY.
 _JOB_ARRIVAL_SECONDS = 5.0
 _engines: dict[str, Callable[..., bytes]] = {}
@@ -119,8 +127,12 @@ def _run_one(connection: socket.socket) -> bool:
     keep_going = True
     try:
         source.seek(0)
+        started = time.perf_counter()
         thumbnail = _engine(job.engine)(source, job.spec, job.options)
-        send_answer(connection, THUMBNAIL, thumbnail)
+        if job.destination:
+            _write(connection, job, thumbnail, time.perf_counter() - started)
+        else:
+            send_answer(connection, THUMBNAIL, thumbnail)
     except ThumbnailError as error:
         _answer_error(connection, error)
     except MemoryError:
@@ -137,6 +149,43 @@ def _run_one(connection: socket.socket) -> bool:
     return keep_going
 
 
+def _write(connection: socket.socket, job: Job, thumbnail: bytes, render_seconds: float) -> None:
+    """Write the thumbnail where the job says and answer its size, not its bytes.
+
+    The request process holds the thumbnail's lock meanwhile, and chose the temp
+    name, so it can remove the temp file if it kills us half-way.
+    """
+    started = time.perf_counter()
+    try:
+        renamed = write_atomically(
+            job.destination,
+            thumbnail,
+            job.temp_path or None,
+            still_wanted=lambda: _still_connected(connection),
+        )
+    except WriteFailed as error:
+        with contextlib.suppress(OSError):
+            send_write_failed(connection, error)
+        return
+    if not renamed:
+        return  # nobody holds the lock any more: the thumbnail is not ours to place
+    written = Written(len(thumbnail), render_seconds, time.perf_counter() - started)
+    del thumbnail
+    send_written(connection, written)
+
+
+def _still_connected(connection: socket.socket) -> bool:
+    """Is the request process that sent this job still there (and so still holds the
+    thumbnail's lock)? It sends nothing after the job, so a peek either would block
+    (there) or reads the end of the stream (gone: killed, or timed out and hung up)."""
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
 def _answer_error(connection: socket.socket, error: ThumbnailError) -> None:
     with contextlib.suppress(OSError):
         send_error(connection, error)
@@ -149,13 +198,28 @@ def _render_process(listener: socket.socket, *, memory_limit: int, max_jobs: int
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    give_back = _heap_trimmer()
     for _ in range(max_jobs):
         connection, _ = listener.accept()
         with connection:
             if not _run_one(connection):
                 return
-        if _resident_bytes() > RECYCLE_ABOVE_BYTES:
+        resident = _resident_bytes()
+        if resident > RECYCLE_ABOVE_BYTES:
             return
+        if resident > TRIM_ABOVE_BYTES:
+            give_back()
+
+
+def _heap_trimmer() -> Callable[[], None]:
+    """glibc's malloc_trim(0): hand the freed pixel buffers of the last job back to the
+    kernel, so an idle render process holds its shared pages and little else."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl): nothing to call
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    return lambda: trim(0) and None
 
 
 def _resident_bytes() -> int:
@@ -164,6 +228,20 @@ def _resident_bytes() -> int:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _share_before_fork() -> None:
+    """Load now what every render process would otherwise load for itself.
+
+    Pillow imports its format plugins on the first open() and keeps their tables;
+    done here, the forks share those pages. gc.freeze() keeps the collector from
+    writing to every object the forks inherit (which would copy their pages).
+    """
+    from PIL import Image
+
+    Image.init()
+    gc.collect()
+    gc.freeze()
 
 
 def _spawn(listener: socket.socket, *, memory_limit: int, max_jobs: int) -> int:
@@ -254,6 +332,7 @@ def run_pool(
     listener.listen(backlog)
     children: set[int] = set()
     recent_spawns: list[float] = []
+    _share_before_fork()
     try:
         for _ in range(processes):
             children.add(_spawn(listener, memory_limit=memory_limit, max_jobs=max_jobs))
