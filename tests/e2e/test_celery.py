@@ -133,7 +133,13 @@ def test_a_worker_killed_mid_batch_leaves_it_to_the_next_without_duplicates(
         what=f"the second worker to finish the batch\n{second.describe()}",
     )
     everything = generated(first, second)
-    assert sorted(everything) == sorted(redact(name) for name in wanted)  # each exactly once
+    expected = {redact(name) for name in wanted}
+    # Each exactly once: no thumbnail is logged twice, and the second worker renders none
+    # the first had finished. The render process writes the file itself and the worker
+    # logs after its answer, so the one thumbnail in flight at the kill may be on disk
+    # (checked above) without the dead worker's log line.
+    assert len(everything) == len(set(everything))
+    assert set(everything) <= expected and len(expected - set(everything)) <= 1
     assert set(generated(second)).isdisjoint(done_by_first)
 
 
