@@ -383,7 +383,7 @@ def test_a_lock_service_without_its_client_library_is_refused(monkeypatch) -> No
 
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        preflight.importlib.util,
+        importlib.util,
         "find_spec",
         lambda name, *a: None if name == "redis" else real_find_spec(name, *a),
     )

@@ -32,9 +32,10 @@ def packages_missing(what: str, modules: tuple[str, ...], extra: str) -> str | N
     return f"{what} needs the {names} package{'s' * (len(missing) > 1)}: {install_line(extra)}"
 
 
-def backend_problem(backend: str) -> str | None:
-    """For a STORAGES or CACHES BACKEND whose client library is an extra of ours."""
+def backend_problem(backend: str, *, what: str | None = None) -> str | None:
+    """For a STORAGES or CACHES BACKEND whose client library is an extra of ours;
+    `what` names the thing configured (default: the backend)."""
     if backend not in _BACKENDS:
         return None
     modules, extra = _BACKENDS[backend]
-    return packages_missing(f"its backend {backend}", modules, extra)
+    return packages_missing(what or f"its backend {backend}", modules, extra)

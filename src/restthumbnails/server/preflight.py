@@ -4,12 +4,12 @@ Each check returns a one-line reason naming the option to change, or None.
 """
 
 import errno
-import importlib.util
 import ipaddress
 import socket
 from pathlib import Path
 from typing import Any
 
+from ..extras import backend_problem
 from .keys import ENV_KEY_FILE, is_inside
 
 BEHIND_PROXY_FLAG = "--behind-proxy"
@@ -65,22 +65,9 @@ def served_files_problem(
     return None
 
 
-# The client library each lock backend imports, and the extra that installs it.
-_CLIENTS = {
-    "django.core.cache.backends.redis.RedisCache": ("redis", "redis"),
-    "django.core.cache.backends.memcached.PyMemcacheCache": ("pymemcache", "memcached"),
-}
-
-
 def missing_client_library(lock_cache: dict[str, Any]) -> str | None:
     """Checked before start: without it every miss would be a 503 at request time."""
-    module, extra = _CLIENTS.get(lock_cache["BACKEND"], (None, None))
-    if module is None or importlib.util.find_spec(module) is not None:
-        return None
-    return (
-        f"--cache-url {lock_cache['LOCATION']} needs the {module!r} package: "
-        f"pip install 'restthumbnails[{extra}]'"
-    )
+    return backend_problem(lock_cache["BACKEND"], what=f"--cache-url {lock_cache['LOCATION']}")
 
 
 def port_in_use(host: str, port: int) -> str | None:
