@@ -128,10 +128,10 @@ def unreachable_bucket(*locations: Location) -> str | None:
         return None
     from django.core.files.storage import storages
 
-    from ..storage.s3 import bucket_problem
+    from ..storage.access import access_for
 
     for location in buckets:
-        problem = bucket_problem(storages.create_storage(location.storage()))
+        problem = access_for(storages.create_storage(location.storage())).bucket_problem()
         if problem:
             return f"{location}: {problem} (check the AWS_* environment variables)"
     return None

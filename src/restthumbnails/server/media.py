@@ -10,7 +10,7 @@ from ..core.formats import IMAGE_SUFFIXES
 from ..core.spec import validate_source
 from ..exceptions import InvalidSpec, ThumbnailError
 from ..render.engine import DEFAULT_SOURCE_FORMATS
-from ..storage.access import local_path, open_source
+from ..storage.access import access_for, local_path
 
 
 def image_names(storage: Storage, *, limit: int, folder: str = "") -> list[str]:
@@ -47,7 +47,7 @@ def _opens(storage: Storage, name: str) -> bool:
     """The header says it is an image we decode by default: a gallery or a printed
     example never links a text file named .jpg, or a TIFF that would be refused.
 
-    A local file is opened as the request path opens it (`storage.open_source`):
+    A local file is opened as the request path opens it (`access_for(storage).open_source`):
     only a regular file inside the folder, after a stat and without blocking, so a
     FIFO or a symlink to a device among the sources cannot hang `serve` at start.
     """
@@ -71,5 +71,5 @@ def _open_header(storage: Storage, name: str) -> BinaryIO:
     if local_path(storage, name) is None:
         return storage.open(name, "rb")  # type: ignore[return-value]
     # Only the header is read: the size limit is the request path's business.
-    handle, _ = open_source(storage, name, max_bytes=sys.maxsize)
+    handle, _ = access_for(storage).open_source(name, max_bytes=sys.maxsize)
     return handle

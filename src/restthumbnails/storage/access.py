@@ -6,14 +6,12 @@ object per kind of storage, chosen once here.
 - `StorageAccess` (storage/generic.py): any other storage, through the Storage API.
 """
 
-from typing import BinaryIO
-
 from django.core.files.storage import Storage
 
 from .generic import StorageAccess
 from .local import LocalFolder
 
-__all__ = ["StorageAccess", "access_for", "local_path", "open_source"]
+__all__ = ["StorageAccess", "access_for", "local_path"]
 
 
 def access_for(storage: Storage) -> StorageAccess:
@@ -34,8 +32,3 @@ def access_for(storage: Storage) -> StorageAccess:
 def local_path(storage: Storage, name: str) -> str | None:
     """The file's absolute path when the storage is a local filesystem, else None."""
     return access_for(storage).local_path(name)
-
-
-def open_source(storage: Storage, name: str, *, max_bytes: int) -> tuple[BinaryIO, int]:
-    """`access_for(storage).open_source(name)`: the source as a request reads it."""
-    return access_for(storage).open_source(name, max_bytes=max_bytes)

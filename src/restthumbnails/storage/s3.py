@@ -293,8 +293,3 @@ class BucketSources:
                 self.folders.popitem(last=False)
         names = self.folders[folder]
         return self.heads(name) if names is None else name in names
-
-
-def bucket_problem(storage: Storage) -> str | None:
-    """S3Bucket.bucket_problem for `storage`, an S3Storage (`serve`'s start-up check)."""
-    return S3Bucket(storage).bucket_problem()
