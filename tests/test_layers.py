@@ -150,3 +150,17 @@ def test_the_core_offers_exactly_the_formats_this_pillow_encodes() -> None:
     )
     can_encode, offered = done.stdout.split()
     assert offered == can_encode
+
+
+def test_a_render_process_loads_no_django() -> None:
+    """The render pool's processes import Pillow and the engine, not Django: every
+    render process would otherwise carry Django's modules (about 5 MB each here)."""
+    probe = (
+        "import sys\n"
+        "import restthumbnails.render.pool.worker\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'asgiref'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -87,3 +87,43 @@ def test_heif_decoded_pixels_is_zero_for_files_without_image_properties() -> Non
     # A box whose size runs past the file ends the walk; nothing is read past it.
     broken = b"\x00\x00\x00\x10ftypheic\x00\x00\x00\x00" + b"\x7f\xff\xff\xffmeta"
     assert heif_decoded_pixels(io.BytesIO(broken)) == 0
+
+
+class _CountingReader(io.BytesIO):
+    """Remembers how many bytes were read through it."""
+
+    read_bytes = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def _repeat_first_scan(jpeg: bytes, copies: int) -> bytes:
+    scan, end = jpeg.index(b"\xff\xda"), jpeg.rindex(b"\xff\xd9")
+    return jpeg[:end] + jpeg[scan:end] * copies + jpeg[end:]
+
+
+def test_a_single_scan_baseline_jpeg_is_one_scan_without_reading_past_its_header() -> None:
+    # libjpeg decodes such a file from its first scan and refuses a second, so
+    # repeated scans after it cost nothing, and the file is not read twice.
+    repeated = _repeat_first_scan(encode(picture(256, 256), "JPEG"), 300)
+    stream = _CountingReader(repeated)
+    assert count_jpeg_scans(stream, limit=100) == 1
+    assert stream.read_bytes < 1_000 < len(repeated)
+    assert stream.tell() == 0
+
+
+def test_a_sequential_jpeg_with_one_component_per_scan_counts_every_scan() -> None:
+    # Non-interleaved: libjpeg takes in every scan before the first row, so
+    # repeats cost a pass each and must be counted like a progressive file's.
+    jpeg = encode(picture(64, 48), "JPEG")
+    scan = jpeg.index(b"\xff\xda")
+    length = int.from_bytes(jpeg[scan + 2 : scan + 4], "big")
+    component = jpeg[scan + 5 : scan + 7]  # id and tables of the first component
+    one_component = b"\xff\xda\x00\x08\x01" + component + b"\x00\x3f\x00"
+    crafted = jpeg[:scan] + one_component + jpeg[scan + 2 + length :]
+    repeated = _repeat_first_scan(crafted, 150)
+    assert count_jpeg_scans(io.BytesIO(repeated), limit=1_000) == 151
+    assert count_jpeg_scans(io.BytesIO(repeated), limit=100) > 100

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from ..core.spec import ThumbnailSpec
-from ..storage.local import write_atomically
+from ..storage.atomic import write_atomically
 from .engine import EngineOptions
 from .overload import Deadline, GenerationSlots
 
@@ -26,7 +26,7 @@ class Renderer(Protocol):
     def render_into(self, source: BinaryIO, spec: ThumbnailSpec, path: str) -> int:
         """Render and write the thumbnail atomically as the file `path`; its size in bytes.
 
-        A failed write raises `storage.local.WriteFailed`."""
+        A failed write raises `storage.atomic.WriteFailed`."""
         ...
 
 

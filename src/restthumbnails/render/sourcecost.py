@@ -15,6 +15,10 @@ CHUNK = 1 << 20
 _SOS = b"\xff\xda"
 # JPEG markers with no length field after them.
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xDA)})
+# Start-of-frame markers (0xC4 is DHT, 0xC8 JPG, 0xCC DAC: not frames).
+_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# Baseline and extended sequential Huffman frames: decoded scan by scan, never refined.
+_SEQUENTIAL = frozenset({0xC0, 0xC1})
 
 
 def _rewound(stream: BinaryIO) -> int:
@@ -29,12 +33,15 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
 
 
 def count_jpeg_scans(stream: BinaryIO, *, limit: int) -> int:
-    """Scans (SOS markers) in a JPEG, counting no further than limit + 1.
+    """Scans (SOS markers) the decoder will read in a JPEG, counting no further than limit + 1.
 
     Header segments are walked by their lengths, so an EXIF thumbnail inside
-    APP1 adds nothing. From the first scan on, every 0xFF 0xDA is counted: inside
-    entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so
-    the count is never too low.
+    APP1 adds nothing. A sequential JPEG whose first scan carries every component
+    is decoded from that scan alone (libjpeg refuses a second one), so it is 1
+    without reading on: most photos, and the whole file need not be read twice.
+    Otherwise (progressive, or one scan per component) every 0xFF 0xDA from the
+    first scan on is counted: inside entropy-coded data 0xFF is always followed by
+    0x00 or a restart marker, so the count is never too low.
     """
     start = _rewound(stream)
     try:
@@ -42,6 +49,7 @@ def count_jpeg_scans(stream: BinaryIO, *, limit: int) -> int:
         if header[:2] != b"\xff\xd8":
             return 0
         position = 2
+        frame: tuple[int, int] | None = None  # (SOF marker, components)
         while True:
             stream.seek(position)
             marker = stream.read(4)
@@ -57,7 +65,15 @@ def count_jpeg_scans(stream: BinaryIO, *, limit: int) -> int:
                 continue
             if len(marker) < 4:
                 return 0
+            if marker[1] in _FRAME_MARKERS:
+                # SOF: precision (1), height (2), width (2), then the component count.
+                fields = stream.read(6)
+                frame = (marker[1], fields[5]) if len(fields) == 6 else None
             position += 2 + struct.unpack(">H", marker[2:4])[0]
+        stream.seek(position + 4)
+        scan_components = stream.read(1)  # after the marker and its length
+        if frame is not None and frame[0] in _SEQUENTIAL and scan_components == bytes([frame[1]]):
+            return 1
         stream.seek(position)
         scans = 0
         previous = b""

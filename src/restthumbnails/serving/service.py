@@ -18,9 +18,9 @@ from ..core.spec import ThumbnailSpec
 from ..exceptions import Busy, StorageUnavailable, ThumbnailError
 from ..render.rendering import Renderer
 from ..storage.access import StorageAccess, access_for
+from ..storage.atomic import WriteFailed
 from ..storage.failures import FailureMemory, source_identity
 from ..storage.filelocks import FileLock, lock_path
-from ..storage.local import WriteFailed
 from ..storage.locks import Lock, ThumbnailLock, lock_key, wait_until
 from . import metrics
 

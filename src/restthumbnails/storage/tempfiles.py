@@ -1,7 +1,7 @@
 """Temp files that a killed writer left in the thumbnail folder.
 
 Thumbnails are written to `.<random>.tmp` beside their final name and renamed
-into place (`storage.local.write_atomically`, in the render process that made
+into place (`storage.atomic.write_atomically`, in the render process that made
 them). A writer killed between the two (`kill -9`, OOM, power cut) leaves the
 temp file forever (the pool's request side removes it after its own kill). One
 that is older than the lock timeout belongs to no running render: a render

@@ -34,7 +34,7 @@ from ...exceptions import (
     RenderPoolUnavailable,
     SourceRejected,
 )
-from ...storage.local import WriteFailed
+from ...storage.atomic import WriteFailed
 from ...storage.tempfiles import temp_path_beside
 from ..engine import EngineOptions
 from .wire import READY, Job, Written, receive_answer, receive_exactly

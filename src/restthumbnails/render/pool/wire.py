@@ -22,7 +22,7 @@ from ...exceptions import (
     SourceTooLarge,
     ThumbnailError,
 )
-from ...storage.local import WriteFailed
+from ...storage.atomic import WriteFailed
 from ..engine import EngineOptions
 
 _LENGTH = struct.Struct(">I")

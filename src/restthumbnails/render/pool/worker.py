@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from ...exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
-from ...storage.local import WriteFailed, write_atomically
+from ...storage.atomic import WriteFailed, write_atomically
 from ...storage.regularfiles import file_kind
 from .. import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
 from .wire import (

@@ -1,0 +1,71 @@
+"""Writing a thumbnail file so that it appears whole or not at all.
+
+Kept apart from the storage classes and free of Django: the render processes
+write thumbnails themselves, and they import Pillow and this, nothing more.
+"""
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Callable
+
+from .tempfiles import TEMP_PREFIX, TEMP_SUFFIX
+
+# Thumbnails must be readable by the proxy, which usually runs as another user;
+# mkstemp() would create them 0600.
+THUMBNAIL_FILE_MODE = 0o644
+
+
+class WriteFailed(OSError):
+    """The thumbnail could not be written (disk full, read-only, EFBIG...): the storage's
+    fault, never the source's, so it is answered 503 and never remembered."""
+
+
+def write_atomically(
+    path: str,
+    data: bytes,
+    temp_path: str | None = None,
+    *,
+    still_wanted: Callable[[], bool] = lambda: True,
+) -> bool:
+    """Write `data` as the file `path` at once: to a temp file beside it, fsynced, renamed.
+
+    `temp_path` (from `tempfiles.temp_path_beside`) is the caller's choice of temp
+    name, created exclusively; without it one is made here. `still_wanted` is asked
+    just before the rename: False (whoever holds the lock is gone) removes the temp
+    file and returns False. Failures raise WriteFailed.
+    """
+    folder = os.path.dirname(path)
+    if temp_path is not None and os.path.dirname(temp_path) != folder:
+        raise WriteFailed(errno.EINVAL, "the temp file must be in the thumbnail's folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        # The temporary name starts with a dot and ends in .tmp, so it can never be
+        # a thumbnail URL; rename() then makes the whole file appear at once.
+        if temp_path is None:
+            fd, temp_path = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+        else:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            fd = os.open(temp_path, flags, 0o600)
+    except OSError as exc:
+        raise WriteFailed(exc.errno, exc.strerror) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            # On the disk before the rename: after a power cut the name must not
+            # point at an empty file. Once per thumbnail, so cheap.
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_path, THUMBNAIL_FILE_MODE)
+        if not still_wanted():
+            os.unlink(temp_path)
+            return False
+        os.replace(temp_path, path)
+        return True
+    except BaseException as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_path)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteFailed):
+            raise WriteFailed(exc.errno, exc.strerror) from exc
+        raise
