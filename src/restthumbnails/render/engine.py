@@ -47,6 +47,9 @@ DEFAULT_MAX_SOURCE_FRAMES = 500
 # Box-reduce only down to this many times the output size; the LANCZOS pass does
 # the rest. Pillow's documentation: 3.0 is indistinguishable from a full resample.
 REDUCING_GAP = 3.0
+# Modes Pillow reduces premultiplied, and the premultiplied mode: _reduce_in_bands.
+_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
+_BAND_PIXELS = 1 << 18  # 1 MB of RGBa per band: small beside the source, few paste calls
 
 # We enforce our own pixel limit from the header; Pillow's warning would only
 # add noise (its hard error above 2x its limit is still caught below).
@@ -421,7 +424,28 @@ def _reduce(
         factor = min(factor, max(image.size) // keep_side)
     if factor < 2:
         return image, scale
+    if image.mode in _PREMULTIPLIED:
+        return _reduce_in_bands(image, factor), scale / factor
     return image.reduce(factor), scale / factor
+
+
+def _reduce_in_bands(image: Image.Image, factor: int) -> Image.Image:
+    """image.reduce(factor), pixel for pixel, for a mode with alpha, without a
+    second full-size image.
+
+    Pillow reduces alpha premultiplied, and for that converts the whole source
+    first: a decoded 12 MP RGBA PNG (48 MB) would briefly be held twice. Done a
+    band of rows at a time, the premultiplied copy is one band; bands are whole
+    multiples of the factor, so each output row sees the same source rows.
+    """
+    width, height = image.size
+    rows = max(1, _BAND_PIXELS // (width * factor)) * factor
+    premultiplied = _PREMULTIPLIED[image.mode]
+    reduced = Image.new(premultiplied, (-(-width // factor), -(-height // factor)))
+    for top in range(0, height, rows):
+        band = image.crop((0, top, width, min(height, top + rows))).convert(premultiplied)
+        reduced.paste(band.reduce(factor), (0, top // factor))
+    return reduced.convert(image.mode)
 
 
 def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
