@@ -349,6 +349,18 @@ def test_help_shows_value_names_choices_and_every_output_format(capsys) -> None:
     assert all(ext in out for ext in sorted(EXTENSIONS))
 
 
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 1), (4, 1), (8, 2), (16, 4)])
+def test_serve_runs_one_http_worker_per_four_cores_by_default(
+    capsys, monkeypatch, cores: int, workers: int
+) -> None:
+    """The render pool does the CPU work of a miss; serve --help states the default."""
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"at least one = {workers})" in help_text
+
+
 def test_version(capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])

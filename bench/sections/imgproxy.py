@@ -1,7 +1,8 @@
 """Miss path against imgproxy: req/s, p99 and peak PSS of each side's whole process tree.
 
-Ours: `serve --workers <cores>` with its host pool (one render process per
-core), every thumbnail written to the thumbnail folder. imgproxy 3.x: one Go
+Ours: `serve` with its default HTTP workers (one per four cores) and its host
+pool (one render process per core), every thumbnail written to the thumbnail
+folder. imgproxy 3.x: one Go
 process with IMGPROXY_WORKERS=<cores>, reading the same files through its
 local-filesystem transport; it stores nothing. Both sides get 2 and 4
 connections, every request a size no request asked for before, and the two
@@ -27,6 +28,7 @@ from PIL import Image
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.render.engine import EngineOptions
+from restthumbnails.server.commands.serve import default_workers
 
 from ..loadgen import fetch
 from ..peers import imgproxy_binary
@@ -196,7 +198,8 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
     cores = os.cpu_count() or 1
     result = SectionResult()
     table = Table(
-        f"Miss path against imgproxy {version}: {cores} workers each, distinct sizes, "
+        f"Miss path against imgproxy {version}: {cores} render processes or workers each, "
+        f"distinct sizes, "
         f"{ROUNDS} alternating rounds of about {SECONDS:.0f} s",
         [
             "case",
@@ -212,10 +215,11 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
         ],
     )
     work.mkdir(parents=True, exist_ok=True)
+    http_workers = default_workers()  # serve's default, as a user runs it
     load_before = os.getloadavg()[0]
     servers = {
         "ours": start_ours(
-            media, work / "thumbnails", work, key=KEY, workers=cores, backend="django"
+            media, work / "thumbnails", work, key=KEY, workers=http_workers, backend="django"
         ),
         "imgproxy": start_imgproxy(binary, media, work, workers=cores),
     }
@@ -320,7 +324,8 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
         )
     )
     table.notes += [
-        f"Ours: serve --workers {cores}, django response backend, its host pool of {cores} "
+        f"Ours: serve (its default --workers {http_workers}), django response backend, its "
+        f"host pool of {cores} "
         f"render processes; every miss is written to the thumbnail folder and sent. imgproxy: "
         f"one process, IMGPROXY_WORKERS={cores}, local filesystem transport, no cache or "
         f"storage of any kind, IMGPROXY_QUALITY={EngineOptions().quality} (ours), "

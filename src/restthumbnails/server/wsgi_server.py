@@ -31,9 +31,9 @@ def run(application: Any, *, host: str, port: int, workers: int, threads: int) -
         {
             "bind": f"{host}:{port}",
             "workers": workers,
-            # Threaded workers: renders are CPU-bound and bounded to one per
-            # process (MAX_CONCURRENT), one process per core; the other threads
-            # keep answering hits, and refuse excess work at once, meanwhile.
+            # Threaded workers: a miss's thread waits while the render pool does
+            # its CPU work; the other threads keep answering hits, and refuse
+            # excess work at once, meanwhile.
             "worker_class": "gthread",
             "threads": threads,
             "child_exit": _child_exit,
