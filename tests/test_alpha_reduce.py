@@ -37,7 +37,8 @@ PEAK_OF_A_RENDER = textwrap.dedent(
     """
     import sys
     from restthumbnails.core.spec import make_spec
-    from restthumbnails.render.engine import EngineOptions, render
+    from restthumbnails.render.engine import render
+    from restthumbnails.render.options import EngineOptions
 
 
     def high_water() -> int:

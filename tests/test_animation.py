@@ -12,7 +12,7 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import SourceRejected, SourceTooLarge
 from restthumbnails.render import engine
 from restthumbnails.render.animation import ANIMATED_EXTENSIONS, kept, source_loop
-from restthumbnails.render.engine import EngineOptions
+from restthumbnails.render.options import EngineOptions
 
 from .support.animations import COLOURS, DURATIONS, Seen, animated_webp, close, gif, seen
 

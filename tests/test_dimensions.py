@@ -8,7 +8,8 @@ from django.db.models.fields.files import ImageFieldFile
 
 from restthumbnails.api import get_thumbnail
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.engine import render
+from restthumbnails.render.options import EngineOptions
 
 from .support.failing import FailingStorage
 from .support.images import decode, jpeg, png

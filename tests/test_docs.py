@@ -41,7 +41,7 @@ from django.test import Client
 from restthumbnails import conf
 from restthumbnails.core import formats
 from restthumbnails.fields import FocalPoint
-from restthumbnails.render.engine import HEIF_DECODES
+from restthumbnails.render.options import HEIF_DECODES
 from restthumbnails.server.cli import build_parser
 
 from .support.images import decode, jpeg, png

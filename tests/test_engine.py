@@ -9,7 +9,8 @@ from restthumbnails.core.formats import EXTENSIONS
 from restthumbnails.core.geometry import plan
 from restthumbnails.core.spec import make_spec
 from restthumbnails.exceptions import SourceRejected
-from restthumbnails.render.engine import EngineOptions, _decode, render
+from restthumbnails.render.engine import _decode, render
+from restthumbnails.render.options import EngineOptions
 
 from .support.images import (
     decode,

@@ -12,7 +12,8 @@ from PIL import Image, ImageDraw
 
 from restthumbnails.core.geometry import output_size, plan
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.engine import render
+from restthumbnails.render.options import EngineOptions
 
 from .support.images import jpeg
 

@@ -25,7 +25,8 @@ from prometheus_client import REGISTRY
 
 from fixtures.hostile import jpeg_scan_bomb
 from restthumbnails.exceptions import SourceTooLarge
-from restthumbnails.render.engine import EngineOptions, open_counted
+from restthumbnails.render.engine import open_counted
+from restthumbnails.render.options import EngineOptions
 
 from .conftest import files_under
 from .e2e.support import require_binary

@@ -17,7 +17,7 @@ from PIL import Image
 
 from restthumbnails.core.signing import sign
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render import engine
+from restthumbnails.render import engine, options
 from restthumbnails.render.heif import looks_like_heif
 from restthumbnails.render.sourcecost import heif_decoded_pixels
 
@@ -43,8 +43,8 @@ def test_heif_is_recognised_from_its_ftyp_box_and_avif_is_not() -> None:
 
 
 def test_installed_extra_makes_heif_a_default_source_format() -> None:
-    assert engine.HEIF_DECODES
-    assert "HEIF" in engine.DEFAULT_SOURCE_FORMATS
+    assert options.HEIF_DECODES
+    assert "HEIF" in options.DEFAULT_SOURCE_FORMATS
 
 
 @pytest.mark.parametrize("engine_name", ["pillow", "vips"])

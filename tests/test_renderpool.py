@@ -15,7 +15,7 @@ from django.test import Client
 
 from fixtures.hostile import bmp_rle8, gif_frame_bomb, jpeg_scan_bomb, tiff_ifd_chain
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render.engine import EngineOptions
+from restthumbnails.render.options import EngineOptions
 from restthumbnails.render.pool.client import PoolProcess
 from restthumbnails.render.pool.wire import READY, Job, receive_exactly
 

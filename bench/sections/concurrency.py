@@ -27,7 +27,8 @@ from pathlib import Path
 
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
-from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.engine import render
+from restthumbnails.render.options import EngineOptions
 
 from ..loadgen import fetch
 from ..proctree import PeakPss, tree_pss_mb

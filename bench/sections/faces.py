@@ -12,8 +12,9 @@ from collections.abc import Callable
 from PIL import Image
 
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.engine import render
 from restthumbnails.render.faces import DETECT_SIDE
+from restthumbnails.render.options import EngineOptions
 
 from ..results import SectionResult, Table, Target, median, ms, ratio
 

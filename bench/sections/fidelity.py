@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.engine import render
+from restthumbnails.render.options import EngineOptions
 
 from ..loadgen import fetch
 from ..peers import Peer

@@ -46,7 +46,7 @@ from fixtures.hostile import (
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 from restthumbnails.exceptions import ThumbnailError
-from restthumbnails.render.engine import DEFAULT_SOURCE_FORMATS, EngineOptions
+from restthumbnails.render.options import DEFAULT_SOURCE_FORMATS, EngineOptions
 from restthumbnails.render.pool.client import PoolProcess, PoolRenderer
 
 from ..loadgen import fetch

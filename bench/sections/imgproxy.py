@@ -27,7 +27,7 @@ from PIL import Image
 
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
-from restthumbnails.render.engine import EngineOptions
+from restthumbnails.render.options import EngineOptions
 from restthumbnails.server.commands.serve import default_workers
 
 from ..loadgen import fetch

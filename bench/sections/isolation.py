@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from restthumbnails.core.spec import ThumbnailSpec, make_spec
-from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.engine import render
+from restthumbnails.render.options import EngineOptions
 from restthumbnails.render.pool.client import PoolProcess, PoolRenderer
 
 from ..images import ENGINE_SOURCES

@@ -17,7 +17,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from restthumbnails.render.engine import EngineOptions
+from restthumbnails.render.options import EngineOptions
 
 from ..images import photo
 from ..results import SectionResult, Table, median, ratio

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
-from restthumbnails.render.engine import EngineOptions, render
+from restthumbnails.render.engine import render
+from restthumbnails.render.options import EngineOptions
 
 from ..images import BIG_JPEG
 from ..loadgen import LoadResult, fetch, run_load

@@ -70,7 +70,8 @@ def ours(media: Path | str, workers: int, bucket: Bucket | None = None) -> float
 def engine_loop(media: Path) -> float:
     """One process, our engine called in a loop: no lock, no pool, no storage."""
     from restthumbnails.core.spec import make_spec
-    from restthumbnails.render.engine import EngineOptions, render
+    from restthumbnails.render.engine import render
+    from restthumbnails.render.options import EngineOptions
 
     names = sorted(p.relative_to(media).as_posix() for p in media.rglob("*.jpg"))
     options = EngineOptions()

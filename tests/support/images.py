@@ -8,7 +8,8 @@ from typing import BinaryIO
 from PIL import Image
 
 from fixtures.images import picture
-from restthumbnails.render.engine import EngineOptions, open_counted
+from restthumbnails.render.engine import open_counted
+from restthumbnails.render.options import EngineOptions
 
 
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:

@@ -24,7 +24,8 @@ def _box(size: str) -> tuple[int | None, int | None]:
 
 def ours(data: bytes, size: str, method: str) -> bytes:
     from restthumbnails.core.spec import make_spec
-    from restthumbnails.render.engine import EngineOptions, render
+    from restthumbnails.render.engine import render
+    from restthumbnails.render.options import EngineOptions
 
     return render(data, make_spec("source", size, method, OUTPUT_EXT), EngineOptions())
 

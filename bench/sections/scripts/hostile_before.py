@@ -17,7 +17,8 @@ import time
 from PIL import Image
 
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render.engine import EngineOptions, render_opened
+from restthumbnails.render.engine import render_opened
+from restthumbnails.render.options import EngineOptions
 
 # Every format the engine knows, TIFF and BMP included: the old code tried them all.
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP")

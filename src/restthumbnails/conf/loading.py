@@ -7,9 +7,10 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from ..core.policy import Preset
-from ..render.engine import EngineOptions
+from ..render.options import EngineOptions
 from .table import ENGINES, RESPONSE_BACKENDS, SETTINGS, plugin_path
 from .values import PREFIX, plugin
 
@@ -35,10 +36,11 @@ class Settings:
     max_dimension: int
     max_source_bytes: int
     engine: EngineOptions
-    # The two plugin functions, imported once here so a bad dotted path fails at
-    # start-up (system check) rather than as a 500 on every request.
-    render: Callable[..., bytes]
+    # The ENGINE's dotted path (the render pool's processes import it); a bad path, or
+    # an engine whose library is missing, fails at start-up (system check) rather
+    # than as a 500 on every request.
     engine_path: str
+    # The response backend, imported once here for the same reason.
     respond: Callable[..., Any]
     allowed_thumbnails: frozenset[str] | None
     presets: dict[str, Preset]
@@ -56,6 +58,12 @@ class Settings:
     picture_formats: tuple[str, ...]
     # Cache-Control of thumbnails written to an S3 bucket (the object's own header).
     object_cache_control: str
+
+    @property
+    def render(self) -> Callable[..., bytes]:
+        """The ENGINE's render function, imported when first asked for: only a process
+        that renders in its own threads (RENDER_POOL = "inline") loads Pillow for it."""
+        return import_string(self.engine_path)
 
 
 class SettingsProblems(ImproperlyConfigured):
@@ -101,7 +109,10 @@ def _load() -> Settings:
             loaded[setting.name] = take(check, setting.default)
     # ENGINE names the render plugin: Settings keeps its path, `engine` its options.
     engine_path = plugin_path(loaded.pop("ENGINE"), ENGINES)
-    render = take(lambda: plugin("ENGINE", engine_path, VIPS_HINT))
+    if engine_path != ENGINES["pillow"]:
+        # Imported now to find a missing library (pyvips) or a bad path at start-up;
+        # Pillow's engine needs nothing the package does not, and is left unloaded.
+        take(lambda: plugin("ENGINE", engine_path, VIPS_HINT))
     respond = take(
         lambda: plugin(
             "RESPONSE_BACKEND", plugin_path(loaded["RESPONSE_BACKEND"], RESPONSE_BACKENDS), ""
@@ -114,7 +125,6 @@ def _load() -> Settings:
     return Settings(
         **{name: value for name, value in by_field.items() if name not in engine_fields},
         engine=EngineOptions(**{name: by_field[name] for name in engine_fields}),
-        render=render,
         respond=respond,
         engine_path=engine_path,
     )

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..core.formats import IMMUTABLE
 from ..core.spec import DEFAULT_MAX_DIMENSION
-from ..render.animation import DEFAULT_MAX_ANIMATION_PIXELS
-from ..render.engine import (
+from ..render.options import (
+    DEFAULT_MAX_ANIMATION_PIXELS,
     DEFAULT_MAX_SOURCE_FRAMES,
     DEFAULT_MAX_SOURCE_SCANS,
     DEFAULT_SOURCE_FORMATS,

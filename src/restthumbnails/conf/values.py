@@ -18,8 +18,8 @@ from ..core.policy import parse_allowed, parse_presets
 from ..core.responsive import parse_formats
 from ..exceptions import InvalidSpec
 from ..extras import backend_problem
-from ..render.engine import HEIF_DECODES, KNOWN_SOURCE_FORMATS
 from ..render.heif import EXTRA_HINT as HEIF_HINT
+from ..render.options import HEIF_DECODES, KNOWN_SOURCE_FORMATS
 
 PREFIX = "REST_THUMBNAILS_"
 # A check: (setting name without the prefix, its value, the values checked before it).
@@ -109,6 +109,11 @@ def thumbnail_storage_alias(name: str, value: Any, loaded: Mapping[str, Any]) ->
 
 
 def colour(name: str, value: Any, loaded: Mapping[str, Any]) -> tuple[int, int, int]:
+    hex_rgb = _hex_rgb(value)
+    if hex_rgb is not None:
+        return hex_rgb
+    # Names, rgb() and hsl() as Pillow reads them; this loads Pillow, which a plain
+    # hex colour (the default) spares every process that never decodes.
     from PIL import ImageColor
 
     try:
@@ -116,6 +121,18 @@ def colour(name: str, value: Any, loaded: Mapping[str, Any]) -> tuple[int, int, 
     except (ValueError, AttributeError, TypeError):
         raise fail(name, f"must be a colour such as '#ffffff', not {value!r}") from None
     return rgb[:3]
+
+
+def _hex_rgb(value: Any) -> tuple[int, int, int] | None:
+    """'#rgb' or '#rrggbb' as Pillow's ImageColor reads them; None for anything else."""
+    if not isinstance(value, str) or not value.startswith("#") or len(value) not in (4, 7):
+        return None
+    digits = value[1:]
+    if any(c not in "0123456789abcdefABCDEF" for c in digits):
+        return None
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
 def absolute_path_or_none(name: str, value: Any, loaded: Mapping[str, Any]) -> str | None:

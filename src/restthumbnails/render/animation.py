@@ -25,11 +25,6 @@ ANIMATED_EXTENSIONS = frozenset(
     for ext, output in OUTPUT_FORMATS.items()
     if output.pillow_name in ("GIF", "WEBP", "AVIF") and output.pillow_name in Image.SAVE_ALL
 )
-# Frames x output pixels x the encoder's relative cost (formats.OutputFormat): 50 MP of
-# WebP frames is about 2.8 s of CPU on photographic frames (bench/encode_cost.py),
-# well under the default 8 s deadline; AVIF's encoder, about 5 times costlier per
-# pixel, gets a fifth: 10 MP, about 2.5 s.
-DEFAULT_MAX_ANIMATION_PIXELS = 50_000_000
 _MAX_LOOP = 0xFFFF  # both containers store the count in 16 bits
 _DISPOSE_TO_BACKGROUND = 2
 _DO_NOT_DISPOSE = 1

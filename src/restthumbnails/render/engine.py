@@ -10,7 +10,6 @@ import io
 import logging
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from PIL import Image, ImageCms
@@ -22,6 +21,7 @@ from ..core.placement import anchor_on_faces, anchor_on_point
 from ..core.spec import ThumbnailSpec
 from ..exceptions import SourceRejected, SourceTooLarge
 from . import animation, faces, heif
+from .options import EngineOptions
 from .smart import entropy_anchor
 from .sourcecost import (
     bmp_is_run_length_encoded,
@@ -34,16 +34,9 @@ from .sourcecost import (
 
 logger = logging.getLogger(__name__)
 
-# HEIF (phone photos) where the `heif` extra is installed: installing it is the opt-in.
-HEIF_DECODES = heif.register()
-# TIFF and BMP are opt-in: their decoders' cost is the hardest to bound from a header
-# (IFD chains, Pillow's pure-Python RLE decoder); both are checked when allowed.
-DEFAULT_SOURCE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", *(("HEIF",) if HEIF_DECODES else ()))
-KNOWN_SOURCE_FORMATS = frozenset({*DEFAULT_SOURCE_FORMATS, "TIFF", "BMP", "AVIF", "HEIF"})
-# Encoders write about 10 scans (jpegtran's progressive script has 10); a few hundred
-# is already an attack, and each scan costs a full pass over the coefficients.
-DEFAULT_MAX_SOURCE_SCANS = 100
-DEFAULT_MAX_SOURCE_FRAMES = 500
+# Registers pi-heif's opener with Pillow where the `heif` extra is installed;
+# options.HEIF_DECODES told the request side the same without importing Pillow.
+heif.register()
 # Box-reduce only down to this many times the output size; the LANCZOS pass does
 # the rest. Pillow's documentation: 3.0 is indistinguishable from a full resample.
 REDUCING_GAP = 3.0
@@ -65,18 +58,6 @@ _TRANSPOSE = {
     8: (Image.Transpose.ROTATE_90,),
 }
 _SRGB = ImageCms.createProfile("sRGB")
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    upscale: bool = False
-    quality: int = 85
-    background: tuple[int, int, int] = (255, 255, 255)
-    max_source_pixels: int = 50_000_000
-    source_formats: tuple[str, ...] = DEFAULT_SOURCE_FORMATS
-    max_source_scans: int = DEFAULT_MAX_SOURCE_SCANS
-    max_source_frames: int = DEFAULT_MAX_SOURCE_FRAMES
-    max_animation_pixels: int = animation.DEFAULT_MAX_ANIMATION_PIXELS
 
 
 def _no_deadline() -> None:

@@ -5,18 +5,20 @@ OpenCV's frontal-face Haar cascade, which ships inside the opencv-python(-headle
 cascade on speed (about 5x faster here), false alarms and a smaller dependency
 set; `python -m bench.face_detectors` shows the figures.
 
-Importing this module never imports OpenCV; `available()` does, once.
+Importing this module, or asking `available()`, loads neither OpenCV nor Pillow; a
+render process loads OpenCV on its first face search.
 """
 
 import functools
 import importlib
 import importlib.util
 from pathlib import Path
-from typing import Any
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from ..core.placement import Box
+
+if TYPE_CHECKING:  # the request side asks available(); only render processes hold images
+    from PIL import Image
 
 # Faces are found on a small grey copy: at this long side a face an eighth of the
 # picture high still fills the cascade's 20 px window, and the search costs a few
@@ -61,12 +63,13 @@ def available() -> bool:
     return _cascade_path() is not None
 
 
-def detect(image: Image.Image) -> list[Box]:
+def detect(image: "Image.Image") -> list[Box]:
     """Face boxes (left, top, right, bottom) in `image`'s pixel coordinates."""
     classifier = _classifier()
     if classifier is None:
         raise RuntimeError(f"the faces method needs OpenCV: {EXTRA_HINT}")
     import numpy
+    from PIL import Image
 
     factor = min(1.0, DETECT_SIDE / max(image.size))
     size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))

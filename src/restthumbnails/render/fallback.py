@@ -11,7 +11,7 @@ import os
 
 from ..core.method import Method
 from ..core.spec import ThumbnailSpec
-from .engine import EngineOptions, render
+from .options import EngineOptions
 
 
 def placeholder(path: str, spec: ThumbnailSpec, options: EngineOptions) -> bytes:
@@ -43,6 +43,10 @@ def _rendered(
 ) -> bytes:
     with open(path, "rb") as handle:
         data = handle.read()
+    # Here, not at import: a request process that never shows a placeholder
+    # never loads Pillow (its renders are in the render pool).
+    from .engine import render
+
     spec = ThumbnailSpec("fallback", width, height, method, ext)
     # The operator's own image may be enlarged to the requested box.
     return render(data, spec, dataclasses.replace(options, upscale=True))

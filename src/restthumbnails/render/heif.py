@@ -9,8 +9,6 @@ Without the extra a HEIF source is still recognised, from its `ftyp` box, so
 that the 422 names the extra rather than calling the file unsupported.
 """
 
-from PIL import Image
-
 EXTRA_HINT = "pip install 'restthumbnails[heif]'"
 # Brands of HEVC-coded HEIF (ISO/IEC 23008-12); AVIF, the same container with
 # AV1 inside, lists none of them.
@@ -25,6 +23,8 @@ def register() -> bool:
     else in a render process: the pool runs one render per core, and the
     process's CPU limit counts every thread.
     """
+    from PIL import Image  # here: the settings read EXTRA_HINT without loading Pillow
+
     try:
         import pi_heif
     except ImportError:

@@ -16,7 +16,7 @@ from typing import BinaryIO, Protocol
 
 from ..core.spec import ThumbnailSpec
 from ..storage.atomic import write_atomically
-from .engine import EngineOptions
+from .options import EngineOptions
 from .overload import Deadline, GenerationSlots
 
 

@@ -21,7 +21,6 @@ from ..core.spec import ThumbnailSpec
 from ..exceptions import SourceRejected
 from . import animation
 from .engine import (
-    EngineOptions,
     _no_deadline,
     cut,
     decode_size,
@@ -32,6 +31,7 @@ from .engine import (
     render_opened,
     upright_size,
 )
+from .options import EngineOptions
 
 __all__ = ["VIPS_FORMATS", "EngineOptions", "render"]
 

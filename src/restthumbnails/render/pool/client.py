@@ -36,7 +36,7 @@ from ...exceptions import (
 )
 from ...storage.atomic import WriteFailed
 from ...storage.tempfiles import temp_path_beside
-from ..engine import EngineOptions
+from ..options import EngineOptions
 from .wire import READY, Job, Written, receive_answer, receive_exactly
 
 # A thumbnail is never this big; a render process that says otherwise is broken.

@@ -23,7 +23,7 @@ from ...exceptions import (
     ThumbnailError,
 )
 from ...storage.atomic import WriteFailed
-from ..engine import EngineOptions
+from ..options import EngineOptions
 
 _LENGTH = struct.Struct(">I")
 READY = struct.Struct(">I")  # a render process announces itself with its PID

@@ -1,0 +1,61 @@
+"""`serve`'s master and HTTP workers never load Pillow: every pixel is decoded in a
+render process, so Pillow, its format plugins and their codec libraries (about
+10 MB of each process's memory) live only there."""
+
+from pathlib import Path
+
+import pytest
+
+from restthumbnails.core.spec import make_spec
+from restthumbnails.core.urlbuilding import signed_thumbnail
+
+from .support.images import decode, jpeg
+from .support.serving import start_serve
+
+KEY = "request-side-test-key"
+pytestmark = pytest.mark.both_routes
+
+
+def thumbnail_path(source: str, size: str = "60x40") -> str:
+    return signed_thumbnail(make_spec(source, size, "crop", "jpg"), key=KEY, base_url="/").url
+
+
+def process_tree(root: int) -> list[int]:
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pending += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def loads_pillow(pid: int) -> bool:
+    """Pillow's C core (_imaging) is mapped into the process."""
+    return "/PIL/_imaging." in Path(f"/proc/{pid}/maps").read_text()
+
+
+def is_render_pool(pid: int) -> bool:
+    return b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def test_only_the_render_processes_load_pillow(tmp_path: Path) -> None:
+    media = tmp_path / "sources"
+    media.mkdir()
+    (media / "photo.jpg").write_bytes(jpeg(300, 200))
+    (media / "broken.jpg").write_text("not an image")
+    with start_serve(media, tmp_path / "thumbs", key=KEY) as server:
+        # Answers that touch every path of a request: a miss rendered and sent, the
+        # same thumbnail again (a hit), a broken source (422), a bad signature (401).
+        status, _, body = server.get(thumbnail_path("photo.jpg"))
+        assert (status, decode(body).size) == (200, (60, 40))
+        assert server.get(thumbnail_path("photo.jpg"))[0] == 200
+        assert server.get(thumbnail_path("broken.jpg"))[0] == 422
+        assert server.get(thumbnail_path("photo.jpg").replace("/60x40/", "/61x40/"))[0] == 401
+        tree = process_tree(server.process.pid)
+        request_side = [pid for pid in tree if not is_render_pool(pid)]
+        render_side = [pid for pid in tree if is_render_pool(pid)]
+        # serve's master and its two workers (the tests start --workers 2).
+        assert len(request_side) == 3 and render_side
+        assert [pid for pid in request_side if loads_pillow(pid)] == []
+        assert all(loads_pillow(pid) for pid in render_side)
