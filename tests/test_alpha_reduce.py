@@ -27,10 +27,12 @@ def test_banded_reduce_gives_pillows_pixels(
     # last column are partial blocks, as Pillow rounds them up.
     monkeypatch.setattr(engine, "_BAND_PIXELS", 5000)
     source = noisy(mode, (613, 409))
+    source.info["icc_profile"] = b"an embedded profile, converted to sRGB after the reduce"
     banded = engine._reduce_in_bands(source, factor)
     assert banded.mode == mode
     assert banded.size == source.reduce(factor).size
     assert banded.tobytes() == source.reduce(factor).tobytes()
+    assert banded.info == source.reduce(factor).info
 
 
 PEAK_OF_A_RENDER = textwrap.dedent(

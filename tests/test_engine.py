@@ -225,13 +225,21 @@ def test_cmyk_source_becomes_rgb() -> None:
     assert red > 200 and green < 60 and blue < 60
 
 
-def test_embedded_profile_is_converted_to_srgb() -> None:
+@pytest.mark.parametrize(
+    ("mode", "size"),
+    [
+        ("RGB", 100),
+        # Reduced by a factor of 6 before the resample, a band at a time (alpha).
+        ("RGBA", 900),
+    ],
+)
+def test_embedded_profile_is_converted_to_srgb(mode: str, size: int) -> None:
     icc = linear_rgb_icc_profile()
-    source = Image.new("RGB", (100, 100), (128, 128, 128))
+    source = Image.new(mode, (size, size), (128, 128, 128, 255)[: len(mode)])
     plain = thumb(encode(source, "PNG"), "50x50", "scale", ext="png")
     profiled = thumb(encode(source, "PNG", icc_profile=icc), "50x50", "scale", ext="png")
-    assert plain.getpixel((25, 25)) == (128, 128, 128)
-    assert profiled.getpixel((25, 25)) == pytest.approx((188, 188, 188), abs=3)
+    assert plain.getpixel((25, 25))[:3] == (128, 128, 128)
+    assert profiled.getpixel((25, 25))[:3] == pytest.approx((188, 188, 188), abs=3)
     assert "icc_profile" not in profiled.info
 
 

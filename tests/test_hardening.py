@@ -145,7 +145,7 @@ def blocking_render(monkeypatch, settings):
         return real_render(*args, **kwargs)
 
     monkeypatch.setattr(engine, "render", render)
-    get_settings.cache_clear()  # settings hold the engine's render, imported at load
+    get_settings.cache_clear()  # a fresh Settings: its render imports the patched one
     yield started, release
     release.set()
 

@@ -6,7 +6,10 @@ engine then agree on exactly what this Pillow can encode.
 
 Asked of the import system, not of Pillow: whether Pillow's extension module for
 the format is installed (what `PIL.features.check` tries by importing it), so that
-importing this package loads no Pillow into processes that never decode.
+importing this package loads no Pillow into processes that never decode. The one
+difference: a module present but unable to load its library would be offered, and
+each render of that format refused (422). Pillow's wheels carry their libraries, and
+a distribution's Pillow package depends on the ones it was built with.
 """
 
 import importlib.util

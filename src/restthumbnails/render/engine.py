@@ -423,6 +423,7 @@ def _reduce_in_bands(image: Image.Image, factor: int) -> Image.Image:
     rows = max(1, _BAND_PIXELS // (width * factor)) * factor
     premultiplied = _PREMULTIPLIED[image.mode]
     reduced = Image.new(premultiplied, (-(-width // factor), -(-height // factor)))
+    reduced.info = image.info.copy()  # as reduce() keeps it: the ICC profile is read after
     for top in range(0, height, rows):
         band = image.crop((0, top, width, min(height, top + rows))).convert(premultiplied)
         reduced.paste(band.reduce(factor), (0, top // factor))

@@ -59,6 +59,9 @@ def _opens(storage: Storage, name: str) -> bool:
     """The header says it is an image we decode by default: a gallery or a printed
     example never links a text file named .jpg, or a TIFF that would be refused.
 
+    Only the signature is read, not the header Pillow would parse: a file that starts
+    like a JPEG and is broken further on is listed, and its thumbnails answer 422.
+
     A local file is opened as the request path opens it (`access_for(storage).open_source`):
     only a regular file inside the folder, after a stat and without blocking, so a
     FIFO or a symlink to a device among the sources cannot hang `serve` at start.
