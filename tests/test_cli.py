@@ -349,16 +349,20 @@ def test_help_shows_value_names_choices_and_every_output_format(capsys) -> None:
     assert all(ext in out for ext in sorted(EXTENSIONS))
 
 
-@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 1), (4, 1), (8, 2), (16, 4)])
-def test_serve_runs_one_http_worker_per_four_cores_by_default(
-    capsys, monkeypatch, cores: int, workers: int
+@pytest.mark.parametrize(
+    ("cores", "with_django", "behind_proxy"), [(1, 1, 1), (2, 2, 1), (8, 8, 2), (16, 16, 4)]
+)
+def test_serve_states_its_default_http_workers_for_each_kind_of_backend(
+    capsys, monkeypatch, cores: int, with_django: int, behind_proxy: int
 ) -> None:
-    """The render pool does the CPU work of a miss; serve --help states the default."""
+    """One per core where the workers send every hit (django), one per four cores
+    behind a proxy, which sends the hits; the render pool does the misses' CPU work."""
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     with pytest.raises(SystemExit):
         main(["serve", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert f"at least one = {workers})" in help_text
+    assert f"with the django backend = {with_django}," in help_text
+    assert f"at least one = {behind_proxy})" in help_text
 
 
 def test_version(capsys) -> None:

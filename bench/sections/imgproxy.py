@@ -1,8 +1,9 @@
 """Miss path against imgproxy: req/s, p99 and peak PSS of each side's whole process tree.
 
-Ours: `serve` with its default HTTP workers (one per four cores) and its host
-pool (one render process per core), every thumbnail written to the thumbnail
-folder. imgproxy 3.x: one Go
+Ours: `serve` with one HTTP worker per four cores (at least one: its default behind
+a proxy, which would send the hits) and its host pool (one render process per
+core), every thumbnail written to the thumbnail folder and its bytes sent by the
+django backend, as imgproxy sends them. imgproxy 3.x: one Go
 process with IMGPROXY_WORKERS=<cores>, reading the same files through its
 local-filesystem transport; it stores nothing. Both sides get 2 and 4
 connections, every request a size no request asked for before, and the two
@@ -215,7 +216,8 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
         ],
     )
     work.mkdir(parents=True, exist_ok=True)
-    http_workers = default_workers()  # serve's default, as a user runs it
+    # Misses only: the worker count serve gives them behind a proxy.
+    http_workers = default_workers("nginx")
     load_before = os.getloadavg()[0]
     servers = {
         "ours": start_ours(
@@ -324,7 +326,8 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
         )
     )
     table.notes += [
-        f"Ours: serve (its default --workers {http_workers}), django response backend, its "
+        f"Ours: serve --workers {http_workers} (its default behind a proxy, which would "
+        f"send the hits; here every request is a miss), django response backend, its "
         f"host pool of {cores} "
         f"render processes; every miss is written to the thumbnail folder and sent. imgproxy: "
         f"one process, IMGPROXY_WORKERS={cores}, local filesystem transport, no cache or "

@@ -25,10 +25,13 @@ from ..startup import start_django
 from .common import Subcommands, add_key_options, fail
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
-# HTTP workers per core. The render pool does a miss's CPU work (about 35 ms for a
-# 12 MP JPEG); a worker spends about 2.5 ms on it, so one keeps four or more render
-# processes busy, and each worker more costs ~9 MB while answering no faster.
-CORES_PER_WORKER = 4
+# Behind a proxy (every backend but django) the proxy sends the stored thumbnails and
+# serve's workers see misses only, whose CPU work is the render pool's (about 36 ms
+# for a 12 MP JPEG against 2.8 ms in the worker): one worker per four cores keeps
+# the render processes busy, and each worker more holds ~8 MB. With the django
+# backend the workers send every hit's bytes themselves, and one per core sends
+# three times as many as a single one (bench/sections/hit.py, 2 cores).
+CORES_PER_WORKER_BEHIND_PROXY = 4
 EXAMPLE_THUMBNAILS = (
     ("200x200", "crop", "jpg"),
     ("400x", "scale", "webp"),
@@ -36,8 +39,13 @@ EXAMPLE_THUMBNAILS = (
 )
 
 
-def default_workers() -> int:
-    return max(1, (os.cpu_count() or 1) // CORES_PER_WORKER)
+def default_workers(response_backend: str) -> int:
+    """HTTP workers when --workers is not given: one per core where they send the hits
+    (the django backend), one per four cores, at least one, behind a proxy."""
+    cores = os.cpu_count() or 1
+    if response_backend == "django":
+        return cores
+    return max(1, cores // CORES_PER_WORKER_BEHIND_PROXY)
 
 
 def add(commands: Subcommands) -> None:
@@ -74,9 +82,10 @@ def add(commands: Subcommands) -> None:
     serve.add_argument(
         "--workers",
         type=int,
-        default=default_workers(),
-        help="HTTP worker processes; misses render in the render pool "
-        f"(default: one per {CORES_PER_WORKER} cores, at least one = %(default)s)",
+        help="HTTP worker processes; misses render in the render pool (default: one per "
+        f"core with the django backend = {default_workers('django')}, which sends every "
+        f"thumbnail itself; behind a proxy one per {CORES_PER_WORKER_BEHIND_PROXY} cores, "
+        f"at least one = {default_workers('nginx')})",
     )
     add_key_options(serve)
     serve.add_argument(
@@ -139,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
         media, thumbnails = served_locations(args.media_dir, args.thumbnails_dir)
     except ValueError as exc:
         return fail(str(exc))
+    if args.workers is None:
+        args.workers = default_workers(args.response_backend)
     if args.workers < 1 or args.threads < 1:
         return fail("--workers and --threads must be at least 1")
     problem = direct_clients_problem(args.host, behind_proxy=args.behind_proxy)
