@@ -30,6 +30,7 @@ ENGINE_SOURCES = (
     Source("gif3", "GIF 3 MP", "gif3.gif", (2000, 1500)),
 )
 BIG_JPEG = Source("jpeg50", "JPEG 50 MP", "jpeg50.jpg", (8640, 5760))
+SMALL_JPEG = Source("jpeg2", "JPEG 2 MP", "jpeg2.jpg", (1632, 1224))
 PAGE_SOURCE_SIZE = (1024, 768)
 PAGE_SOURCES = 100
 
