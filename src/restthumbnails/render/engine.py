@@ -30,12 +30,11 @@ from .sourcecost import (
     count_tiff_pages,
     count_webp_frames,
     heif_decoded_pixels,
+    looks_like_webp,
 )
 
 logger = logging.getLogger(__name__)
 
-# Registers pi-heif's opener with Pillow where the `heif` extra is installed;
-# options.HEIF_DECODES told the request side the same without importing Pillow.
 heif.register()
 # Box-reduce only down to this many times the output size; the LANCZOS pass does
 # the rest. Pillow's documentation: 3.0 is indistinguishable from a full resample.
@@ -301,7 +300,7 @@ def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.
 def _webp_frames_before_open(prefix: bytes, data: BinaryIO, options: EngineOptions) -> int | None:
     """A WebP's frames, counted before Pillow opens it (its opener already runs libwebp's
     demuxer over every frame and allocates the canvas twice); None for other sources."""
-    if prefix[:4] != b"RIFF" or prefix[8:12] != b"WEBP" or "WEBP" not in options.source_formats:
+    if not looks_like_webp(prefix) or "WEBP" not in options.source_formats:
         return None
     frames = max(1, count_webp_frames(data, limit=options.max_source_frames))
     if frames > options.max_source_frames:

@@ -15,24 +15,22 @@ EXTRA_HINT = "pip install 'restthumbnails[heif]'"
 _HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
 
 
-def register() -> bool:
-    """Register pi-heif's opener with Pillow; whether Pillow can now open HEIF.
+def register() -> None:
+    """Register pi-heif's opener with Pillow, where the `heif` extra is installed
+    (options.HEIF_DECODES tells the request side so without loading Pillow).
 
     Only the primary image is ever decoded: thumbnails, depth maps and other
     auxiliary images are not even listed. One decoding thread, as everything
     else in a render process: the pool runs one render per core, and the
     process's CPU limit counts every thread.
     """
-    from PIL import Image  # here: the settings read EXTRA_HINT without loading Pillow
-
     try:
         import pi_heif
     except ImportError:
-        return "HEIF" in Image.OPEN  # a site may have registered pillow-heif itself
+        return  # a site may have registered pillow-heif with Pillow itself
     pi_heif.register_heif_opener(
         thumbnails=False, depth_images=False, aux_images=False, decode_threads=1
     )
-    return True
 
 
 def looks_like_heif(prefix: bytes) -> bool:

@@ -3,7 +3,7 @@
 The request side (settings, the URL grammar, the pool client, every web worker of
 a site whose renders run in the render pool) reads these and never decodes a
 pixel: importing Pillow and its format plugins there would cost each such
-process about 10 MB for nothing. The engine imports Pillow; this module must not.
+process about 4 MB for nothing. The engine imports Pillow; this module must not.
 """
 
 import importlib.util

@@ -129,12 +129,17 @@ def _skip_sub_blocks(stream: BinaryIO) -> bool:
         stream.seek(size[0], 1)
 
 
+def looks_like_webp(prefix: bytes) -> bool:
+    """Whether these first 12 bytes open a WebP file (a RIFF container of WEBP)."""
+    return prefix[:4] == b"RIFF" and prefix[8:12] == b"WEBP"
+
+
 def count_webp_frames(stream: BinaryIO, *, limit: int) -> int:
     """ANMF chunks in an animated WebP (1 for a still one), counting no further than limit + 1."""
     start = _rewound(stream)
     try:
         header = stream.read(12)
-        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WEBP":
+        if len(header) < 12 or not looks_like_webp(header):
             return 0
         frames = 0
         still = False

@@ -10,6 +10,7 @@ from ..core.spec import validate_source
 from ..exceptions import InvalidSpec, ThumbnailError
 from ..render.heif import looks_like_heif
 from ..render.options import DEFAULT_SOURCE_FORMATS
+from ..render.sourcecost import looks_like_webp
 from ..storage.access import access_for, local_path
 
 # The first bytes of each format decoded by default, as Pillow's openers recognise
@@ -19,7 +20,7 @@ _SIGNATURES = {
     "JPEG": lambda head: head[:3] == b"\xff\xd8\xff",
     "PNG": lambda head: head[:8] == b"\x89PNG\r\n\x1a\n",
     "GIF": lambda head: head[:6] in (b"GIF87a", b"GIF89a"),
-    "WEBP": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+    "WEBP": looks_like_webp,
     "HEIF": looks_like_heif,
 }
 _HEADER_BYTES = 64
