@@ -2,6 +2,7 @@
 render process, so Pillow, its format plugins and their codec libraries (about
 10 MB of each process's memory) live only there."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,19 @@ def is_render_pool(pid: int) -> bool:
     return b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
+def serve_processes(root: int, http_workers: int) -> list[int]:
+    """The tree once the master has forked all its HTTP workers: it forks them one
+    after another with a short random pause, so the port answers before the last one
+    exists."""
+    deadline = time.monotonic() + 10
+    while True:
+        tree = process_tree(root)
+        request_side = [pid for pid in tree if not is_render_pool(pid)]
+        if len(request_side) == 1 + http_workers or time.monotonic() > deadline:
+            return tree
+        time.sleep(0.05)
+
+
 def test_only_the_render_processes_load_pillow(tmp_path: Path) -> None:
     media = tmp_path / "sources"
     media.mkdir()
@@ -52,7 +66,7 @@ def test_only_the_render_processes_load_pillow(tmp_path: Path) -> None:
         assert server.get(thumbnail_path("photo.jpg"))[0] == 200
         assert server.get(thumbnail_path("broken.jpg"))[0] == 422
         assert server.get(thumbnail_path("photo.jpg").replace("/60x40/", "/61x40/"))[0] == 401
-        tree = process_tree(server.process.pid)
+        tree = serve_processes(server.process.pid, http_workers=2)
         request_side = [pid for pid in tree if not is_render_pool(pid)]
         render_side = [pid for pid in tree if is_render_pool(pid)]
         # serve's master and its two workers (the tests start --workers 2).
