@@ -250,6 +250,39 @@ def test_a_source_without_a_local_path_travels_as_bytes(
     assert (empty.status_code, empty.content) == (422, b"source is empty\n")
 
 
+def test_a_miss_that_gave_up_in_the_queue_is_never_rendered_into_place(
+    media, signed_path, settings, thumbs
+) -> None:
+    # The job travels with the connection, before a render process accepts it. One
+    # render process, busy for 1 s; the second miss waits 0.3 s in the queue, is
+    # answered 503, and its job is still in the socket when the process comes free:
+    # it must place no file (nobody holds that thumbnail's lock any more), and the
+    # same miss asked again is rendered once, normally.
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.slow_then_fine"
+    settings.REST_THUMBNAILS_MAX_CONCURRENT = 1
+    settings.REST_THUMBNAILS_MAX_QUEUED = 1
+    settings.REST_THUMBNAILS_QUEUE_TIMEOUT = 0.3
+    for name in ("a.jpg", "b.jpg"):
+        (media / name).write_bytes(jpeg(400, 300))
+    answers: list[int] = []
+    first = threading.Thread(
+        target=lambda: answers.append(
+            Client().get("/t/" + signed_path("a.jpg", "9x9")).status_code
+        )
+    )
+    first.start()
+    threading.Event().wait(0.5)
+    second = signed_path("b.jpg", "100x100")
+    assert_plain_error(Client().get("/t/" + second), 503)
+    first.join(30)
+    assert answers == [200]
+    threading.Event().wait(0.5)  # the render process has taken the abandoned job by now
+    assert not (thumbs / second).exists()
+    assert [name for name in files_under(thumbs) if name.endswith(".tmp")] == []
+    assert Client().get("/t/" + second).status_code == 200
+    assert decode((thumbs / second).read_bytes()).size == (100, 100)
+
+
 def test_the_cpu_limit_stops_a_render_nobody_is_waiting_for(tmp_path: Path) -> None:
     """The second fence: a render process whose request went away still stops, by
     RLIMIT_CPU, about one second of CPU after its budget."""

@@ -22,6 +22,15 @@ class WriteFailed(OSError):
     fault, never the source's, so it is answered 503 and never remembered."""
 
 
+def _create_temp(folder: str, temp_path: str | None) -> tuple[int, str]:
+    # The temporary name starts with a dot and ends in .tmp, so it can never be
+    # a thumbnail URL; rename() then makes the whole file appear at once.
+    if temp_path is None:
+        return tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    return os.open(temp_path, flags, 0o600), temp_path
+
+
 def write_atomically(
     path: str,
     data: bytes,
@@ -40,14 +49,12 @@ def write_atomically(
     if temp_path is not None and os.path.dirname(temp_path) != folder:
         raise WriteFailed(errno.EINVAL, "the temp file must be in the thumbnail's folder")
     try:
-        os.makedirs(folder, exist_ok=True)
-        # The temporary name starts with a dot and ends in .tmp, so it can never be
-        # a thumbnail URL; rename() then makes the whole file appear at once.
-        if temp_path is None:
-            fd, temp_path = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
-        else:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-            fd = os.open(temp_path, flags, 0o600)
+        try:
+            fd, temp_path = _create_temp(folder, temp_path)
+        except FileNotFoundError:
+            # The first thumbnail of its folder: most writes skip this mkdir.
+            os.makedirs(folder, exist_ok=True)
+            fd, temp_path = _create_temp(folder, temp_path)
     except OSError as exc:
         raise WriteFailed(exc.errno, exc.strerror) from exc
     try:

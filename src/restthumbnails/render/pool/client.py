@@ -228,20 +228,26 @@ class PoolRenderer:
         payload_bytes = 0 if descriptor is not None else _remaining(source)
         if descriptor is None and not payload_bytes:
             raise SourceRejected("source is empty")
+        job = Job(
+            engine=self.engine,
+            spec=spec,
+            options=self.options,
+            cpu_seconds=self.generation_timeout,
+            payload_bytes=payload_bytes,
+            destination=destination,
+            temp_path=temp_path,
+        )
         with MISS_THREADS.taken(), _connected(self.socket_path) as connection:
+            # A job that is only a header and a descriptor waits in the socket with
+            # the connection, so the render process that accepts it starts at once
+            # instead of waiting for this thread to wake up and send it. Bytes are
+            # sent once a render process is there to read them.
+            header = job.encode()
+            sent = _send_early(connection, descriptor, header) if descriptor is not None else 0
             render_process = _wait_for_render_process(connection, self.queue_timeout)
             with render_process:
                 deadline = time.monotonic() + self.generation_timeout
-                job = Job(
-                    engine=self.engine,
-                    spec=spec,
-                    options=self.options,
-                    cpu_seconds=self.generation_timeout,
-                    payload_bytes=payload_bytes,
-                    destination=destination,
-                    temp_path=temp_path,
-                )
-                _send_job(connection, source, descriptor, job)
+                _send_job(connection, source, descriptor, header, sent)
                 try:
                     connection.settimeout(max(0.001, deadline - time.monotonic()))
                     return receive_answer(connection, MAX_THUMBNAIL_BYTES)
@@ -336,19 +342,37 @@ def _wait_for_render_process(connection: socket.socket, timeout: float) -> _Rend
 
 
 def _send_job(
-    connection: socket.socket, source: BinaryIO, descriptor: int | None, job: Job
+    connection: socket.socket,
+    source: BinaryIO,
+    descriptor: int | None,
+    header: bytes,
+    sent: int = 0,
 ) -> None:
-    header = job.encode()
+    """Send what `_send_early` did not: the job's header from byte `sent` on, then the
+    source (its descriptor with the header's first bytes, else its bytes)."""
     try:
         if descriptor is None:
             connection.sendall(header)
             connection.sendall(source.read())
             return
-        sent = socket.send_fds(connection, [header], [descriptor])
+        if not sent:
+            sent = socket.send_fds(connection, [header], [descriptor])
         if sent < len(header):
             connection.sendall(header[sent:])
     except OSError:
         raise RenderCrashed("the render process died before it had the source") from None
+
+
+def _send_early(connection: socket.socket, descriptor: int, header: bytes) -> int:
+    """Queue the job's header and the source's descriptor on a connection no render
+    process has accepted yet; how much of the header the socket took (0: none, and
+    not the descriptor either)."""
+    try:
+        return socket.send_fds(connection, [header], [descriptor])
+    except BlockingIOError:
+        return 0
+    except OSError:
+        raise RenderPoolUnavailable("the render pool closed the connection") from None
 
 
 def _fileno(source: BinaryIO) -> int | None:
