@@ -9,6 +9,7 @@ holds its lock at most that long, and writes its temp file at the end. Younger
 ones may be a render in progress on another host sharing the folder, so they stay.
 """
 
+import base64
 import os
 import secrets
 import stat
@@ -16,9 +17,9 @@ import time
 from pathlib import Path
 
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
-# mkstemp's alphabet and length, so that a name from `temp_path_beside` looks like its.
-_TEMP_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
-_TEMP_LENGTH = 8
+# Eight characters from mkstemp's alphabet (base32: a-z, 2-7), so that a name from
+# `temp_path_beside` looks like its; the exclusive create, not the odds, keeps it unique.
+_TEMP_RANDOM_BYTES = 5
 
 
 def temp_path_beside(path: str) -> str:
@@ -27,7 +28,7 @@ def temp_path_beside(path: str) -> str:
     Chosen by whoever asks for the write, so that it can remove the file itself
     when the writer is killed half-way (the render process at its deadline).
     """
-    random = "".join(secrets.choice(_TEMP_LETTERS) for _ in range(_TEMP_LENGTH))
+    random = base64.b32encode(secrets.token_bytes(_TEMP_RANDOM_BYTES)).decode().lower()
     return os.path.join(os.path.dirname(path), f"{TEMP_PREFIX}{random}{TEMP_SUFFIX}")
 
 
