@@ -1,5 +1,6 @@
 """Hardening and operations over real HTTP against `restthumbnails serve`."""
 
+import contextlib
 import json
 import os
 import re
@@ -33,6 +34,25 @@ def metric(text: str, name: str, labels: str = "") -> float:
     pattern = re.escape(name) + (re.escape("{" + labels + "}") if labels else "") + r" (\S+)"
     match = re.search(r"^" + pattern + "$", text, re.MULTILINE)
     return float(match.group(1)) if match else 0.0
+
+
+def rendering(server: Server, source: Path) -> bool:
+    """Does one of the server's render processes hold `source` open (it has taken the
+    job, whose descriptor it received)?"""
+    pending, wanted = [server.process.pid], str(source.resolve())
+    while pending:
+        pid = pending.pop()
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+            if b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    with contextlib.suppress(OSError):
+                        if os.readlink(fd) == wanted:
+                            return True
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return False
 
 
 @pytest.fixture(scope="module")
@@ -137,10 +157,10 @@ def test_saturated_server_refuses_new_work_and_serves_hits(media: Path) -> None:
             target=lambda: answers.append(busy.get(url("slow.png", "200x", "scale"))[0])
         )
         slow.start()
+        # Until the render process holds slow.png: "in flight" alone would let p1
+        # reach the pool first while the slow request is still opening its source.
         deadline = time.monotonic() + 20
-        while (
-            metric(busy.get("/_metrics")[2].decode(), "restthumbnails_generations_in_flight") < 1
-        ):
+        while not rendering(busy, media / "slow.png"):
             assert time.monotonic() < deadline, "the slow render never started"
             time.sleep(0.01)
         status, headers, _ = busy.get(url("p1.jpg", "100x100"))
