@@ -38,9 +38,10 @@ MISSES: dict[str, str] = {
         "0.95x twice one loop's rate for JPEG 12 MP here (27.7 + 27.3 against 28.8 a "
         "second alone, 2026-12-07): the two cores share a cache and a memory bus. Beyond "
         "that, each miss costs the gunicorn worker 2.8 ms of CPU (HTTP, signature, file "
-        "lock, failure memory, handing over the source's descriptor, the response) and its "
-        "render process about 3 ms more than the engine loop's 36 ms (the job, the atomic "
-        "write with fsync, the answer), read from /proc/<pid>/stat under wrk; py-spy puts "
+        "lock, failure memory, handing over the source's descriptor, the response; 2.6 ms "
+        "with one connection, read from /proc/<pid>/stat) and its render process a little "
+        "more than the same render in-process (the job, the atomic write with fsync, the "
+        "answer: +0.55 ms for a single 12 MP miss in the isolation section); py-spy puts "
         "87% of a render process's samples in the JPEG decode. The load generator and the "
         "PSS sampler run on the same 2 cores."
     ),
@@ -73,12 +74,14 @@ MISSES: dict[str, str] = {
         "35 ms) the same render with faces measured 1.37x, 2026-12-07."
     ),
     "warm --workers 2 vs --workers 1": (
-        "warm's own process shares the 2 cores with the render processes: per thumbnail it "
-        "checks existence, takes and releases the file lock, hands the source's descriptor "
-        "to a render process and reads its answer (the render process writes, fsyncs and "
-        "renames the file), about 0.3 ms of interpreter time (py-spy --gil) and 0.7 ms with "
-        "the kernel's. With --workers 1 that work has the second core to itself; with "
-        "--workers 2 it takes time from the renders, which also wait on their own fsync "
-        "(0.3 ms each). Runs here give 1.69x to 1.85x."
+        "Two engine loops at once already reach only 0.95x twice one loop's rate here (the "
+        "2 cores share a cache and a memory bus), and warm's own process needs the cores "
+        "too: per thumbnail it checks existence, takes and releases the file lock, reads "
+        "the failure memory and hands the source's descriptor to a render process, 0.55 "
+        "to 0.64 ms of CPU with the kernel's (getrusage around warm(), 2026-12-07), 7-8% "
+        "of a 1024x768 render. With --workers 1 that work has the second core to itself; "
+        "with --workers 2 it takes time from the renders. The render processes' fsync is "
+        "not what holds it back: a run with the fsync removed (an experiment, not shipped) "
+        "gave the same rates. Runs here give 1.69x to 1.85x."
     ),
 }
