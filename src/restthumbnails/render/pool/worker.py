@@ -123,6 +123,11 @@ def _run_one(connection: socket.socket) -> bool:
         return True
     job, source = received
     connection.settimeout(None)
+    if not _still_connected(connection):
+        # The job was queued with the connection, and its request process gave up
+        # waiting (503) after this process had accepted: nobody would take the answer.
+        source.close()
+        return True
     _limit_cpu(job.cpu_seconds)
     keep_going = True
     try:
