@@ -38,6 +38,7 @@ from restthumbnails.core.spec import make_spec
 
 from .support.animations import gif, seen
 from .support.images import decode, jpeg
+from .support.processes import is_render_pool
 from .support.serving import Server, start_serve
 
 # serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
@@ -154,11 +155,7 @@ def children(pid: int) -> list[int]:
 
 
 def render_supervisor(server: Server) -> int:
-    return next(
-        pid
-        for pid in children(server.process.pid)
-        if b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    )
+    return next(pid for pid in children(server.process.pid) if is_render_pool(pid))
 
 
 @contextmanager

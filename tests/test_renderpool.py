@@ -1,12 +1,12 @@
 """The render pool through the Django view: killed at the deadline, queue bounds,
 crashes contained, failures remembered, hostile headers refused (422)."""
 
-import contextlib
 import os
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from restthumbnails.render.pool.wire import READY, Job, receive_exactly
 
 from .conftest import files_under
 from .support.images import decode, jpeg
+from .support.processes import render_pool_holds
 from .test_views import assert_plain_error, assert_unavailable_and_clean, lock_for
 
 
@@ -132,6 +133,25 @@ def test_failure_memory_can_be_turned_off(client, media, signed_path, settings) 
         assert b"(remembered)" not in response.content
 
 
+def start_miss_holding_the_render_process(
+    source: Path, signed_path, answers: list[int]
+) -> threading.Thread:
+    """A 9x9 miss of `source` on a thread (its status goes to `answers`), returned once
+    a render process has taken its job: with the slow test engine, that process is
+    then busy for about 1 s."""
+    thread = threading.Thread(
+        target=lambda: answers.append(
+            Client().get("/t/" + signed_path(source.name, "9x9")).status_code
+        )
+    )
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not render_pool_holds(os.getpid(), source):
+        assert time.monotonic() < deadline, "the miss never reached a render process"
+        threading.Event().wait(0.01)
+    return thread
+
+
 def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings, thumbs) -> None:
     # One render process, no queue: a second miss while the first renders is 503
     # Retry-After 2; asked again once the process is free, it is rendered.
@@ -141,13 +161,7 @@ def test_a_full_queue_is_503_and_is_not_remembered(media, signed_path, settings,
     for name in ("a.jpg", "b.jpg"):
         (media / name).write_bytes(jpeg(400, 300))
     answers: list[int] = []
-    first = threading.Thread(
-        target=lambda: answers.append(
-            Client().get("/t/" + signed_path("a.jpg", "9x9")).status_code
-        )
-    )
-    first.start()
-    threading.Event().wait(0.5)  # the slow engine sleeps 1 s once it has the job
+    first = start_miss_holding_the_render_process(media / "a.jpg", signed_path, answers)
     second = signed_path("b.jpg", "100x100")
     refused = Client().get("/t/" + second)
     assert_plain_error(refused, 503)
@@ -251,26 +265,6 @@ def test_a_source_without_a_local_path_travels_as_bytes(
     assert (empty.status_code, empty.content) == (422, b"source is empty\n")
 
 
-def held_by_a_render_process(source: Path) -> bool:
-    """Has a render process of this test's own pool received `source`'s descriptor?"""
-    wanted, pending = str(source.resolve()), [os.getpid()]
-    while pending:
-        pid = pending.pop()
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-            if (
-                b"restthumbnails.render.pool.worker"
-                not in Path(f"/proc/{pid}/cmdline").read_bytes()
-            ):
-                continue
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
-                with contextlib.suppress(OSError):
-                    if os.readlink(fd) == wanted:
-                        return True
-    return False
-
-
 def test_a_miss_that_gave_up_in_the_queue_is_never_rendered_into_place(
     media, signed_path, settings, thumbs
 ) -> None:
@@ -286,18 +280,7 @@ def test_a_miss_that_gave_up_in_the_queue_is_never_rendered_into_place(
     for name in ("a.jpg", "b.jpg", "c.jpg"):
         (media / name).write_bytes(jpeg(400, 300))
     answers: list[int] = []
-    first = threading.Thread(
-        target=lambda: answers.append(
-            Client().get("/t/" + signed_path("a.jpg", "9x9")).status_code
-        )
-    )
-    first.start()
-    for _ in range(400):
-        if held_by_a_render_process(media / "a.jpg"):
-            break
-        threading.Event().wait(0.01)
-    else:
-        pytest.fail("the first miss never reached the render process")
+    first = start_miss_holding_the_render_process(media / "a.jpg", signed_path, answers)
     abandoned = signed_path("b.jpg", "100x100")
     assert_plain_error(Client().get("/t/" + abandoned), 503)
     first.join(30)

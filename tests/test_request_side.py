@@ -11,6 +11,7 @@ from restthumbnails.core.spec import make_spec
 from restthumbnails.core.urlbuilding import signed_thumbnail
 
 from .support.images import decode, jpeg
+from .support.processes import is_render_pool, process_tree
 from .support.serving import start_serve
 
 KEY = "request-side-test-key"
@@ -21,23 +22,9 @@ def thumbnail_path(source: str, size: str = "60x40") -> str:
     return signed_thumbnail(make_spec(source, size, "crop", "jpg"), key=KEY, base_url="/").url
 
 
-def process_tree(root: int) -> list[int]:
-    found, pending = [], [root]
-    while pending:
-        pid = pending.pop()
-        found.append(pid)
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            pending += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
 def loads_pillow(pid: int) -> bool:
     """Pillow's C core (_imaging) is mapped into the process."""
     return "/PIL/_imaging." in Path(f"/proc/{pid}/maps").read_text()
-
-
-def is_render_pool(pid: int) -> bool:
-    return b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
 def serve_processes(root: int, http_workers: int) -> list[int]:

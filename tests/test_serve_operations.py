@@ -1,6 +1,5 @@
 """Hardening and operations over real HTTP against `restthumbnails serve`."""
 
-import contextlib
 import json
 import os
 import re
@@ -17,6 +16,7 @@ from restthumbnails.core.spec import make_spec
 
 from .conftest import files_under
 from .support.images import decode, encode, jpeg, png, png_claiming
+from .support.processes import render_pool_holds
 from .support.serving import Server, start_serve
 
 # serve answers thumbnail paths with its lean route and with Django's (--no-lean-route).
@@ -34,25 +34,6 @@ def metric(text: str, name: str, labels: str = "") -> float:
     pattern = re.escape(name) + (re.escape("{" + labels + "}") if labels else "") + r" (\S+)"
     match = re.search(r"^" + pattern + "$", text, re.MULTILINE)
     return float(match.group(1)) if match else 0.0
-
-
-def rendering(server: Server, source: Path) -> bool:
-    """Does one of the server's render processes hold `source` open (it has taken the
-    job, whose descriptor it received)?"""
-    pending, wanted = [server.process.pid], str(source.resolve())
-    while pending:
-        pid = pending.pop()
-        try:
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-            if b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                for fd in Path(f"/proc/{pid}/fd").iterdir():
-                    with contextlib.suppress(OSError):
-                        if os.readlink(fd) == wanted:
-                            return True
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +141,7 @@ def test_saturated_server_refuses_new_work_and_serves_hits(media: Path) -> None:
         # Until the render process holds slow.png: "in flight" alone would let p1
         # reach the pool first while the slow request is still opening its source.
         deadline = time.monotonic() + 20
-        while not rendering(busy, media / "slow.png"):
+        while not render_pool_holds(busy.process.pid, media / "slow.png"):
             assert time.monotonic() < deadline, "the slow render never started"
             time.sleep(0.01)
         status, headers, _ = busy.get(url("p1.jpg", "100x100"))

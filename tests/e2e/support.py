@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from ..support.processes import is_render_pool
+
 LOOPBACK = "127.0.0.1"
 SBIN_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 GENERATED = re.compile(r"\bgenerated \S.* in \d+ ms$", re.MULTILINE)
@@ -138,14 +140,7 @@ class Process:
 
     def workers(self) -> list[int]:
         """The children that answer requests: all but `serve`'s render pool supervisor."""
-        return [pid for pid in self.children() if not _is_render_pool(pid)]
-
-
-def _is_render_pool(pid: int) -> bool:
-    try:
-        return b"restthumbnails.render.pool.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
+        return [pid for pid in self.children() if not is_render_pool(pid)]
 
 
 def start_process(
