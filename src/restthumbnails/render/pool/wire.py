@@ -109,7 +109,7 @@ class Written:
 
 
 def send_written(connection: socket.socket, written: Written) -> None:
-    send_answer(connection, WRITTEN, json.dumps(dataclasses.asdict(written)).encode())
+    send_answer(connection, WRITTEN, json.dumps(_shallow_fields(written)).encode())
 
 
 def send_write_failed(connection: socket.socket, error: OSError) -> None:
