@@ -45,7 +45,7 @@ def test_a_hundred_health_checks_write_the_storage_once_and_leave_nothing(
     CountingStorage.names = []
     # A clock that stands still: all 100 calls fall inside one window, however
     # slow the machine running the test.
-    monkeypatch.setattr("restthumbnails.serving.views.health_results", HealthCache(FakeClock()))
+    monkeypatch.setattr("restthumbnails.serving.health.RESULTS", HealthCache(FakeClock()))
     client = Client()
     for _ in range(100):
         response = client.get("/t/_health")

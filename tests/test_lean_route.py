@@ -82,6 +82,8 @@ REQUESTS: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/not/a/thumbnail", {}),
     ("GET", "/", {}),
     ("GET", "/%ff%fe/60x40/crop/" + "a" * 64 + ".jpg", {}),
+    ("GET", "/_health", {}),
+    ("HEAD", "/_health", {}),
 ]
 
 
@@ -147,9 +149,10 @@ def test_every_answer_and_log_line_is_the_same_on_both_routes(
     # Only what the lean route leaves to Django reached it: other methods, other
     # paths, and (django backend) the conditional requests.
     other_methods = [method for method, path in behind.paths if method not in ("GET", "HEAD")]
-    other_paths = [path for method, path in behind.paths if path in ("/", "/not/a/thumbnail")]
+    other_paths = [path for method, path in behind.paths if not path.endswith((".jpg", ".webp"))]
     thumbnails = [path for method, path in behind.paths if method == "GET" and path.count("/") > 3]
     assert other_methods == ["POST", "PUT"]
+    # The health path is answered by the lean route too.
     assert other_paths == ["/not/a/thumbnail", "/"]
     assert len(thumbnails) == (2 if backend == "django" else 0), behind.paths
 
@@ -178,7 +181,8 @@ def test_serve_sends_the_same_bytes_on_both_routes(
     backend: str, tmp_path: Path, media: Path
 ) -> None:
     """Through gunicorn, byte for byte but the Date header: a miss, a hit, HEAD, an
-    HTTP/1.0 GET, a refusal; `serve` on the lean route, then with --no-lean-route."""
+    HTTP/1.0 GET, a refusal, the health path; `serve` on the lean route, then with
+    --no-lean-route."""
     (media / "cat.jpg").write_bytes(jpeg(300, 200))
     good, forged = signed("cat.jpg"), signed("cat.jpg")[:-8] + "0000.jpg"
     requests = [
@@ -187,6 +191,7 @@ def test_serve_sends_the_same_bytes_on_both_routes(
         f"HEAD {good} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         f"GET {good} HTTP/1.0\r\n\r\n",
         f"GET {forged} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /_health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     ]
     answers = {}
     for route, options in (("lean", ()), ("django", ("--no-lean-route",))):
@@ -210,4 +215,5 @@ def test_serve_sends_the_same_bytes_on_both_routes(
         b"HTTP/1.1 200 OK",
         b"HTTP/1.0 200 OK",
         b"HTTP/1.1 401 Unauthorized",
+        b"HTTP/1.1 200 OK",
     ]

@@ -6,7 +6,6 @@ import os
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from .loading import Settings
 from .table import BUILTIN_FOLDER
@@ -57,6 +56,10 @@ def base_url(settings: Settings) -> str:
     """
     if settings.base_url is not None:
         return settings.base_url
+    # Imported when needed: django.urls brings django.http, and serve's lean
+    # workers, which always have a base URL, never load it.
+    from django.urls import get_script_prefix
+
     return get_script_prefix() + mounted_path()
 
 
@@ -74,6 +77,8 @@ def serves_thumbnails() -> bool:
 
 @functools.cache
 def mounted_path() -> str:
+    from django.urls import NoReverseMatch, get_script_prefix, reverse
+
     try:
         url = reverse("restthumbnails:thumbnail", kwargs={"path": _PROBE})
     except NoReverseMatch:

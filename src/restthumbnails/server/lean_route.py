@@ -14,22 +14,31 @@ a backend plugged in by dotted path, conditional requests with the `django`
 backend (Django evaluates If-None-Match and the others), and any unexpected
 exception: Django then answers the request from the start, with its own 500 if
 the error repeats.
+
+The health path is answered here too, and Django's WSGI handler is only built
+when a request first needs it: a worker that sees thumbnails and health checks
+never imports Django's request and response machinery, which brings the ORM,
+forms and templates with it (tests/test_lean_worker.py).
 """
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from http.client import responses
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.files.storage import Storage
-from django.core.handlers.wsgi import get_path_info, get_script_name
+from django.utils.encoding import repercent_broken_unicode
 from django.utils.http import http_date
 
 from ..conf import Settings, get_settings
+from ..serving.health import HEALTH_CONTENT_TYPE, health_answer
 from ..serving.requests import THUMBNAIL_SHAPE, Ensured, ensure_requested, log_answer
 from ..serving.responses import IMMUTABLE, content_type, django, nginx, redirect, sendfile
+from ..serving.responses.stored import open_stored, validators
 
 Environ = dict[str, Any]
 WSGIApp = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
@@ -49,18 +58,37 @@ _CONDITIONS = (
 
 
 class LeanThumbnailRoute:
-    """WSGI: thumbnail paths answered here, every other request by `django_app`."""
+    """WSGI: thumbnail and health paths answered here, every other request by Django.
 
-    def __init__(self, django_app: WSGIApp) -> None:
-        self.django_app = django_app
+    `django_app` is Django's WSGI handler; without one, it is built (and Django set
+    up) in this process when the first request that needs it comes.
+    """
+
+    def __init__(self, django_app: WSGIApp | None = None) -> None:
+        self._django_app = django_app
+        self._loading = threading.Lock()
+
+    @property
+    def django_app(self) -> WSGIApp:
+        if self._django_app is None:
+            with self._loading:
+                if self._django_app is None:
+                    from django.core.wsgi import get_wsgi_application
+
+                    self._django_app = get_wsgi_application()
+        return self._django_app
 
     def __call__(self, environ: Environ, start_response: Callable[..., Any]) -> Any:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.django_app(environ, start_response)
         settings = get_settings()
-        path_info = get_path_info(environ)
+        path_info = _path_info(environ)
         match = _THUMBNAIL_PATH.match(path_info)
-        if match is None or not _answerable(environ, settings):
+        if match is None:
+            if settings.health_path is not None and path_info == "/" + settings.health_path:
+                return _health(settings, start_response)
+            return self.django_app(environ, start_response)
+        if not _answerable(environ, settings):
             return self.django_app(environ, start_response)
         started = time.perf_counter()
         path = match["path"]
@@ -76,6 +104,14 @@ class LeanThumbnailRoute:
         log_answer(status, path, outcome, started)
         start_response(f"{status} {responses.get(status, 'Unknown Status Code')}", headers)
         return body
+
+
+def _health(settings: Settings, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """The health path's answer, as Django's view gives it (serving/views.py)."""
+    status, body = health_answer(settings)
+    headers = [("Content-Type", HEALTH_CONTENT_TYPE), ("Cache-Control", "no-store")]
+    start_response(f"{status} {responses[status]}", headers)
+    return [body]
 
 
 def _answerable(environ: Environ, settings: Settings) -> bool:
@@ -118,8 +154,8 @@ def _answer(
 
 def _file(environ: Environ, storage: Storage, name: str) -> tuple[Headers, Iterable[bytes]]:
     """The `django` backend's unconditional answer: validators, and the bytes unless HEAD."""
-    handle, size, modified_ns = django.open_stored(storage, name)
-    etag, modified = django.validators(size, modified_ns)
+    handle, size, modified_ns = open_stored(storage, name)
+    etag, modified = validators(size, modified_ns)
     headers = [
         ("Content-Type", content_type(name)),
         ("Content-Length", str(size)),
@@ -143,7 +179,28 @@ def _read_and_close(handle: Any) -> Iterable[bytes]:
             yield chunk
 
 
+def _path_info(environ: Environ) -> str:
+    """What Django's handler reads as the path: the WSGI (Latin-1) string's bytes,
+    any that are not UTF-8 percent-encoded, decoded."""
+    raw = environ.get("PATH_INFO", "/").encode("iso-8859-1")
+    return repercent_broken_unicode(raw).decode()
+
+
+def _script_name(environ: Environ) -> str:
+    """Django's script name: SCRIPT_NAME as the server gave it, unless a setting or a
+    rewrite (Apache's SCRIPT_URL, REDIRECT_URL) says otherwise, left to Django."""
+    if (
+        django_settings.FORCE_SCRIPT_NAME is not None
+        or environ.get("SCRIPT_URL")
+        or environ.get("REDIRECT_URL")
+    ):
+        from django.core.handlers.wsgi import get_script_name
+
+        return get_script_name(environ)
+    return environ.get("SCRIPT_NAME", "").encode("iso-8859-1").decode()
+
+
 def _request_path(environ: Environ, path_info: str) -> str:
     """What Django's `request.path` would hold: the script name, then the path."""
-    script_name = get_script_name(environ)
+    script_name = _script_name(environ)
     return "{}/{}".format(script_name.rstrip("/"), path_info.replace("/", "", 1))

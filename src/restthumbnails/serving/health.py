@@ -4,6 +4,8 @@ from many places: the result is kept for a few seconds per process, so that
 traffic never turns into a stream of writes and fsyncs.
 """
 
+import json
+import logging
 import os
 import secrets
 import threading
@@ -11,11 +13,17 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 
+from ..conf import Settings, thumbnail_storage
 from ..storage.access import access_for
+from ..storage.filelocks import check_lock_folder
+from .wiring import lock_folder_for
+
+logger = logging.getLogger("restthumbnails")
 
 # A passing result is reused this long: a storage that fails is noticed within 5 s,
 # and a worker writes at most one probe file per 5 s however often it is asked.
@@ -24,6 +32,7 @@ HEALTHY_FOR = 5.0
 FAILING_FOR = 1.0
 
 Checks = dict[str, str]
+HEALTH_CONTENT_TYPE = "application/json"
 
 
 def check_storage(storage: Storage) -> str:
@@ -81,6 +90,42 @@ class HealthCache:
 
 
 RESULTS = HealthCache()
+
+
+def health_answer(settings: Settings) -> tuple[int, bytes]:
+    """The health path's status (200, or 503 when failing) and its JSON body.
+
+    Both routes answer with it: Django's view and serve's lean route.
+    """
+    checks = RESULTS.get(
+        (settings.storage, settings.cache, settings.key_prefix), lambda: _probe(settings)
+    )
+    healthy = is_healthy(checks)
+    body = {"status": "ok" if healthy else "failing", **checks}
+    return 200 if healthy else 503, json.dumps(body).encode()
+
+
+def _probe(settings: Settings) -> Checks:
+    checks = {
+        "storage": check_storage(thumbnail_storage(settings)),
+        "lock": _check_lock(settings),
+    }
+    if not is_healthy(checks):
+        # Once per probe, not once per call: a failing host is asked just as often.
+        logger.warning("health check failing: %s", checks)
+    return checks
+
+
+def _check_lock(settings: Settings) -> str:
+    """The lock a miss takes: the file locks of a local folder, else the lock cache.
+    The cache is asked either way: it also holds the failure memory."""
+    lock_cache = caches[settings.cache]
+    folder = lock_folder_for(thumbnail_storage(settings), lock_cache)
+    if folder is not None:
+        answer = check_lock_folder(folder)
+        if answer != "ok":
+            return answer
+    return check_cache(lock_cache, settings.key_prefix)
 
 
 def _forget(**kwargs: Any) -> None:

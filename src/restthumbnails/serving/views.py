@@ -1,26 +1,14 @@
 """The Django view: a thin adapter from HTTP to the thumbnail use case."""
 
-import json
-import logging
 import time
 
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ..conf import (
-    Settings,
-    get_settings,
-    thumbnail_storage,
-)
-from ..storage.filelocks import check_lock_folder
+from ..conf import Settings, get_settings
 from . import metrics
-from .health import RESULTS as health_results
-from .health import check_cache, check_storage, is_healthy
+from .health import HEALTH_CONTENT_TYPE, health_answer
 from .requests import ERROR_CONTENT_TYPE, Refusal, ensure_requested, error_body, log_answer
-from .wiring import lock_folder_for
-
-logger = logging.getLogger("restthumbnails")
 
 
 def error_response(status: int, reason: str) -> HttpResponse:
@@ -94,41 +82,12 @@ def refusal_response(refusal: Refusal) -> HttpResponse:
 
 
 def health(settings: Settings) -> HttpResponse:
-    checks = health_results.get(
-        (settings.storage, settings.cache, settings.key_prefix), lambda: _probe(settings)
-    )
-    healthy = is_healthy(checks)
-    body = {"status": "ok" if healthy else "failing", **checks}
-    response = HttpResponse(
-        json.dumps(body), status=200 if healthy else 503, content_type="application/json"
-    )
+    status, body = health_answer(settings)
+    response = HttpResponse(body, status=status, content_type=HEALTH_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
-    if not healthy:
+    if status != 200:
         response._has_been_logged = True  # type: ignore[attr-defined]
     return response
-
-
-def _probe(settings: Settings) -> dict[str, str]:
-    checks = {
-        "storage": check_storage(thumbnail_storage(settings)),
-        "lock": _check_lock(settings),
-    }
-    if not is_healthy(checks):
-        # Once per probe, not once per call: a failing host is asked just as often.
-        logger.warning("health check failing: %s", checks)
-    return checks
-
-
-def _check_lock(settings: Settings) -> str:
-    """The lock a miss takes: the file locks of a local folder, else the lock cache.
-    The cache is asked either way: it also holds the failure memory."""
-    lock_cache = caches[settings.cache]
-    folder = lock_folder_for(thumbnail_storage(settings), lock_cache)
-    if folder is not None:
-        answer = check_lock_folder(folder)
-        if answer != "ok":
-            return answer
-    return check_cache(lock_cache, settings.key_prefix)
 
 
 def metrics_text() -> HttpResponse:

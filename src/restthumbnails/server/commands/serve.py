@@ -199,22 +199,26 @@ def run(args: argparse.Namespace) -> int:
         log_format=args.log_format,
         demo=args.demo,
         extra={"REST_THUMBNAILS_RENDER_POOL": pool_socket, **settings_from_args(args)},
+        lean=args.lean_route,
     )
     if problem:
         return fail(problem)
     pool = start_host_pool(pool_socket, threads=args.threads)
     atexit.register(pool.stop)
-    from django.core.wsgi import get_wsgi_application
-
     from ...conf import get_settings
     from ...storage.filelocks import remove_dead_locks
     from ...storage.tempfiles import remove_stale_temp_files
 
-    application: Any = get_wsgi_application()
+    application: Any
     if args.lean_route:
         from ..lean_route import LeanThumbnailRoute
 
-        application = LeanThumbnailRoute(application)
+        # Django's handler is built in a worker when a request first needs it.
+        application = LeanThumbnailRoute()
+    else:
+        from django.core.wsgi import get_wsgi_application
+
+        application = get_wsgi_application()
     lock_timeout = get_settings().lock_timeout
     print(f"restthumbnails: sources    {media}", file=sys.stderr)
     print(f"restthumbnails: thumbnails {thumbnails}", file=sys.stderr)

@@ -5,19 +5,23 @@ finds on disk. With REST_THUMBNAILS_NGINX_LOCATION = "/_thumbnails/" the URI is
 that internal location plus the thumbnail name instead.
 """
 
+from typing import TYPE_CHECKING
+
 from django.core.files.storage import Storage
-from django.http import HttpRequest, HttpResponse
 from django.utils.encoding import escape_uri_path, filepath_to_uri
 
 from ...conf import Settings
 from . import accel_response
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
 HEADER = "X-Accel-Redirect"
 
 
 def respond(
-    request: HttpRequest, *, storage: Storage, name: str, settings: Settings
-) -> HttpResponse:
+    request: "HttpRequest", *, storage: Storage, name: str, settings: Settings
+) -> "HttpResponse":
     return accel_response(HEADER, accel_uri(request.path, name, settings), name)
 
 

@@ -7,22 +7,25 @@ lighttpd URL-decodes the value: raw bytes work there too unless a name holds a
 '%', so REST_THUMBNAILS_SENDFILE_ESCAPE = True percent-encodes it instead.
 """
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import Storage
-from django.http import HttpRequest, HttpResponse
 
 from ...conf import Settings
 from ...storage.access import local_path
 from . import accel_response
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
 HEADER = "X-Sendfile"
 
 
 def respond(
-    request: HttpRequest, *, storage: Storage, name: str, settings: Settings
-) -> HttpResponse:
+    request: "HttpRequest", *, storage: Storage, name: str, settings: Settings
+) -> "HttpResponse":
     return accel_response(HEADER, sendfile_value(storage, name, settings), name)
 
 
