@@ -17,7 +17,7 @@ from PIL import Image
 
 from restthumbnails.core.signing import sign
 from restthumbnails.core.spec import make_spec
-from restthumbnails.render import engine, options
+from restthumbnails.render import engine, heif, options
 from restthumbnails.render.heif import looks_like_heif
 from restthumbnails.render.sourcecost import heif_decoded_pixels
 
@@ -28,6 +28,9 @@ from .support.serving import start_serve
 
 pytest.importorskip("pi_heif", reason="the heif extra (pi-heif) is not installed")
 pytest.importorskip("pillow_heif", reason="pillow-heif (the tests' HEIC writer) is missing")
+# Some tests open a HEIC with Pillow themselves: the opener the engine registers when
+# its first HEIF source arrives.
+heif.register()
 
 
 def body(response) -> bytes:
@@ -232,3 +235,37 @@ def test_warm_renders_heic_sources_beside_jpegs(tmp_path: Path) -> None:
     assert "2 rendered" in done.stdout, done.stdout
     [thumb] = (tmp_path / "library-thumbnails").glob("IMG_0004.HEIC/**/*.jpg")
     assert decode(thumb.read_bytes()).size == (50, 75)
+
+
+LAZY_HEIF = """
+import sys
+from restthumbnails.render import engine
+from restthumbnails.render.options import EngineOptions
+from restthumbnails.core.spec import make_spec
+
+def render(name):
+    with open(name, "rb") as source:
+        return engine.render(source, make_spec("a.jpg", "40x40", "crop", "jpg"), EngineOptions())
+
+render(sys.argv[1])
+print("after jpeg", "pi_heif" in sys.modules)
+render(sys.argv[2])
+print("after heic", "pi_heif" in sys.modules)
+"""
+
+
+def test_a_process_loads_libheif_with_its_first_heif_source_only(tmp_path: Path) -> None:
+    # Input: a JPEG, then a HEIC, rendered in a fresh interpreter. Answer: both render;
+    # pi-heif (libheif, libde265) is imported by the HEIC, not before.
+    jpeg_path, heic_path = tmp_path / "a.jpg", tmp_path / "b.heic"
+    jpeg_path.write_bytes(encode(picture(120, 80), "JPEG"))
+    heic_path.write_bytes(heic(120, 80))
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_HEIF, str(jpeg_path), str(heic_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["after jpeg False", "after heic True"]

@@ -35,7 +35,6 @@ from .sourcecost import (
 
 logger = logging.getLogger(__name__)
 
-heif.register()
 # Box-reduce only down to this many times the output size; the LANCZOS pass does
 # the rest. Pillow's documentation: 3.0 is indistinguishable from a full resample.
 REDUCING_GAP = 3.0
@@ -262,6 +261,8 @@ def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.
         raise SourceRejected("source is empty")
     data.seek(0)
     webp_frames = _webp_frames_before_open(prefix, data, options)
+    if "HEIF" in options.source_formats and heif.in_heif_container(prefix):
+        heif.register()
     # Only formats a plugin is registered for: Pillow raises KeyError on any other name
     # (HEIF when the extra is missing in this process).
     formats = [name for name in options.source_formats if name in Image.OPEN]

@@ -9,15 +9,22 @@ Without the extra a HEIF source is still recognised, from its `ftyp` box, so
 that the 422 names the extra rather than calling the file unsupported.
 """
 
+import functools
+
 EXTRA_HINT = "pip install 'restthumbnails[heif]'"
 # Brands of HEVC-coded HEIF (ISO/IEC 23008-12); AVIF, the same container with
 # AV1 inside, lists none of them.
 _HEVC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"})
 
 
+@functools.cache
 def register() -> None:
     """Register pi-heif's opener with Pillow, where the `heif` extra is installed
     (options.HEIF_DECODES tells the request side so without loading Pillow).
+
+    Called when the first HEIF source arrives (render/engine.py), not at import:
+    libheif and its HEVC decoder then live only in the processes that decode one,
+    about 2 MB that a render process of a site without HEIF sources never holds.
 
     Only the primary image is ever decoded: thumbnails, depth maps and other
     auxiliary images are not even listed. One decoding thread, as everything
@@ -31,6 +38,12 @@ def register() -> None:
     pi_heif.register_heif_opener(
         thumbnails=False, depth_images=False, aux_images=False, decode_threads=1
     )
+
+
+def in_heif_container(prefix: bytes) -> bool:
+    """Whether these first bytes start an ISO base media file (an `ftyp` box first), the
+    container of HEIF and AVIF: the sources for which pi-heif's opener is registered."""
+    return prefix[4:8] == b"ftyp"
 
 
 def looks_like_heif(prefix: bytes) -> bool:

@@ -11,7 +11,6 @@ ones may be a render in progress on another host sharing the folder, so they sta
 
 import base64
 import os
-import secrets
 import stat
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ def temp_path_beside(path: str) -> str:
     Chosen by whoever asks for the write, so that it can remove the file itself
     when the writer is killed half-way (the render process at its deadline).
     """
-    random = base64.b32encode(secrets.token_bytes(_TEMP_RANDOM_BYTES)).decode().lower()
+    random = base64.b32encode(os.urandom(_TEMP_RANDOM_BYTES)).decode().lower()
     return os.path.join(os.path.dirname(path), f"{TEMP_PREFIX}{random}{TEMP_SUFFIX}")
 
 
