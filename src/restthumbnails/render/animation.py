@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ..core.formats import AVIF_SPEED, OUTPUT_FORMATS
+from . import plugins
 
-Image.init()
+plugins.load(output.pillow_name for output in OUTPUT_FORMATS.values())
 # AVIF animates where this Pillow build can encode image sequences.
 ANIMATED_EXTENSIONS = frozenset(
     ext

@@ -20,8 +20,8 @@ from ..core.method import Method
 from ..core.placement import anchor_on_faces, anchor_on_point
 from ..core.spec import ThumbnailSpec
 from ..exceptions import SourceRejected, SourceTooLarge
-from . import animation, faces, heif
-from .options import EngineOptions
+from . import animation, faces, heif, plugins
+from .options import DEFAULT_SOURCE_FORMATS, EngineOptions
 from .smart import entropy_anchor
 from .sourcecost import (
     bmp_is_run_length_encoded,
@@ -34,6 +34,12 @@ from .sourcecost import (
 )
 
 logger = logging.getLogger(__name__)
+
+# What Image.open() itself imports first (BMP, GIF, JPEG, PPM, PNG), then the rest of
+# the default formats: here, so that the render pool's processes share them.
+Image.preinit()
+plugins.load(DEFAULT_SOURCE_FORMATS)
+plugins.load(output.pillow_name for output in OUTPUT_FORMATS.values())
 
 # Box-reduce only down to this many times the output size; the LANCZOS pass does
 # the rest. Pillow's documentation: 3.0 is indistinguishable from a full resample.
@@ -261,6 +267,7 @@ def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.
         raise SourceRejected("source is empty")
     data.seek(0)
     webp_frames = _webp_frames_before_open(prefix, data, options)
+    plugins.load(options.source_formats)
     if "HEIF" in options.source_formats and heif.in_heif_container(prefix):
         heif.register()
     # Only formats a plugin is registered for: Pillow raises KeyError on any other name

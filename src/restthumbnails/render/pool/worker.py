@@ -236,15 +236,13 @@ def _resident_bytes() -> int:
 
 
 def _share_before_fork() -> None:
-    """Load now what every render process would otherwise load for itself.
+    """Share what every render process would otherwise load for itself.
 
-    Pillow imports its format plugins on the first open() and keeps their tables;
-    done here, the forks share those pages. gc.freeze() keeps the collector from
-    writing to every object the forks inherit (which would copy their pages).
+    The engine's import (above) loaded Pillow and the plugins of the default
+    formats (render/plugins.py); done before the forks, they share those pages.
+    gc.freeze() keeps the collector from writing to every object the forks inherit
+    (which would copy their pages).
     """
-    from PIL import Image
-
-    Image.init()
     gc.collect()
     gc.freeze()
 
