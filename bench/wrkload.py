@@ -81,7 +81,12 @@ def run_wrk(
     script.write_text(SCRIPT % {"paths": ",\n".join(json.dumps(path) for path in paths)})
     argv = [binary, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     argv += ["--timeout", "30s", "-s", str(script), base + "/"]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 90, check=True)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 90, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"wrk exited with status {done.returncode} against {base}:\n"
+            f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
     match = re.search(r"^RESULT (\{.*\})$", done.stdout, re.MULTILINE)
     if match is None:
         raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")

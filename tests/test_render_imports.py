@@ -1,0 +1,62 @@
+"""A render process holds the Pillow plugins of the formats it may decode and encode,
+not every plugin Pillow ships (render/plugins.py): the opt-in source formats come with
+the first job that allows them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .support.images import encode, picture
+
+PROBE = """
+import sys
+from restthumbnails.core.spec import make_spec
+from restthumbnails.render import engine
+from restthumbnails.render.options import DEFAULT_SOURCE_FORMATS, EngineOptions
+
+def plugins():
+    return sorted(name for name in sys.modules if name.endswith("ImagePlugin"))
+
+def render(path, formats):
+    with open(path, "rb") as source:
+        thumbnail = engine.render(
+            source, make_spec("a.jpg", "40x40", "crop", "jpg"), EngineOptions(source_formats=formats)
+        )
+    return len(thumbnail) > 0
+
+print("imported", plugins())
+print("jpeg", render(sys.argv[1], DEFAULT_SOURCE_FORMATS), plugins())
+print("tiff", render(sys.argv[2], (*DEFAULT_SOURCE_FORMATS, "TIFF")), "PIL.TiffImagePlugin" in sys.modules)
+"""
+
+
+def test_only_the_configured_formats_plugins_are_imported(tmp_path: Path) -> None:
+    # Input: the engine imported in a fresh interpreter, a JPEG rendered with the
+    # default formats, then a TIFF with TIFF allowed. Answer: both render; no plugin
+    # outside the default source and output formats (and what Image.open tries first)
+    # is imported until the TIFF job, which imports TIFF's.
+    jpeg_path, tiff_path = tmp_path / "a.jpg", tmp_path / "b.tif"
+    jpeg_path.write_bytes(encode(picture(120, 80), "JPEG"))
+    tiff_path.write_bytes(encode(picture(120, 80), "TIFF"))
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(jpeg_path), str(tiff_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    expected = {
+        "PIL.AvifImagePlugin",
+        "PIL.BmpImagePlugin",
+        "PIL.GifImagePlugin",
+        "PIL.JpegImagePlugin",
+        "PIL.PngImagePlugin",
+        "PIL.PpmImagePlugin",
+        "PIL.WebPImagePlugin",
+    }
+    imported = set(eval(lines[0].removeprefix("imported ")))  # noqa: S307 (our own print)
+    assert imported <= expected, imported - expected
+    assert lines[1].startswith("jpeg True") and "Tiff" not in lines[1]
+    assert lines[2] == "tiff True True"
