@@ -46,14 +46,15 @@ MISSES: dict[str, str] = {
         "PSS sampler run on the same 2 cores."
     ),
     "peak PSS vs imgproxy": (
-        "The gap is interpreters, not images. imgproxy is one Go process (39 MB idle with "
-        "libvips). Ours idles at about 70 MB in five Python processes: serve's master and "
-        "its HTTP worker (Django and gunicorn, their shared pages counted once, 44 MB) and "
-        "the render pool's supervisor and two render processes (Python and Pillow, 26 MB). "
-        "Under load each copies the shared pages it touches (CPython 3.11 writes every "
-        "object's reference count), about 14 MB in all, while a 12 MP JPEG decoded at 1/4 "
-        "holds 2 MB. Where the image dominates (24 MP, the 800 px output, PNG) our peak is "
-        "at or under imgproxy's."
+        "The gap is interpreters, not images. imgproxy is one Go process (about 36 MB idle "
+        "with libvips). Ours idles at about 53 MB in five Python processes: serve's master "
+        "and its HTTP worker (gunicorn and the lean route; Django's request cycle is not "
+        "loaded; their shared pages counted once, about 32 MB) and the render pool's "
+        "supervisor and two render processes (Python, Pillow and the plugins of the "
+        "configured formats, about 21 MB). Under load each copies the shared pages it "
+        "touches (CPython 3.11 writes every object's reference count), and each render "
+        "process holds its decoded image: a 12 MP JPEG decoded at 1/4 is 3 MB. Where the "
+        "image dominates (24 MP, the 800 px output, PNG) our peak is well under imgproxy's."
     ),
     "warm 100-thumbnail page vs sorl-thumbnail": (
         "Built thumbnails are memoised per process and the HMAC key is derived once per "

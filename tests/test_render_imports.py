@@ -19,14 +19,14 @@ def plugins():
 
 def render(path, formats):
     with open(path, "rb") as source:
-        thumbnail = engine.render(
-            source, make_spec("a.jpg", "40x40", "crop", "jpg"), EngineOptions(source_formats=formats)
-        )
+        spec = make_spec("a.jpg", "40x40", "crop", "jpg")
+        thumbnail = engine.render(source, spec, EngineOptions(source_formats=formats))
     return len(thumbnail) > 0
 
 print("imported", plugins())
 print("jpeg", render(sys.argv[1], DEFAULT_SOURCE_FORMATS), plugins())
-print("tiff", render(sys.argv[2], (*DEFAULT_SOURCE_FORMATS, "TIFF")), "PIL.TiffImagePlugin" in sys.modules)
+tiff = render(sys.argv[2], (*DEFAULT_SOURCE_FORMATS, "TIFF"))
+print("tiff", tiff, "PIL.TiffImagePlugin" in sys.modules)
 """
 
 
