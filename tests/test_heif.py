@@ -269,3 +269,16 @@ def test_a_process_loads_libheif_with_its_first_heif_source_only(tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["after jpeg False", "after heic True"]
+
+
+def test_heic_left_out_of_source_formats_is_422_not_supported(
+    media: Path, signed_path, settings
+) -> None:
+    # Input: a HEIC, the extra installed, SOURCE_FORMATS without HEIF. Answer: 422 that
+    # says the source is not a supported image; nothing asks to install the extra.
+    settings.REST_THUMBNAILS_SOURCE_FORMATS = ["JPEG", "PNG"]
+    (media / "IMG_0003.heic").write_bytes(heic(64, 48))
+    response = Client().get("/t/" + signed_path("IMG_0003.heic", "32x32", "crop", "jpg"))
+    assert response.status_code == 422
+    assert b"source is not a supported image" in response.content
+    assert b"heif extra" not in response.content

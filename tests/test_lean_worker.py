@@ -34,7 +34,7 @@ HEAVY = (
 )
 
 WORKER = """
-import io, json, os, sys
+import io, json, sys
 import restthumbnails.server.wsgi_server as wsgi_server
 
 HEAVY = tuple(json.loads(sys.argv[1]))
@@ -60,7 +60,7 @@ def run(application, **options):
     report["other"] = answer(application, "GET", "/not/a/thumbnail")
     report["after_other"] = loaded()
     print("REPORT " + json.dumps(report), flush=True)
-    os._exit(0)
+    # Returning ends serve as gunicorn would: its pool stopped, its folders removed.
 
 wsgi_server.run = run
 from restthumbnails.cli import main
@@ -96,13 +96,14 @@ def thumbnail_path(source: str, size: str) -> str:
     return "/" + spec.name(sign(spec, key=KEY))
 
 
-@pytest.mark.parametrize("backend", ["django", "nginx", "sendfile"])
+@pytest.mark.parametrize("backend", ["django", "nginx", "sendfile", "redirect"])
 def test_thumbnails_and_health_never_load_djangos_request_cycle(
     backend: str, media: Path, thumbs: Path
 ) -> None:
     """A miss, a hit, HEAD, a forged signature (401), a bad size (400) and /_health
-    answer without django.http and the rest ever being imported, in serve's master
-    or after; a path that is not a thumbnail then sets Django up, which answers 404."""
+    (GET and HEAD) answer without django.http and the rest ever being imported, in
+    serve's master or after; a path that is not a thumbnail then sets Django up, which
+    answers 404."""
     (media / "cat.jpg").write_bytes(jpeg(300, 200))
     good = thumbnail_path("cat.jpg", "60x40")
     requests = [
@@ -112,10 +113,13 @@ def test_thumbnails_and_health_never_load_djangos_request_cycle(
         ("GET", good[:-8] + "0000.jpg"),
         ("GET", good.replace("/60x40/", "/060x40/")),
         ("GET", "/_health"),
+        ("HEAD", "/_health"),
     ]
     report = run_worker(media, thumbs, requests, "--response-backend", backend)
 
-    assert [status for status, _ in report["answers"]] == [200, 200, 200, 401, 400, 200]
+    found = 302 if backend == "redirect" else 200
+    statuses = [status for status, _ in report["answers"]]
+    assert statuses == [found, found, found, 401, 400, 200, 200]
     if backend == "django":
         sent = [length for _, length in report["answers"][:3]]
         assert sent[0] == sent[1] > 0 and sent[2] == 0  # the bytes of the file, none for HEAD

@@ -21,7 +21,7 @@ from ..core.placement import anchor_on_faces, anchor_on_point
 from ..core.spec import ThumbnailSpec
 from ..exceptions import SourceRejected, SourceTooLarge
 from . import animation, faces, heif, plugins
-from .options import DEFAULT_SOURCE_FORMATS, EngineOptions
+from .options import DEFAULT_SOURCE_FORMATS, HEIF_DECODES, EngineOptions
 from .smart import entropy_anchor
 from .sourcecost import (
     bmp_is_run_length_encoded,
@@ -279,7 +279,9 @@ def open_counted(data: bytes | BinaryIO, options: EngineOptions) -> tuple[Image.
     except Image.DecompressionBombError:
         raise SourceTooLarge("source has too many pixels") from None
     except Exception as exc:
-        if heif.looks_like_heif(prefix) and "HEIF" not in Image.OPEN:
+        # The extra's decoder is registered with the first HEIF source it may open: a
+        # HEIF refused with the extra installed is only a format this site does not allow.
+        if heif.looks_like_heif(prefix) and "HEIF" not in Image.OPEN and not HEIF_DECODES:
             raise SourceRejected(
                 f"source is HEIF (HEIC), which needs the heif extra: {heif.EXTRA_HINT}"
             ) from None

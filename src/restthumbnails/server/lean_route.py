@@ -86,7 +86,7 @@ class LeanThumbnailRoute:
         match = _THUMBNAIL_PATH.match(path_info)
         if match is None:
             if settings.health_path is not None and path_info == "/" + settings.health_path:
-                return _health(settings, start_response)
+                return self._health(environ, start_response, settings)
             return self.django_app(environ, start_response)
         if not _answerable(environ, settings):
             return self.django_app(environ, start_response)
@@ -105,13 +105,23 @@ class LeanThumbnailRoute:
         start_response(f"{status} {responses.get(status, 'Unknown Status Code')}", headers)
         return body
 
+    def _health(
+        self, environ: Environ, start_response: Callable[..., Any], settings: Settings
+    ) -> Any:
+        try:
+            status, headers, body = _health(settings)
+        except Exception:
+            return self.django_app(environ, start_response)
+        finally:
+            caches[settings.cache].close()
+        start_response(f"{status} {responses[status]}", headers)
+        return [body]
 
-def _health(settings: Settings, start_response: Callable[..., Any]) -> Iterable[bytes]:
+
+def _health(settings: Settings) -> tuple[int, Headers, bytes]:
     """The health path's answer, as Django's view gives it (serving/views.py)."""
     status, body = health_answer(settings)
-    headers = [("Content-Type", HEALTH_CONTENT_TYPE), ("Cache-Control", "no-store")]
-    start_response(f"{status} {responses[status]}", headers)
-    return [body]
+    return status, [("Content-Type", HEALTH_CONTENT_TYPE), ("Cache-Control", "no-store")], body
 
 
 def _answerable(environ: Environ, settings: Settings) -> bool:
@@ -133,8 +143,13 @@ def _answer(
         headers, body = _file(environ, storage, name)
         return 200, headers, body, result.logged_outcome
     if settings.respond is redirect.respond:
-        response = redirect.stored_redirect(storage, name)
-        return response.status_code, list(response.items()), [b""], result.logged_outcome
+        location = redirect.plain_location(storage, name)
+        if location is None:
+            raise ValueError("an unusual redirect URL: Django's checks answer it")
+        # The Content-Type of any Django HttpResponse, the 302 included.
+        html = f"text/html; charset={django_settings.DEFAULT_CHARSET}"
+        headers = [("Content-Type", html), ("Location", location)]
+        return 302, headers, [b""], result.logged_outcome
     if settings.respond is nginx.respond:
         header = nginx.HEADER
         value = nginx.accel_uri(_request_path(environ, path_info), name, settings)

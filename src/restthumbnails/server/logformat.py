@@ -51,5 +51,8 @@ def logging_config(*, level: str, fmt: str) -> dict[str, Any]:
             "restthumbnails": {"handlers": ["stderr"], "level": level, "propagate": False},
             # Our own line per request already covers every answer.
             "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+            # Django's other warnings (django.security...), in the same format: with
+            # LOGGING_CONFIG = None, Django's default handlers are not installed.
+            "django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
         },
     }

@@ -76,6 +76,14 @@ def embedded_settings(
         # Serving the bytes from Python is a deliberate choice when no proxy is in front.
         "SILENCED_SYSTEM_CHECKS": ["restthumbnails.W002"],
         "LOGGING": logging_config(level=log_level, fmt=log_format),
+        # Applied once by server/startup.py before Django is set up, never by Django:
+        # a serve worker that sets Django up for its first metrics or demo request
+        # must not reinstall the handlers while its other threads log.
+        "LOGGING_CONFIG": None,
+        # Unused (each storage has its own base URL), but a FileSystemStorage reads it
+        # for every url(), and Django prefixes a relative one with the script name,
+        # importing its URL resolver into a worker that has no other use for it.
+        "MEDIA_URL": "/",
         # serve's render pool is host-wide: one render process per core, whichever
         # worker the miss arrived at (server/pool.py).
         "REST_THUMBNAILS_MAX_CONCURRENT": os.cpu_count() or 1,

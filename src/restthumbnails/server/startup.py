@@ -5,10 +5,11 @@ same lock cache, key and checks, then make sure a bucket is reachable before any
 work starts: written once here so the commands cannot drift apart.
 """
 
-import logging
+import contextlib
 import logging.config
 import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ def configure_django(values: dict[str, Any], *, lean: bool = False) -> None:
     from django.conf import settings
 
     settings.configure(**values)
+    # LOGGING_CONFIG is None in the settings serve writes (server/settings.py):
+    # logging is configured here, once, and Django's setup leaves it alone.
+    logging.config.dictConfig(values["LOGGING"])
     if not lean:
         django.setup()
         run_checks()
@@ -71,38 +75,53 @@ def configure_django(values: dict[str, Any], *, lean: bool = False) -> None:
     status = _run_checks_in_child()
     if status:
         raise SystemExit(status)
-    # What django.setup() does for logging, with the settings serve writes (no
-    # LOGGING_CONFIG of their own); it applies the same again if a worker later
-    # sets Django up for a request the lean route leaves to it.
-    logging.captureWarnings(True)
-    logging.config.dictConfig(values["LOGGING"])
 
 
 def _run_checks_in_child() -> int:
-    """Set Django up and run its checks in a forked child; its exit status.
+    """Set Django up and run its checks in a forked child; the exit status to stop
+    with (0: go on). The child never returns to the caller, whatever happens in it.
 
     Called while this process has one thread (before the render pool and gunicorn
-    start), so the fork is safe; the child never returns to the caller.
+    start), so the fork is safe.
     """
+    assert threading.active_count() == 1, "fork the checks before starting threads"
+    sys.stdout.flush()
+    sys.stderr.flush()  # or the child would write what the parent buffered again
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
-            import django
+            try:
+                import django
 
-            django.setup()
-            run_checks()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:
-            traceback.print_exc()
+                django.setup()
+                run_checks()
+                code = 0
+            except SystemExit as exc:
+                code = _exit_status(exc.code)
+            except BaseException:
+                traceback.print_exc()
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
             os._exit(code)
     _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:
+        print(f"restthumbnails: the start-up checks ended by signal {-code}", file=sys.stderr)
+        return 1
+    return code
+
+
+def _exit_status(code: object) -> int:
+    """SystemExit's argument as the status Python would exit with; a message is printed."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code if 0 <= code <= 255 else 1
+    print(code, file=sys.stderr)
+    return 1
 
 
 def run_checks() -> None:
