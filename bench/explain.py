@@ -83,6 +83,6 @@ MISSES: dict[str, str] = {
         "of a 1024x768 render. With --workers 1 that work has the second core to itself; "
         "with --workers 2 it takes time from the renders. The render processes' fsync is "
         "not what holds it back: a run with the fsync removed (an experiment, not shipped) "
-        "gave the same rates. Runs here give 1.69x to 1.85x."
+        "gave the same rates. Runs here give 1.67x to 1.85x."
     ),
 }
