@@ -46,8 +46,9 @@ MISSES: dict[str, str] = {
         "PSS sampler run on the same 2 cores."
     ),
     "peak PSS vs imgproxy": (
-        "The gap is interpreters, not images. imgproxy is one Go process (about 36 MB idle "
-        "with libvips). Ours idles at about 53 MB in five Python processes: serve's master "
+        "Within a few MB of it; what is left is interpreters, not images. imgproxy is one "
+        "Go process (about 36 MB idle with libvips). Ours idles at 51 to 53 MB in five "
+        "Python processes: serve's master "
         "and its HTTP worker (gunicorn and the lean route; Django's request cycle is not "
         "loaded; their shared pages counted once, about 32 MB) and the render pool's "
         "supervisor and two render processes (Python, Pillow and the plugins of the "
