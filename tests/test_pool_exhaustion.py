@@ -236,8 +236,13 @@ def test_an_animation_over_the_memory_limit_is_killed_without_harming_the_other(
         # No render process ever held more than the limit; the two that ran out are
         # replaced (a fresh fork each), and the pool serves the next miss at once.
         assert peaks and max(peaks.values()) <= limit
+        # The supervisor forks each replacement when it reaps the dead process: wait
+        # for both to be gone and the pool to be whole again, not only for the first.
         deadline = time.monotonic() + 10
-        while len(started - set(children(supervisor))) < 2 and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            now = set(children(supervisor))
+            if len(started - now) >= 2 and len(now) == 3:
+                break
             time.sleep(0.05)
         assert len(started - set(children(supervisor))) >= 2
         assert len(children(supervisor)) == 3
