@@ -68,7 +68,9 @@ def configure_django(values: dict[str, Any], *, lean: bool = False) -> None:
     # LOGGING_CONFIG is None in the settings serve writes (server/settings.py):
     # logging is configured here, once, and Django's setup leaves it alone.
     logging.config.dictConfig(values["LOGGING"])
-    if not lean:
+    # Forking is only safe while this process has one thread; with another (started
+    # by something imported here), Django is set up here, as without `lean`.
+    if not lean or threading.active_count() > 1:
         django.setup()
         run_checks()
         return
@@ -82,9 +84,8 @@ def _run_checks_in_child() -> int:
     with (0: go on). The child never returns to the caller, whatever happens in it.
 
     Called while this process has one thread (before the render pool and gunicorn
-    start), so the fork is safe.
+    start, checked by the caller), so the fork is safe.
     """
-    assert threading.active_count() == 1, "fork the checks before starting threads"
     sys.stdout.flush()
     sys.stderr.flush()  # or the child would write what the parent buffered again
     pid = os.fork()
