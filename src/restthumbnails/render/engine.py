@@ -36,10 +36,10 @@ from .sourcecost import (
 logger = logging.getLogger(__name__)
 
 # What Image.open() itself imports first (BMP, GIF, JPEG, PPM, PNG), then the rest of
-# the default formats: here, so that the render pool's processes share them.
+# the default source formats (animation.py loaded the output formats' encoders): here,
+# so that the render pool's processes share them.
 Image.preinit()
 plugins.load(DEFAULT_SOURCE_FORMATS)
-plugins.load(output.pillow_name for output in OUTPUT_FORMATS.values())
 
 # Box-reduce only down to this many times the output size; the LANCZOS pass does
 # the rest. Pillow's documentation: 3.0 is indistinguishable from a full resample.

@@ -4,10 +4,10 @@
 process that holds them, while a render needs the decoders of `SOURCE_FORMATS` and
 the encoders of the output formats. Importing a plugin registers its opener and
 saver, so `Image.open(..., formats=...)` and `Image.save` then find it without
-`Image.init()`. The engine loads the default source formats and every output
-format when it is imported (before the render pool forks, so its processes share
-them), and the opt-in source formats (TIFF, BMP) with the first job that allows
-them. HEIF is pi-heif's plugin, registered by render/heif.py.
+`Image.init()`. The engine and animation.py load the default source formats and
+every output format when they are imported (before the render pool forks, so its
+processes share them), and the engine loads an opt-in source format (TIFF) with the
+first job that allows it. HEIF is pi-heif's plugin, registered by render/heif.py.
 """
 
 import importlib

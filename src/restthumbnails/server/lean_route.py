@@ -35,7 +35,7 @@ from django.utils.encoding import repercent_broken_unicode
 from django.utils.http import http_date
 
 from ..conf import Settings, get_settings
-from ..serving.health import HEALTH_CONTENT_TYPE, health_answer
+from ..serving.health import health_answer
 from ..serving.requests import THUMBNAIL_SHAPE, Ensured, ensure_requested, log_answer
 from ..serving.responses import IMMUTABLE, content_type, django, nginx, redirect, sendfile
 from ..serving.responses.stored import open_stored, validators
@@ -109,19 +109,13 @@ class LeanThumbnailRoute:
         self, environ: Environ, start_response: Callable[..., Any], settings: Settings
     ) -> Any:
         try:
-            status, headers, body = _health(settings)
+            status, headers, body = health_answer(settings)
         except Exception:
             return self.django_app(environ, start_response)
         finally:
             caches[settings.cache].close()
         start_response(f"{status} {responses[status]}", headers)
         return [body]
-
-
-def _health(settings: Settings) -> tuple[int, Headers, bytes]:
-    """The health path's answer, as Django's view gives it (serving/views.py)."""
-    status, body = health_answer(settings)
-    return status, [("Content-Type", HEALTH_CONTENT_TYPE), ("Cache-Control", "no-store")], body
 
 
 def _answerable(environ: Environ, settings: Settings) -> bool:

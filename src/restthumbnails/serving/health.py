@@ -32,7 +32,7 @@ HEALTHY_FOR = 5.0
 FAILING_FOR = 1.0
 
 Checks = dict[str, str]
-HEALTH_CONTENT_TYPE = "application/json"
+Headers = list[tuple[str, str]]
 
 
 def check_storage(storage: Storage) -> str:
@@ -92,8 +92,9 @@ class HealthCache:
 RESULTS = HealthCache()
 
 
-def health_answer(settings: Settings) -> tuple[int, bytes]:
-    """The health path's status (200, or 503 when failing) and its JSON body.
+def health_answer(settings: Settings) -> tuple[int, Headers, bytes]:
+    """The health path's status (200, or 503 when failing), its headers (Content-Type
+    first) and its JSON body.
 
     Both routes answer with it: Django's view and serve's lean route.
     """
@@ -102,7 +103,8 @@ def health_answer(settings: Settings) -> tuple[int, bytes]:
     )
     healthy = is_healthy(checks)
     body = {"status": "ok" if healthy else "failing", **checks}
-    return 200 if healthy else 503, json.dumps(body).encode()
+    headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+    return 200 if healthy else 503, headers, json.dumps(body).encode()
 
 
 def _probe(settings: Settings) -> Checks:

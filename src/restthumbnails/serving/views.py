@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..conf import Settings, get_settings
 from . import metrics
-from .health import HEALTH_CONTENT_TYPE, health_answer
+from .health import health_answer
 from .requests import ERROR_CONTENT_TYPE, Refusal, ensure_requested, error_body, log_answer
 
 
@@ -71,21 +71,22 @@ def _answer(request: HttpRequest, path: str, settings: Settings) -> tuple[HttpRe
 
 
 def refusal_response(refusal: Refusal) -> HttpResponse:
-    (_, content_type), *headers = refusal.headers
-    response = HttpResponse(refusal.body, status=refusal.status, content_type=content_type)
-    for header, value in headers:
-        response[header] = value
-    if refusal.status >= 400:
-        # Logged by us already (see error_response).
-        response._has_been_logged = True  # type: ignore[attr-defined]
-    return response
+    return plain_response(refusal.status, refusal.headers, refusal.body)
 
 
 def health(settings: Settings) -> HttpResponse:
-    status, body = health_answer(settings)
-    response = HttpResponse(body, status=status, content_type=HEALTH_CONTENT_TYPE)
-    response["Cache-Control"] = "no-store"
-    if status != 200:
+    return plain_response(*health_answer(settings))
+
+
+def plain_response(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+    """An answer given as its status, its headers (Content-Type first) and its body."""
+    (_, content_type), *others = headers
+    response = HttpResponse(body, status=status, content_type=content_type)
+    for header, value in others:
+        response[header] = value
+    if status >= 400:
+        # Logged by us already (see error_response; the health check's failure once
+        # per probe).
         response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 

@@ -26,7 +26,8 @@ def respond(
 def stored_redirect(storage: Storage, name: str) -> "HttpResponse":
     """302 to the thumbnail stored at `name`: needs nothing of the request."""
     # Imported here, not above: see the package's docstring. Django's class also
-    # refuses a URL whose scheme is not http(s) or ftp, which the lean route relies on.
+    # refuses a URL whose scheme is not http(s) or ftp: the lean route leaves every
+    # URL that is not plain (plain_location) to it.
     from django.http import HttpResponseRedirect
 
     return HttpResponseRedirect(storage.url(name))
