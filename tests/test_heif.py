@@ -22,6 +22,7 @@ from restthumbnails.render.heif import looks_like_heif
 from restthumbnails.render.sourcecost import heif_decoded_pixels
 
 from .support.animations import close
+from .support.fresh_render import run_after_render_preamble
 from .support.heifs import BACKGROUND, MARK, grid, heic, with_coded_size
 from .support.images import decode, encode, picture
 from .support.serving import start_serve
@@ -238,15 +239,6 @@ def test_warm_renders_heic_sources_beside_jpegs(tmp_path: Path) -> None:
 
 
 LAZY_HEIF = """
-import sys
-from restthumbnails.render import engine
-from restthumbnails.render.options import EngineOptions
-from restthumbnails.core.spec import make_spec
-
-def render(name):
-    with open(name, "rb") as source:
-        return engine.render(source, make_spec("a.jpg", "40x40", "crop", "jpg"), EngineOptions())
-
 render(sys.argv[1])
 print("after jpeg", "pi_heif" in sys.modules)
 render(sys.argv[2])
@@ -260,15 +252,8 @@ def test_a_process_loads_libheif_with_its_first_heif_source_only(tmp_path: Path)
     jpeg_path, heic_path = tmp_path / "a.jpg", tmp_path / "b.heic"
     jpeg_path.write_bytes(encode(picture(120, 80), "JPEG"))
     heic_path.write_bytes(heic(120, 80))
-    done = subprocess.run(
-        [sys.executable, "-c", LAZY_HEIF, str(jpeg_path), str(heic_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:2] == ["after jpeg False", "after heic True"]
+    lines = run_after_render_preamble(LAZY_HEIF, str(jpeg_path), str(heic_path))
+    assert lines[:2] == ["after jpeg False", "after heic True"]
 
 
 def test_heic_left_out_of_source_formats_is_422_not_supported(

@@ -2,31 +2,19 @@
 not every plugin Pillow ships (render/plugins.py): the opt-in source formats come with
 the first job that allows them."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 from restthumbnails.core.formats import OUTPUT_FORMATS
 
+from .support.fresh_render import run_after_render_preamble
 from .support.images import encode, picture
 
 PROBE = """
-import sys
-from restthumbnails.core.spec import make_spec
-from restthumbnails.render import engine
-from restthumbnails.render.options import DEFAULT_SOURCE_FORMATS, EngineOptions
-
 def plugins():
     return sorted(name for name in sys.modules if name.endswith("ImagePlugin"))
 
-def render(path, formats):
-    with open(path, "rb") as source:
-        spec = make_spec("a.jpg", "40x40", "crop", "jpg")
-        thumbnail = engine.render(source, spec, EngineOptions(source_formats=formats))
-    return len(thumbnail) > 0
-
 print("imported", plugins())
-print("jpeg", render(sys.argv[1], DEFAULT_SOURCE_FORMATS), plugins())
+print("jpeg", render(sys.argv[1]), plugins())
 tiff = render(sys.argv[2], (*DEFAULT_SOURCE_FORMATS, "TIFF"))
 print("tiff", tiff, "PIL.TiffImagePlugin" in sys.modules)
 """
@@ -40,15 +28,7 @@ def test_only_the_configured_formats_plugins_are_imported(tmp_path: Path) -> Non
     jpeg_path, tiff_path = tmp_path / "a.jpg", tmp_path / "b.tif"
     jpeg_path.write_bytes(encode(picture(120, 80), "JPEG"))
     tiff_path.write_bytes(encode(picture(120, 80), "TIFF"))
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(jpeg_path), str(tiff_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    lines = run_after_render_preamble(PROBE, str(jpeg_path), str(tiff_path))
     expected = {
         "PIL.BmpImagePlugin",
         "PIL.GifImagePlugin",
