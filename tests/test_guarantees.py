@@ -151,6 +151,8 @@ print(response.status_code)
 """
 # `strace -y` prints each descriptor with its path: `write(3</a/b/.x.tmp>, ...) = 10`.
 _CALL = re.compile(r"^(?P<pid>\d+)\s+(?P<name>\w+)\((?P<args>.*)\)\s+=\s+(?P<result>-?\d+)")
+_UNFINISHED = re.compile(r"^(?P<pid>\d+)\s+(?P<name>\w+)\((?P<head>.*?)\s*<unfinished \.\.\.>$")
+_RESUMED = re.compile(r"^(?P<pid>\d+)\s+<\.\.\. (?P<name>\w+) resumed>(?P<tail>.*)$")
 _FD = re.compile(r"^(?P<fd>\d+)<(?P<path>[^>]*)>")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _WRITES = ("write", "pwrite64", "writev", "pwritev", "pwritev2")
@@ -166,9 +168,19 @@ def traced_calls(log: str) -> list[tuple[str, str, int]]:
 
 
 def traced_calls_by_process(log: str) -> list[tuple[int, str, str, int]]:
-    """(pid, syscall, arguments, result) of every completed call in an `strace -f -y` log."""
+    """(pid, syscall, arguments, result) of every completed call in an `strace -f -y` log,
+    in the order they completed. A call that another thread interrupted in the log
+    (`fsync(3</x> <unfinished ...>`, later `<... fsync resumed>) = 0`) is joined
+    back into one and placed where it completed."""
     calls = []
+    started: dict[tuple[str, str], str] = {}
     for line in log.splitlines():
+        if unfinished := _UNFINISHED.match(line):
+            started[unfinished["pid"], unfinished["name"]] = unfinished["head"]
+            continue
+        if resumed := _RESUMED.match(line):
+            head = started.pop((resumed["pid"], resumed["name"]), "")
+            line = f"{resumed['pid']} {resumed['name']}({head}{resumed['tail']}"
         match = _CALL.match(line)
         if match:
             calls.append((int(match["pid"]), match["name"], match["args"], int(match["result"])))

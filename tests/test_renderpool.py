@@ -72,27 +72,52 @@ def test_a_render_past_its_deadline_is_killed_and_answered_503(
     assert "503 note.jpg/100x100/crop/" in logs.text
 
 
+def test_a_write_stalled_in_the_disk_is_503_then_its_temp_file_goes_and_nothing_is_remembered(
+    client, photo_source, signed_path, settings, thumbs, logs
+) -> None:
+    # Input: an engine whose render process then spends 3 s in the fsync of the
+    # thumbnail's temp file (written, not yet renamed); GENERATION_TIMEOUT 1 s.
+    # Answer: 503 Retry-After 5 (the storage's fault) at the deadline, without
+    # killing the render process (by then it renders other jobs). When the fsync
+    # ends it finds the request gone and removes its temp file: the final name
+    # never appears, and the next request renders the thumbnail (nothing remembered).
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.stall_before_rename"
+    settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 1.0
+    path = signed_path(photo_source, "100x100")
+    started = time.monotonic()
+    response = client.get("/t/" + path)
+    assert_plain_error(response, 503)
+    assert response["Retry-After"] == "5"
+    assert time.monotonic() - started < 2.5
+    assert b"too slow to write" in response.content
+    assert "503 photo.jpg/100x100/crop/" in logs.text
+    assert not lock_for(path).held_by_anyone()
+    assert [name for name in files_under(thumbs) if name.endswith(".tmp")], "no temp file"
+    deadline = time.monotonic() + 10
+    while files_under(thumbs) and time.monotonic() < deadline:
+        threading.Event().wait(0.05)
+    assert files_under(thumbs) == []
+    settings.REST_THUMBNAILS_ENGINE = "restthumbnails.render.engine.render"
+    assert client.get("/t/" + path).status_code == 200
+    assert decode((thumbs / path).read_bytes()).size == (100, 100)
+
+
 def test_a_render_process_killed_between_its_write_and_rename_leaves_no_file(
     client, photo_source, signed_path, settings, thumbs
 ) -> None:
-    # Input: an engine whose render process hangs in the fsync of the thumbnail's
-    # temp file (written, not yet renamed); GENERATION_TIMEOUT 2 s.
-    # Answer: 503 timeout, and nothing in the thumbnail folder, not even the temp
-    # file seen there meanwhile: the request side removes the name it chose.
-    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.stall_before_rename"
-    settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 2.0
+    # Input: an engine whose render process is killed in the fsync of the
+    # thumbnail's temp file (written, not yet renamed), as another job's deadline
+    # or its CPU limit would kill it.
+    # Answer: 503 Retry-After 5, nothing in the thumbnail folder (the request side
+    # removes the temp name it chose), and the source is not blamed: the next
+    # request renders it.
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.die_before_rename"
     path = signed_path(photo_source, "100x100")
-    answers = []
-    request = threading.Thread(target=lambda: answers.append(client.get("/t/" + path)))
-    request.start()
-    seen_temp = []
-    while request.is_alive() and not seen_temp:
-        seen_temp = [name for name in files_under(thumbs) if name.endswith(".tmp")]
-        threading.Event().wait(0.02)
-    request.join()
-    assert seen_temp, "the temp file never appeared"
-    assert_unavailable_and_clean(answers[0], "10", path, thumbs)
-    assert files_under(thumbs) == []
+    response = client.get("/t/" + path)
+    assert_unavailable_and_clean(response, "5", path, thumbs)
+    assert b"ended before the thumbnail was on the disk" in response.content
+    settings.REST_THUMBNAILS_ENGINE = "restthumbnails.render.engine.render"
+    assert client.get("/t/" + path).status_code == 200
 
 
 def test_a_timeout_is_remembered_for_that_thumbnail_until_the_source_is_replaced(
@@ -357,3 +382,56 @@ def test_a_site_shares_one_render_pool_through_its_socket(
     assert socket_path.exists()
     start()
     assert client.get("/t/" + signed_path(photo_source, "40x30")).status_code == 200
+
+
+def test_a_render_process_takes_the_next_job_while_the_last_write_is_on_the_disk(
+    tmp_path: Path,
+) -> None:
+    # Input: one render process; a thumbnail whose fsync takes 3 s, then a second job.
+    # Answer: the second job is accepted (READY) while the first thumbnail's temp file
+    # is written and not yet renamed: the disk's wait is no longer the CPU's. The
+    # first thumbnail then lands whole under its name, with its size answered.
+    from restthumbnails.render.pool.client import PoolRenderer
+
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(jpeg(400, 300))
+    folder = tmp_path / "written"
+    folder.mkdir()
+    final = folder / "photo.jpg.100x100.jpg"
+    pool = PoolProcess.start(processes=1, queued=1, memory_limit=0)
+    try:
+        renderer = PoolRenderer(
+            socket_path=pool.socket_path,
+            engine="tests.support.engines.stall_before_rename",
+            options=EngineOptions(),
+            queue_timeout=5.0,
+            generation_timeout=30.0,
+        )
+        sizes: list[int] = []
+
+        def first() -> None:
+            with source.open("rb") as handle:
+                sizes.append(
+                    renderer.render_into(
+                        handle, make_spec("photo.jpg", "100x100", "crop", "jpg"), str(final)
+                    )
+                )
+
+        writing = threading.Thread(target=first)
+        writing.start()
+        deadline = time.monotonic() + 30
+        while not list(folder.glob(".*.tmp")) and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        assert list(folder.glob(".*.tmp")), "the first thumbnail's temp file never appeared"
+        second = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        second.settimeout(2.5)
+        second.connect(pool.socket_path)
+        (pid,) = READY.unpack(receive_exactly(second, READY.size))
+        assert pid > 0 and not final.exists()  # accepted before the first write was done
+        second.close()
+        writing.join(30)
+        assert sizes == [final.stat().st_size]
+        assert decode(final.read_bytes()).size == (100, 100)
+        assert list(folder.glob(".*.tmp")) == []
+    finally:
+        pool.stop()

@@ -5,6 +5,7 @@ PID there, so a test can check what became of the process.
 """
 
 import os
+import signal
 import time
 from typing import Any, BinaryIO
 
@@ -48,15 +49,30 @@ def slow_then_fine(source: BinaryIO, spec: Any, options: Any, **kwargs: Any) -> 
 
 
 def stall_before_rename(source: BinaryIO, spec: Any, options: Any, **kwargs: Any) -> bytes:
-    """Renders normally, then hangs in the write's fsync: the render process is
-    killed with its temp file written and not yet renamed. Only this process is
-    patched, and it does not outlive the kill."""
+    """Renders normally, then the write's fsync takes 3 s (a disk that stalls): the
+    temp file is written and not yet renamed for that long. Only this process is
+    patched."""
     from restthumbnails.render.engine import render
 
-    def never_returns(fd: int) -> None:
-        while True:
-            time.sleep(60)
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        time.sleep(3.0)
+        real_fsync(fd)
 
     thumbnail = render(source, spec, options)
-    os.fsync = never_returns
+    os.fsync = slow_fsync
+    return thumbnail
+
+
+def die_before_rename(source: BinaryIO, spec: Any, options: Any, **kwargs: Any) -> bytes:
+    """Renders normally, then the render process is killed in the write's fsync, with
+    its temp file written and not renamed (as another job's deadline would kill it)."""
+    from restthumbnails.render.engine import render
+
+    def killed(fd: int) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    thumbnail = render(source, spec, options)
+    os.fsync = killed
     return thumbnail

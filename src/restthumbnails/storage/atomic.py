@@ -45,6 +45,13 @@ def write_atomically(
     just before the rename: False (whoever holds the lock is gone) removes the temp
     file and returns False. Failures raise WriteFailed.
     """
+    fd, temp_path = write_temp(path, data, temp_path)
+    return seal(fd, temp_path, path, still_wanted=still_wanted)
+
+
+def write_temp(path: str, data: bytes, temp_path: str | None = None) -> tuple[int, str]:
+    """The first half of `write_atomically`: `data` in a temp file beside `path`, not
+    yet on the disk. Returns the still open descriptor and the temp name for `seal`."""
     folder = os.path.dirname(path)
     if temp_path is not None and os.path.dirname(temp_path) != folder:
         raise WriteFailed(errno.EINVAL, "the temp file must be in the thumbnail's folder")
@@ -58,21 +65,50 @@ def write_atomically(
     except OSError as exc:
         raise WriteFailed(exc.errno, exc.strerror) from exc
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            # On the disk before the rename: after a power cut the name must not
-            # point at an empty file. Once per thumbnail, so cheap.
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_path, THUMBNAIL_FILE_MODE)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, THUMBNAIL_FILE_MODE)
+    except BaseException as exc:
+        _discard(fd, temp_path)
+        if isinstance(exc, OSError):
+            raise WriteFailed(exc.errno, exc.strerror) from exc
+        raise
+    return fd, temp_path
+
+
+def seal(
+    fd: int, temp_path: str, path: str, *, still_wanted: Callable[[], bool] = lambda: True
+) -> bool:
+    """The second half: fsync the temp file, close it and rename it onto `path`.
+
+    `still_wanted` is asked just before the rename: False (whoever holds the lock
+    is gone) removes the temp file and returns False. Failures raise WriteFailed.
+    """
+    try:
+        # On the disk before the rename: after a power cut the name must not
+        # point at an empty file.
+        os.fsync(fd)
+    except BaseException as exc:
+        _discard(fd, temp_path)
+        if isinstance(exc, OSError):
+            raise WriteFailed(exc.errno, exc.strerror) from exc
+        raise
+    os.close(fd)
+    try:
         if not still_wanted():
             os.unlink(temp_path)
             return False
         os.replace(temp_path, path)
         return True
-    except BaseException as exc:
+    except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_path)
-        if isinstance(exc, OSError) and not isinstance(exc, WriteFailed):
-            raise WriteFailed(exc.errno, exc.strerror) from exc
-        raise
+        raise WriteFailed(exc.errno, exc.strerror) from exc
+
+
+def _discard(fd: int, temp_path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp_path)

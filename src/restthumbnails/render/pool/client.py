@@ -33,11 +33,12 @@ from ...exceptions import (
     RenderCrashed,
     RenderPoolUnavailable,
     SourceRejected,
+    StorageUnavailable,
 )
 from ...storage.atomic import WriteFailed
 from ...storage.tempfiles import temp_path_beside
 from ..options import EngineOptions
-from .wire import READY, Job, Written, receive_answer, receive_exactly
+from .wire import READY, Encoded, Job, Written, receive_answer, receive_exactly
 
 # A thumbnail is never this big; a render process that says otherwise is broken.
 MAX_THUMBNAIL_BYTES = 256 * 1024 * 1024
@@ -250,7 +251,7 @@ class PoolRenderer:
                 _send_job(connection, source, descriptor, header, sent)
                 try:
                     connection.settimeout(max(0.001, deadline - time.monotonic()))
-                    return receive_answer(connection, MAX_THUMBNAIL_BYTES)
+                    answer = receive_answer(connection, MAX_THUMBNAIL_BYTES)
                 except WriteFailed:
                     raise
                 except TimeoutError:
@@ -262,6 +263,38 @@ class PoolRenderer:
                 except (EOFError, OSError):
                     _remove_left_temp(render_process, temp_path)
                     raise RenderCrashed("the render process died on this source") from None
+                if isinstance(answer, Encoded):
+                    return _sealed(connection, render_process, temp_path, deadline)
+                return answer
+
+
+def _sealed(
+    connection: socket.socket, render_process: "_RenderProcess", temp_path: str, deadline: float
+) -> bytes | Written:
+    """The answer that follows ENCODED: the thumbnail renamed into place, or its write failed.
+
+    The render process is now rendering someone else's job, with this write on its
+    other thread, so nothing here kills it: at the deadline this side gives up
+    (503, the storage's fault, never remembered against the source) and the render
+    process, finding nobody there, removes its temp file instead of renaming it. If
+    it died meanwhile (another job's deadline, its CPU limit), that says nothing of
+    this source either.
+    """
+    try:
+        connection.settimeout(max(0.001, deadline - time.monotonic()))
+        answer = receive_answer(connection, MAX_THUMBNAIL_BYTES)
+    except WriteFailed:
+        raise
+    except TimeoutError:
+        raise StorageUnavailable("the thumbnail storage is too slow to write to") from None
+    except (EOFError, OSError):
+        _remove_left_temp(render_process, temp_path)
+        raise RenderPoolUnavailable(
+            "the render process ended before the thumbnail was on the disk"
+        ) from None
+    if isinstance(answer, Encoded):
+        raise RenderPoolUnavailable("the render process answered twice")
+    return answer
 
 
 def _remove_left_temp(render_process: "_RenderProcess", temp_path: str) -> None:

@@ -28,8 +28,9 @@ from ..options import EngineOptions
 _LENGTH = struct.Struct(">I")
 READY = struct.Struct(">I")  # a render process announces itself with its PID
 # The thumbnail's bytes; a render error; written to its file (size and timings);
-# the write failed (errno and its text).
-THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED = b"T", b"E", b"W", b"F"
+# the write failed (errno and its text); encoded into the temp file, which the
+# render process is now putting on the disk and renaming (no body; W or F follows).
+THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED, ENCODED = b"T", b"E", b"W", b"F", b"S"
 MAX_HEADER = 64 * 1024
 # The answers a render process may give; anything else is reported as a crash.
 _ERRORS: dict[str, type[ThumbnailError]] = {
@@ -99,6 +100,14 @@ def send_error(connection: socket.socket, error: ThumbnailError) -> None:
     send_answer(connection, ERROR, body)
 
 
+class Encoded:
+    """What a render process answers once the pixels are in the temp file: from then
+    on only the disk can hold the thumbnail back (the fsync, the rename)."""
+
+
+ENCODED_ANSWER = Encoded()
+
+
 @dataclass(frozen=True)
 class Written:
     """What a render process that wrote the thumbnail itself answers: no pixels."""
@@ -130,18 +139,21 @@ def receive_exactly(connection: socket.socket, size: int, start: bytes = b"") ->
     return b"".join(parts)
 
 
-def receive_answer(connection: socket.socket, max_bytes: int) -> bytes | Written:
-    """The thumbnail's bytes, or what was written, or the render process's error
-    raised as a ThumbnailError (WriteFailed for a failed write)."""
+def receive_answer(connection: socket.socket, max_bytes: int) -> bytes | Written | Encoded:
+    """The thumbnail's bytes, or what was written (or that it is being written), or
+    the render process's error raised as a ThumbnailError (WriteFailed for a failed
+    write)."""
     head = receive_exactly(connection, 1 + _LENGTH.size)
     tag, (length,) = head[:1], _LENGTH.unpack(head[1:])
-    if tag not in (THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED) or length > max_bytes:
+    if tag not in (THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED, ENCODED) or length > max_bytes:
         raise EOFError("the render process sent something that is not an answer")
     if tag != THUMBNAIL and length > MAX_HEADER:
         raise EOFError("the render process sent an answer too long for what it says")
     body = receive_exactly(connection, length)
     if tag == THUMBNAIL:
         return body
+    if tag == ENCODED:
+        return ENCODED_ANSWER
     if tag == WRITTEN:
         return _written_from(body)
     if tag == WRITE_FAILED:
