@@ -57,3 +57,14 @@ def test_set_touch_delete(tmp_path: Path) -> None:
     assert cache.touch("k", timeout=60)
     assert cache.delete("k") and not cache.delete("k")
     assert cache.get("k", "default") == "default"
+
+
+def test_get_many_returns_the_live_keys_under_the_callers_names(tmp_path: Path) -> None:
+    cache = cache_at(tmp_path / "locks.sqlite3")
+    cache.set("alive", ("timeout", "took 2 s"), timeout=30)
+    cache.set("expired", "old", timeout=-1)
+    cache.set("other-version", "v2", timeout=30, version=2)
+    found = cache.get_many(["alive", "expired", "missing", "other-version"])
+    assert found == {"alive": ("timeout", "took 2 s")}
+    assert cache.get_many(["other-version"], version=2) == {"other-version": "v2"}
+    assert cache.get_many([]) == {}

@@ -202,7 +202,6 @@ def _warm_one(
 ) -> _Result:
     if isinstance(item, Refusal):
         return _Result(error=item.error, what=item.what)
-    what = redact(item.name)
     for attempt in range(OVERLOAD_RETRIES + 1):
         try:
             check_allowed(item.spec, allowed)
@@ -211,13 +210,15 @@ def _warm_one(
             # A render pool shared with traffic is full, or the lock store is busy
             # (SQLite under load): passing states, not this source's fault.
             if attempt == OVERLOAD_RETRIES:
-                return _Result(error=exc, what=what)
+                return _Result(error=exc, what=redact(item.name))
             time.sleep(0.5 * (attempt + 1))
             continue
         except ThumbnailError as exc:
-            return _Result(error=exc, what=what)
+            return _Result(error=exc, what=redact(item.name))
         except Exception as exc:  # a storage's own error: one thumbnail, not the run
-            return _Result(error=ThumbnailError(f"{type(exc).__name__}: {exc}"), what=what)
+            return _Result(
+                error=ThumbnailError(f"{type(exc).__name__}: {exc}"), what=redact(item.name)
+            )
         if not outcome.generated:
             return _Result()
         return _Result(generated=True, bytes=outcome.bytes)

@@ -70,7 +70,7 @@ def write_temp(path: str, data: bytes, temp_path: str | None = None) -> tuple[in
             view = view[os.write(fd, view) :]
         os.fchmod(fd, THUMBNAIL_FILE_MODE)
     except BaseException as exc:
-        _discard(fd, temp_path)
+        discard(fd, temp_path)
         if isinstance(exc, OSError):
             raise WriteFailed(exc.errno, exc.strerror) from exc
         raise
@@ -90,7 +90,7 @@ def seal(
         # point at an empty file.
         os.fsync(fd)
     except BaseException as exc:
-        _discard(fd, temp_path)
+        discard(fd, temp_path)
         if isinstance(exc, OSError):
             raise WriteFailed(exc.errno, exc.strerror) from exc
         raise
@@ -107,7 +107,8 @@ def seal(
         raise WriteFailed(exc.errno, exc.strerror) from exc
 
 
-def _discard(fd: int, temp_path: str) -> None:
+def discard(fd: int, temp_path: str) -> None:
+    """Close and remove a temp file from `write_temp` that will not be sealed."""
     with contextlib.suppress(OSError):
         os.close(fd)
     with contextlib.suppress(FileNotFoundError):

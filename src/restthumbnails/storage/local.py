@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import Storage
 
 from ..core.formats import IMMUTABLE
 from ..exceptions import InvalidSpec, SourceMissing, SourceRejected, SourceTooLarge
@@ -28,6 +29,10 @@ _NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.E
 
 
 class LocalFolder(StorageAccess):
+    def __init__(self, storage: Storage) -> None:
+        super().__init__(storage)
+        self._real_root: str | None = None
+
     def local_path(self, name: str) -> str:
         try:
             return str(self.storage.path(name))
@@ -38,18 +43,32 @@ class LocalFolder(StorageAccess):
         return ("folder", Path(os.path.realpath(self.local_path(""))).parts)
 
     def open_source(self, name: str, *, max_bytes: int) -> tuple[BinaryIO, int]:
-        path = self.local_path(name)
-        root = os.path.realpath(self.storage.path(""))
-        real = os.path.realpath(path)
-        if os.path.commonpath((root, real)) != root:
+        real = os.path.realpath(self.local_path(name))
+        if not self._inside_root(real):
             # A symlink out of the media root: behave as if nothing were there.
             raise SourceMissing("source not found")
-        handle = _open_regular_file(real)
-        size = os.fstat(handle.fileno()).st_size
-        if size > max_bytes:
+        handle, info = _open_regular_file(real)
+        if info.st_size > max_bytes:
             handle.close()
-            raise SourceTooLarge(f"source is {size} bytes, over the limit of {max_bytes}")
-        return handle, size
+            raise SourceTooLarge(f"source is {info.st_size} bytes, over the limit of {max_bytes}")
+        # What failures.source_identity would otherwise fstat again.
+        handle.source_identity = (  # type: ignore[attr-defined]
+            f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+        )
+        return handle, info.st_size
+
+    def _inside_root(self, real: str) -> bool:
+        """Is `real` (symlinks resolved) inside the storage's folder?
+
+        The folder's own resolved path is kept, and looked up again before a source
+        is refused: a deploy may point a symlink in MEDIA_ROOT at a new release.
+        """
+        for fresh in (False, True):
+            if fresh or self._real_root is None:
+                self._real_root = os.path.realpath(self.storage.path(""))
+            if os.path.commonpath((self._real_root, real)) == self._real_root:
+                return True
+        return False
 
     def exists(self, name: str) -> bool:
         return os.path.isfile(self.local_path(name))
@@ -94,7 +113,7 @@ class LocalFolder(StorageAccess):
         return None
 
 
-def _open_regular_file(real: str) -> BinaryIO:
+def _open_regular_file(real: str) -> tuple[BinaryIO, os.stat_result]:
     """Open `real` (symlinks already resolved) for reading, only if it is a regular file.
 
     A FIFO blocks open() until a writer appears and read() forever after; a device
@@ -114,10 +133,11 @@ def _open_regular_file(real: str) -> BinaryIO:
         raise SourceRejected(
             f"source is not readable ({errno.errorcode.get(exc.errno or 0, exc.errno)})"
         ) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise SourceMissing("source is not a regular file")
     # Regular files ignore O_NONBLOCK on Linux, but not every filesystem promises
     # that; the decoder expects plain blocking reads.
     os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
+    return os.fdopen(fd, "rb"), info

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from ...exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
-from ...storage.atomic import WriteFailed, seal, write_temp
+from ...storage.atomic import WriteFailed, discard, seal, write_temp
 from ...storage.regularfiles import file_kind
 from .. import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
 from .wire import (
@@ -195,9 +195,7 @@ def _write(
     try:
         send_answer(connection, ENCODED, b"")
     except OSError:  # the request process is gone: nobody holds the lock any more
-        with contextlib.suppress(OSError):
-            os.close(fd)
-            os.unlink(temp_path)
+        discard(fd, temp_path)
         return False
 
     def finish() -> None:

@@ -1,0 +1,58 @@
+"""Opening sources in a local folder: symlinks out of it refused, the folder re-pointed."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import FileSystemStorage
+
+from restthumbnails.exceptions import SourceMissing
+from restthumbnails.storage.local import LocalFolder
+
+from .support.images import jpeg
+
+
+def test_a_media_root_symlink_pointed_at_a_new_release_serves_the_new_files(
+    tmp_path: Path,
+) -> None:
+    # Input: MEDIA_ROOT is `current`, a symlink a deploy re-points from release 1 to
+    # release 2; then a source only release 2 has, and a symlink out of release 2.
+    # Answer: the new source opens (the folder's resolved path is looked up again
+    # rather than kept from release 1); the symlink out is still "source not found".
+    for release in ("1", "2"):
+        (tmp_path / release / "media").mkdir(parents=True)
+    (tmp_path / "1" / "media" / "old.jpg").write_bytes(jpeg(40, 30))
+    (tmp_path / "2" / "media" / "new.jpg").write_bytes(jpeg(40, 30))
+    (tmp_path / "secret.jpg").write_bytes(jpeg(40, 30))
+    (tmp_path / "2" / "media" / "escape.jpg").symlink_to(tmp_path / "secret.jpg")
+    current = tmp_path / "current"
+    current.symlink_to(tmp_path / "1" / "media")
+    folder = LocalFolder(FileSystemStorage(location=str(current)))
+
+    handle, size = folder.open_source("old.jpg", max_bytes=10**6)
+    handle.close()
+    assert size == (tmp_path / "1" / "media" / "old.jpg").stat().st_size
+
+    current.unlink()
+    current.symlink_to(tmp_path / "2" / "media")
+    handle, size = folder.open_source("new.jpg", max_bytes=10**6)
+    handle.close()
+    assert size == (tmp_path / "2" / "media" / "new.jpg").stat().st_size
+    with pytest.raises(SourceMissing):
+        folder.open_source("escape.jpg", max_bytes=10**6)
+
+
+def test_an_opened_source_carries_its_identity(tmp_path: Path) -> None:
+    # The failure memory keys a source by device, inode, size and mtime: replacing
+    # the file under the same name changes it.
+    (tmp_path / "a.jpg").write_bytes(jpeg(40, 30))
+    folder = LocalFolder(FileSystemStorage(location=str(tmp_path)))
+    handle, _ = folder.open_source("a.jpg", max_bytes=10**6)
+    handle.close()
+    first = handle.source_identity
+    info = (tmp_path / "a.jpg").stat()
+    assert first == f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+    (tmp_path / "b.jpg").write_bytes(jpeg(50, 30))
+    (tmp_path / "b.jpg").replace(tmp_path / "a.jpg")
+    handle, _ = folder.open_source("a.jpg", max_bytes=10**6)
+    handle.close()
+    assert handle.source_identity != first
