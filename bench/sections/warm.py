@@ -23,7 +23,7 @@ from ..peers import Peer
 from ..results import SectionResult, Table, Target, median, ratio, run_json_script
 from ..s3bench import Bucket, boto3_missing, moto_bucket
 
-ROUNDS = 2
+ROUNDS = 3
 SOURCES = 200
 SOURCE_SIZE = (1024, 768)
 SIZES = ("64x64", "200x200", "400x400")
