@@ -1,10 +1,10 @@
 """Run a WSGI app under gunicorn's pre-fork workers, configured from Python."""
 
-import contextlib
-import ctypes
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+from ..render.pool.heap import one_malloc_arena
 
 
 class GunicornServer(BaseApplication):
@@ -27,22 +27,8 @@ def _child_exit(server: Any, worker: Any) -> None:
     worker_exited(worker.pid)
 
 
-# glibc's mallopt() parameter for the number of malloc arenas.
-_M_ARENA_MAX = -8
-
-
-def _one_malloc_arena() -> None:
-    """glibc gives each thread that allocates while another does an arena of its own,
-    and keeps what each arena once held. A worker's threads run Python one at a time
-    (the GIL), so the extra arenas only hold memory: about 0.8 MB per worker at four
-    connections. Set in the master, inherited by the workers it forks."""
-    # Not glibc (musl has one arena anyway): nothing to set.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
-
-
 def run(application: Any, *, host: str, port: int, workers: int, threads: int) -> None:
-    _one_malloc_arena()
+    one_malloc_arena()
     GunicornServer(
         application,
         {

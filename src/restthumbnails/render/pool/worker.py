@@ -33,6 +33,7 @@ from ...exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
 from ...storage.atomic import WriteFailed, discard, seal, write_temp
 from ...storage.regularfiles import file_kind
 from .. import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
+from .heap import heap_trimmer, one_malloc_arena
 from .wire import (
     ENCODED,
     HEADER_PREFIX,
@@ -291,7 +292,7 @@ def _render_process(listener: socket.socket, *, memory_limit: int, max_jobs: int
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    give_back = _heap_trimmer()
+    give_back = heap_trimmer()
     sealer = _Sealer()
     try:
         for _ in range(max_jobs):
@@ -305,17 +306,6 @@ def _render_process(listener: socket.socket, *, memory_limit: int, max_jobs: int
                 give_back()
     finally:
         sealer.drain()  # the last thumbnail is renamed into place before this process ends
-
-
-def _heap_trimmer() -> Callable[[], None]:
-    """glibc's malloc_trim(0): hand the freed pixel buffers of the last job back to the
-    kernel, so an idle render process holds its shared pages and little else."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl): nothing to call
-        return lambda: None
-    trim.argtypes = [ctypes.c_size_t]
-    return lambda: trim(0) and None
 
 
 def _resident_bytes() -> int:
@@ -426,6 +416,7 @@ def run_pool(
     listener.listen(backlog)
     children: set[int] = set()
     recent_spawns: list[float] = []
+    one_malloc_arena()  # inherited by the render processes, for their write thread
     _share_before_fork()
     try:
         for _ in range(processes):
