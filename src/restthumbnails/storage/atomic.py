@@ -8,7 +8,7 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from .tempfiles import TEMP_PREFIX, TEMP_SUFFIX
 
@@ -64,16 +64,15 @@ def write_temp(path: str, data: bytes, temp_path: str | None = None) -> tuple[in
             fd, temp_path = _create_temp(folder, temp_path)
     except OSError as exc:
         raise WriteFailed(exc.errno, exc.strerror) from exc
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fchmod(fd, THUMBNAIL_FILE_MODE)
-    except BaseException as exc:
-        discard(fd, temp_path)
-        if isinstance(exc, OSError):
-            raise WriteFailed(exc.errno, exc.strerror) from exc
-        raise
+    with _removed_on_failure(temp_path):
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, THUMBNAIL_FILE_MODE)
+        except BaseException:
+            os.close(fd)
+            raise
     return fd, temp_path
 
 
@@ -85,26 +84,33 @@ def seal(
     `still_wanted` is asked just before the rename: False (whoever holds the lock
     is gone) removes the temp file and returns False. Failures raise WriteFailed.
     """
-    try:
-        # On the disk before the rename: after a power cut the name must not
-        # point at an empty file.
-        os.fsync(fd)
-    except BaseException as exc:
-        discard(fd, temp_path)
-        if isinstance(exc, OSError):
-            raise WriteFailed(exc.errno, exc.strerror) from exc
-        raise
-    os.close(fd)
-    try:
+    with _removed_on_failure(temp_path):
+        try:
+            # On the disk before the rename: after a power cut the name must not
+            # point at an empty file.
+            os.fsync(fd)
+        finally:
+            # Once, even when it fails: another thread may reuse the number at once.
+            os.close(fd)
         if not still_wanted():
             os.unlink(temp_path)
             return False
         os.replace(temp_path, path)
         return True
-    except OSError as exc:
+
+
+@contextlib.contextmanager
+def _removed_on_failure(temp_path: str) -> Iterator[None]:
+    """Whatever fails inside leaves no temp file behind, and an OSError leaves as
+    WriteFailed: the storage's fault."""
+    try:
+        yield
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_path)
-        raise WriteFailed(exc.errno, exc.strerror) from exc
+        if isinstance(exc, OSError) and not isinstance(exc, WriteFailed):
+            raise WriteFailed(exc.errno, exc.strerror) from exc
+        raise
 
 
 def discard(fd: int, temp_path: str) -> None:
