@@ -60,14 +60,18 @@ def source_identity(source: BinaryIO, size: int, storage: Storage, name: str) ->
     if isinstance(known, str):
         return known
     try:
-        stat = os.fstat(source.fileno())
-        return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+        return file_identity(os.fstat(source.fileno()))
     except (OSError, AttributeError, ValueError):
         pass
     modified = ""
     with contextlib.suppress(Exception):  # not every storage knows (NotImplementedError...)
         modified = storage.get_modified_time(name).isoformat()
     return f"{size}:{modified}"
+
+
+def file_identity(info: os.stat_result) -> str:
+    """A local file's identity: replaced under the same name, it changes."""
+    return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
 
 
 @dataclass(frozen=True)

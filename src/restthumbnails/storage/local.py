@@ -20,6 +20,7 @@ from ..core.formats import IMMUTABLE
 from ..exceptions import InvalidSpec, SourceMissing, SourceRejected, SourceTooLarge
 from .atomic import write_atomically
 from .entry import Entry, SkipFolder, never
+from .failures import file_identity
 from .generic import StorageAccess
 from .regularfiles import listed_regular_file
 
@@ -52,9 +53,7 @@ class LocalFolder(StorageAccess):
             handle.close()
             raise SourceTooLarge(f"source is {info.st_size} bytes, over the limit of {max_bytes}")
         # What failures.source_identity would otherwise fstat again.
-        handle.source_identity = (  # type: ignore[attr-defined]
-            f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
-        )
+        handle.source_identity = file_identity(info)  # type: ignore[attr-defined]
         return handle, info.st_size
 
     def _inside_root(self, real: str) -> bool:
@@ -63,12 +62,9 @@ class LocalFolder(StorageAccess):
         The folder's own resolved path is kept, and looked up again before a source
         is refused: a deploy may point a symlink in MEDIA_ROOT at a new release.
         """
-        for fresh in (False, True):
-            if fresh or self._real_root is None:
-                self._real_root = os.path.realpath(self.storage.path(""))
-            if os.path.commonpath((self._real_root, real)) == self._real_root:
-                return True
-        return False
+        if self._real_root is None or not _is_within(real, self._real_root):
+            self._real_root = os.path.realpath(self.storage.path(""))
+        return _is_within(real, self._real_root)
 
     def exists(self, name: str) -> bool:
         return os.path.isfile(self.local_path(name))
@@ -111,6 +107,10 @@ class LocalFolder(StorageAccess):
         except OSError as exc:
             return exc.strerror or str(exc)
         return None
+
+
+def _is_within(path: str, folder: str) -> bool:
+    return os.path.commonpath((folder, path)) == folder
 
 
 def _open_regular_file(real: str) -> tuple[BinaryIO, os.stat_result]:
