@@ -78,17 +78,16 @@ def test_a_write_stalled_in_the_disk_is_503_then_its_temp_file_goes_and_nothing_
     # Input: an engine whose render process then spends 3 s in the fsync of the
     # thumbnail's temp file (written, not yet renamed); GENERATION_TIMEOUT 1 s.
     # Answer: 503 Retry-After 5 (the storage's fault) at the deadline, without
-    # killing the render process (by then it renders other jobs). When the fsync
+    # killing the render process (by then it renders other jobs); the temp file is
+    # still there when it comes, so it did not wait for the disk. When the fsync
     # ends it finds the request gone and removes its temp file: the final name
     # never appears, and the next request renders the thumbnail (nothing remembered).
     settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.stall_before_rename"
     settings.REST_THUMBNAILS_GENERATION_TIMEOUT = 1.0
     path = signed_path(photo_source, "100x100")
-    started = time.monotonic()
     response = client.get("/t/" + path)
     assert_plain_error(response, 503)
     assert response["Retry-After"] == "5"
-    assert time.monotonic() - started < 2.5
     assert b"too slow to write" in response.content
     assert "503 photo.jpg/100x100/crop/" in logs.text
     assert not lock_for(path).held_by_anyone()
@@ -424,7 +423,7 @@ def test_a_render_process_takes_the_next_job_while_the_last_write_is_on_the_disk
             threading.Event().wait(0.01)
         assert list(folder.glob(".*.tmp")), "the first thumbnail's temp file never appeared"
         second = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        second.settimeout(2.5)
+        second.settimeout(30)  # against a hang; the file's absence below is the proof
         second.connect(pool.socket_path)
         (pid,) = READY.unpack(receive_exactly(second, READY.size))
         assert pid > 0 and not final.exists()  # accepted before the first write was done
