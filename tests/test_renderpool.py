@@ -119,6 +119,26 @@ def test_a_render_process_killed_between_its_write_and_rename_leaves_no_file(
     assert client.get("/t/" + path).status_code == 200
 
 
+def test_a_render_process_killed_after_its_rename_still_serves_the_thumbnail(
+    client, photo_source, signed_path, settings, thumbs, logs
+) -> None:
+    # Input: an engine whose render process is killed right after it renamed the
+    # thumbnail into place, before it sent the size.
+    # Answer: 200 with the thumbnail (it is whole on the disk), no temp file, no
+    # lock left, and the pool renders the next thumbnail in a fresh process.
+    settings.REST_THUMBNAILS_ENGINE = "tests.support.engines.die_after_rename"
+    path = signed_path(photo_source, "100x100")
+    response = client.get("/t/" + path)
+    assert response.status_code == 200
+    assert decode((thumbs / path).read_bytes()).size == (100, 100)
+    assert [name for name in files_under(thumbs) if name.endswith(".tmp")] == []
+    assert not lock_for(path).held_by_anyone()
+    settings.REST_THUMBNAILS_ENGINE = "restthumbnails.render.engine.render"
+    other = signed_path(photo_source, "50x50")
+    assert client.get("/t/" + other).status_code == 200
+    assert decode((thumbs / other).read_bytes()).size == (50, 50)
+
+
 def test_a_timeout_is_remembered_for_that_thumbnail_until_the_source_is_replaced(
     client, pid_source, signed_path, settings, media
 ) -> None:

@@ -76,3 +76,19 @@ def die_before_rename(source: BinaryIO, spec: Any, options: Any, **kwargs: Any) 
     thumbnail = render(source, spec, options)
     os.fsync = killed
     return thumbnail
+
+
+def die_after_rename(source: BinaryIO, spec: Any, options: Any, **kwargs: Any) -> bytes:
+    """Renders normally; the render process is killed right after it renamed the
+    thumbnail into place, before it could answer with the size."""
+    from restthumbnails.render.engine import render
+
+    real_replace = os.replace
+
+    def replaced_then_killed(source_path: Any, target_path: Any) -> None:
+        real_replace(source_path, target_path)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    thumbnail = render(source, spec, options)
+    os.replace = replaced_then_killed
+    return thumbnail

@@ -111,11 +111,3 @@ def _removed_on_failure(temp_path: str) -> Iterator[None]:
         if isinstance(exc, OSError) and not isinstance(exc, WriteFailed):
             raise WriteFailed(exc.errno, exc.strerror) from exc
         raise
-
-
-def discard(fd: int, temp_path: str) -> None:
-    """Close and remove a temp file from `write_temp` that will not be sealed."""
-    with contextlib.suppress(OSError):
-        os.close(fd)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(temp_path)

@@ -17,6 +17,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -35,10 +36,10 @@ from ...exceptions import (
     SourceRejected,
     StorageUnavailable,
 )
-from ...storage.atomic import WriteFailed
+from ...storage.atomic import THUMBNAIL_FILE_MODE, WriteFailed
 from ...storage.tempfiles import temp_path_beside
 from ..options import EngineOptions
-from .wire import READY, Encoded, Job, Written, receive_answer, receive_exactly
+from .wire import READY, Job, Written, receive_answer, receive_exactly
 
 # A thumbnail is never this big; a render process that says otherwise is broken.
 MAX_THUMBNAIL_BYTES = 256 * 1024 * 1024
@@ -251,50 +252,57 @@ class PoolRenderer:
                 _send_job(connection, source, descriptor, header, sent)
                 try:
                     connection.settimeout(max(0.001, deadline - time.monotonic()))
-                    answer = receive_answer(connection, MAX_THUMBNAIL_BYTES)
+                    return receive_answer(connection, MAX_THUMBNAIL_BYTES)
                 except WriteFailed:
                     raise
                 except TimeoutError:
+                    if _encoded(temp_path):
+                        raise StorageUnavailable(
+                            "the thumbnail storage is too slow to write to"
+                        ) from None
+                    if (written := _renamed(destination)) is not None:
+                        return written
                     render_process.kill()
                     _remove_left_temp(render_process, temp_path)
                     raise GenerationTimeout(
                         f"generation took longer than {self.generation_timeout:g} s"
                     ) from None
                 except (EOFError, OSError):
+                    encoded = _encoded(temp_path)
+                    if not encoded and (written := _renamed(destination)) is not None:
+                        return written
                     _remove_left_temp(render_process, temp_path)
+                    if encoded:
+                        raise RenderPoolUnavailable(
+                            "the render process ended before the thumbnail was on the disk"
+                        ) from None
                     raise RenderCrashed("the render process died on this source") from None
-                if isinstance(answer, Encoded):
-                    return _sealed(connection, render_process, temp_path, deadline)
-                return answer
 
 
-def _sealed(
-    connection: socket.socket, render_process: "_RenderProcess", temp_path: str, deadline: float
-) -> bytes | Written:
-    """The answer that follows ENCODED: the thumbnail renamed into place, or its write failed.
+# The render process says nothing between the render and the size: its temp file
+# turns 0644 once it holds the whole thumbnail (`write_temp`), then its second
+# thread fsyncs and renames it while the first renders someone else's job. So at
+# the deadline, or when the process dies, the files say how far it got. Once the
+# thumbnail is encoded, nothing here kills the process (that would fail another
+# source) and its end says nothing of this source: never remembered against it.
+# The temp file is looked at first: gone, it was either not written yet or renamed.
 
-    The render process is now rendering someone else's job, with this write on its
-    other thread, so nothing here kills it: at the deadline this side gives up
-    (503, the storage's fault, never remembered against the source) and the render
-    process, finding nobody there, removes its temp file instead of renaming it. If
-    it died meanwhile (another job's deadline, its CPU limit), that says nothing of
-    this source either.
-    """
+
+def _encoded(temp_path: str) -> bool:
+    """Is the whole thumbnail in its temp file, only the fsync and the rename left?"""
     try:
-        connection.settimeout(max(0.001, deadline - time.monotonic()))
-        answer = receive_answer(connection, MAX_THUMBNAIL_BYTES)
-    except WriteFailed:
-        raise
-    except TimeoutError:
-        raise StorageUnavailable("the thumbnail storage is too slow to write to") from None
-    except (EOFError, OSError):
-        _remove_left_temp(render_process, temp_path)
-        raise RenderPoolUnavailable(
-            "the render process ended before the thumbnail was on the disk"
-        ) from None
-    if isinstance(answer, Encoded):
-        raise RenderPoolUnavailable("the render process answered twice")
-    return answer
+        return bool(temp_path) and stat.S_IMODE(os.lstat(temp_path).st_mode) == THUMBNAIL_FILE_MODE
+    except OSError:
+        return False
+
+
+def _renamed(destination: str) -> Written | None:
+    """The thumbnail in place, its size not read yet (this side holds its lock, so
+    only our render process can have put it there)."""
+    try:
+        return Written(os.lstat(destination).st_size, 0.0, 0.0) if destination else None
+    except OSError:
+        return None
 
 
 def _remove_left_temp(render_process: "_RenderProcess", temp_path: str) -> None:
@@ -363,7 +371,6 @@ class _RenderProcess:
 
 
 def _wait_for_render_process(connection: socket.socket, timeout: float) -> _RenderProcess:
-    connection.setblocking(True)
     connection.settimeout(timeout)
     try:
         (pid,) = READY.unpack(receive_exactly(connection, READY.size))

@@ -25,13 +25,14 @@ from ...exceptions import (
 from ...storage.atomic import WriteFailed
 from ..options import EngineOptions
 
+MAX_HEADER = 64 * 1024
 _LENGTH = struct.Struct(">I")
+_HEAD = 1 + _LENGTH.size  # an answer's tag and length
+_FIRST_READ = _HEAD + MAX_HEADER
 READY = struct.Struct(">I")  # a render process announces itself with its PID
 # The thumbnail's bytes; a render error; written to its file (size and timings);
-# the write failed (errno and its text); encoded into the temp file, which the
-# render process is now putting on the disk and renaming (no body; W or F follows).
-THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED, ENCODED = b"T", b"E", b"W", b"F", b"S"
-MAX_HEADER = 64 * 1024
+# the write failed (errno and its text).
+THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED = b"T", b"E", b"W", b"F"
 # The answers a render process may give; anything else is reported as a crash.
 _ERRORS: dict[str, type[ThumbnailError]] = {
     SourceRejected.category: SourceRejected,
@@ -88,7 +89,15 @@ class Job:
 def _shallow_fields(instance: Any) -> dict[str, Any]:
     # Not dataclasses.asdict: it deep-copies every value, which made encoding a job
     # cost more than everything else the request side does with it.
-    return {field.name: getattr(instance, field.name) for field in dataclasses.fields(instance)}
+    kind = type(instance)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        # dataclasses.fields() builds its answer anew on every call, twice per job.
+        names = _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(kind))
+    return {name: getattr(instance, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def send_answer(connection: socket.socket, tag: bytes, body: bytes) -> None:
@@ -98,14 +107,6 @@ def send_answer(connection: socket.socket, tag: bytes, body: bytes) -> None:
 def send_error(connection: socket.socket, error: ThumbnailError) -> None:
     body = json.dumps({"category": error.category, "reason": error.reason}).encode()
     send_answer(connection, ERROR, body)
-
-
-class Encoded:
-    """What a render process answers once the pixels are in the temp file: from then
-    on only the disk can hold the thumbnail back (the fsync, the rename)."""
-
-
-ENCODED_ANSWER = Encoded()
 
 
 @dataclass(frozen=True)
@@ -139,21 +140,23 @@ def receive_exactly(connection: socket.socket, size: int, start: bytes = b"") ->
     return b"".join(parts)
 
 
-def receive_answer(connection: socket.socket, max_bytes: int) -> bytes | Written | Encoded:
-    """The thumbnail's bytes, or what was written (or that it is being written), or
-    the render process's error raised as a ThumbnailError (WriteFailed for a failed
-    write)."""
-    head = receive_exactly(connection, 1 + _LENGTH.size)
-    tag, (length,) = head[:1], _LENGTH.unpack(head[1:])
-    if tag not in (THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED, ENCODED) or length > max_bytes:
+def receive_answer(connection: socket.socket, max_bytes: int) -> bytes | Written:
+    """The thumbnail's bytes, or what was written, or the render process's error raised
+    as a ThumbnailError (WriteFailed for a failed write)."""
+    # One read takes a whole short answer (a size, an error), where reading the head
+    # and then the body cost two system calls and two waits for every miss.
+    first = connection.recv(_FIRST_READ)
+    if not first:
+        raise EOFError("the other side hung up")
+    head = receive_exactly(connection, _HEAD, first)
+    tag, (length,) = head[:1], _LENGTH.unpack(head[1:_HEAD])
+    if tag not in (THUMBNAIL, ERROR, WRITTEN, WRITE_FAILED) or length > max_bytes:
         raise EOFError("the render process sent something that is not an answer")
     if tag != THUMBNAIL and length > MAX_HEADER:
         raise EOFError("the render process sent an answer too long for what it says")
-    body = receive_exactly(connection, length)
+    body = receive_exactly(connection, length, head[_HEAD:])[:length]
     if tag == THUMBNAIL:
         return body
-    if tag == ENCODED:
-        return ENCODED_ANSWER
     if tag == WRITTEN:
         return _written_from(body)
     if tag == WRITE_FAILED:

@@ -30,12 +30,11 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from ...exceptions import RenderOutOfMemory, SourceRejected, ThumbnailError
-from ...storage.atomic import WriteFailed, discard, seal, write_temp
+from ...storage.atomic import WriteFailed, seal, write_temp
 from ...storage.regularfiles import file_kind
 from .. import engine as _preloaded_engine  # noqa: F401 (Pillow loaded once, shared by forks)
 from .heap import heap_trimmer, one_malloc_arena
 from .wire import (
-    ENCODED,
     HEADER_PREFIX,
     MAX_HEADER,
     READY,
@@ -177,12 +176,15 @@ def _write(
 ) -> bool:
     """Write the thumbnail where the job says; True once `sealer` has the rest of it.
 
-    This thread writes the temp file and tells the request process the pixels are
-    out of its hands (ENCODED); the fsync, the rename and the answer with the size
-    follow on `sealer`'s thread while this one takes the next job. The fsync waits
-    on the disk, not the CPU: done here it left a core idle for about a millisecond
-    per thumbnail. The request process chose the temp name and holds the
-    thumbnail's lock meanwhile, so it can remove the temp file if this process dies.
+    This thread writes the temp file; the fsync, the rename and the answer with the
+    size follow on `sealer`'s thread while this one takes the next job. The fsync
+    waits on the disk, not the CPU: done here it left a core idle for about a
+    millisecond per thumbnail. Nothing is said in between: the temp file turns
+    0644 (`write_temp`'s last step) once it holds the whole thumbnail, and that is
+    how the request process, at its deadline or if this process dies, tells a
+    write still on the disk (no kill, not the source's fault) from a render. It
+    chose the temp name and holds the thumbnail's lock meanwhile, so it can remove
+    the temp file if this process dies.
     """
     started = time.perf_counter()
     try:
@@ -193,11 +195,6 @@ def _write(
         return False
     size = len(thumbnail)
     del thumbnail
-    try:
-        send_answer(connection, ENCODED, b"")
-    except OSError:  # the request process is gone: nobody holds the lock any more
-        discard(fd, temp_path)
-        return False
 
     def finish() -> None:
         try:
