@@ -118,8 +118,14 @@ class Written:
     write_seconds: float
 
 
+# A written thumbnail's answer is fixed-size numbers, not JSON: it is the answer to
+# every miss, read by the request side on its critical path.
+_WRITTEN_BODY = struct.Struct(">Qdd")
+
+
 def send_written(connection: socket.socket, written: Written) -> None:
-    send_answer(connection, WRITTEN, json.dumps(_shallow_fields(written)).encode())
+    body = _WRITTEN_BODY.pack(written.bytes, written.render_seconds, written.write_seconds)
+    send_answer(connection, WRITTEN, body)
 
 
 def send_write_failed(connection: socket.socket, error: OSError) -> None:
@@ -166,13 +172,8 @@ def receive_answer(connection: socket.socket, max_bytes: int) -> bytes | Written
 
 def _written_from(body: bytes) -> Written:
     try:
-        fields = json.loads(body)
-        return Written(
-            bytes=int(fields["bytes"]),
-            render_seconds=float(fields["render_seconds"]),
-            write_seconds=float(fields["write_seconds"]),
-        )
-    except (ValueError, KeyError, TypeError):
+        return Written(*_WRITTEN_BODY.unpack(body))
+    except struct.error:
         raise EOFError("the render process sent something that is not an answer") from None
 
 
