@@ -34,16 +34,19 @@ MISSES: dict[str, str] = {
         "image work."
     ),
     "concurrent distinct misses vs cores x in-process engine": (
-        "Two in-process engine loops at once (two processes, no HTTP) already render only "
-        "0.95x twice one loop's rate for JPEG 12 MP here (27.7 + 27.3 against 28.8 a "
-        "second alone, 2026-12-07): the two cores share a cache and a memory bus. Beyond "
-        "that, each miss costs the gunicorn worker 2.5 to 2.8 ms of CPU (HTTP, signature, "
-        "file lock, failure memory, handing over the source's descriptor, the response; "
-        "one connection, read from /proc/<pid>/stat, 2026-12-07) and its render process a "
-        "little more than the same render in-process (the job, writing the temp file, the "
-        "answer; the fsync and rename run on its second thread); py-spy puts "
-        "87% of a render process's samples in the JPEG decode. The load generator and the "
-        "PSS sampler run on the same 2 cores."
+        "Two in-process engine loops at once (two processes, no HTTP) render 0.91x to 1.02x "
+        "twice one loop's rate for JPEG 12 MP here, depending on the minute (three rounds "
+        "of 8 s, 2026-12-07; 0.95x earlier that day): the two cores share a cache and a "
+        "memory bus, and the machine has neighbours. Beyond that, each miss costs the "
+        "gunicorn worker 2.9 to 3.0 ms of CPU (HTTP, signature, file lock, failure memory, "
+        "handing over the source's descriptor, the response; one connection, read from "
+        "/proc/<pid>/stat, 2026-12-07), 8% of the 37.6 ms render measured beside it, and "
+        "its render process a little more than the same render in-process (the job, "
+        "writing the temp file; the fsync and rename run on its second thread); py-spy "
+        "puts 87% of a render process's samples in the JPEG decode. With 2 connections a "
+        "render process also waits, between two misses, for the answer to travel back and "
+        "the next request to come in. The load generator and the PSS sampler run on the "
+        "same 2 cores."
     ),
     "peak PSS vs imgproxy": (
         "Within a few MB of it; what is left is interpreters, not images. imgproxy is one "
@@ -76,15 +79,23 @@ MISSES: dict[str, str] = {
         "35 ms) the same render with faces measured 1.37x, 2026-12-07."
     ),
     "warm --workers 2 vs --workers 1": (
-        "Two engine loops at once already reach only 0.95x twice one loop's rate here (the "
-        "2 cores share a cache and a memory bus), and warm's own process needs the cores "
-        "too: per thumbnail it checks existence, takes and releases the file lock, reads "
-        "the failure memory and hands the source's descriptor to a render process, about "
-        "0.55 ms of CPU with the kernel's (getrusage around warm(), 2026-12-07), 7% of a "
-        "1024x768 render. With --workers 1 that work has the second core to itself; with "
-        "--workers 2 it takes time from the renders. The fsync of each thumbnail no longer "
-        "idles a core (the render process's second thread does it while the first renders "
-        "the next job): alternating runs here went from 124.7 and 220.9 thumbnails/s "
-        "(1.77x) to 131.0 and 237.0 (1.81x), and single runs range from 1.70x to 1.85x."
+        "With --workers 1 the render process is the bottleneck and everything else runs on "
+        "the second core; with --workers 2 everything shares both. Per thumbnail, warm's "
+        "own process spends 0.53 to 0.61 ms of CPU (existence checks, the file lock, the "
+        "failure memory, handing over the source's descriptor and waiting for the two "
+        "answers; getrusage around warm(), 2026-12-07), and the render process's write "
+        "thread 0.39 ms (the fsync, most of it the kernel notifying the virtual disk, and "
+        "the rename; perf and /proc/<pid>/task/*/schedstat), against about 7 ms of render: "
+        "about 13% of a render that --workers 1 gets for free. Two engine loops at once "
+        "reach 0.91x to 1.02x twice one loop's rate here, depending on the minute. "
+        "Alternating runs by hand range from 1.66x to 1.81x."
+    ),
+    "miss req/s vs imgproxy": (
+        "Only at 2 connections, where each render process waits between two misses for "
+        "the answer to travel back and the next request to arrive: ours fsyncs and renames "
+        "every thumbnail before it answers, imgproxy stores nothing. At 4 connections a "
+        "queued miss hides that wait and ours is ahead (1.07x to 1.13x in the runs of "
+        "2026-12-07). The same case measured 1.02x at 2 connections in the run before "
+        "this change, 0.98x after it: the two are within the noise between runs."
     ),
 }
