@@ -69,6 +69,9 @@ def write_temp(path: str, data: bytes, temp_path: str | None = None) -> tuple[in
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
+            # Last, after every byte: a 0644 temp file is how the render pool's
+            # request side (render/pool/client.py, _encoded) knows the thumbnail is
+            # whole and only the fsync and rename are left, so no kill is due.
             os.fchmod(fd, THUMBNAIL_FILE_MODE)
         except BaseException:
             os.close(fd)
