@@ -1,6 +1,7 @@
 """Opening sources in a local folder: symlinks out of it refused, the folder re-pointed."""
 
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -11,11 +12,14 @@ from restthumbnails.storage.local import LocalFolder
 from .support.images import jpeg
 
 
+@pytest.mark.parametrize("per_request", [False, True], ids=["one folder", "one per request"])
 def test_a_media_root_symlink_pointed_at_a_new_release_serves_the_new_files(
-    tmp_path: Path,
+    tmp_path: Path, per_request: bool
 ) -> None:
     # Input: MEDIA_ROOT is `current`, a symlink a deploy re-points from release 1 to
     # release 2; then a source only release 2 has, and a symlink out of release 2.
+    # Opened through one LocalFolder, or a new one each time as serve's requests do
+    # (the resolved root is then kept by the process, not by the object).
     # Answer: the new source opens (the folder's resolved path is looked up again
     # rather than kept from release 1); the symlink out is still "source not found".
     for release in ("1", "2"):
@@ -28,17 +32,21 @@ def test_a_media_root_symlink_pointed_at_a_new_release_serves_the_new_files(
     current.symlink_to(tmp_path / "1" / "media")
     folder = LocalFolder(FileSystemStorage(location=str(current)))
 
-    handle, size = folder.open_source("old.jpg", max_bytes=10**6)
+    def opened(name: str) -> tuple[BinaryIO, int]:
+        source = LocalFolder(FileSystemStorage(location=str(current))) if per_request else folder
+        return source.open_source(name, max_bytes=10**6)
+
+    handle, size = opened("old.jpg")
     handle.close()
     assert size == (tmp_path / "1" / "media" / "old.jpg").stat().st_size
 
     current.unlink()
     current.symlink_to(tmp_path / "2" / "media")
-    handle, size = folder.open_source("new.jpg", max_bytes=10**6)
+    handle, size = opened("new.jpg")
     handle.close()
     assert size == (tmp_path / "2" / "media" / "new.jpg").stat().st_size
     with pytest.raises(SourceMissing):
-        folder.open_source("escape.jpg", max_bytes=10**6)
+        opened("escape.jpg")
 
 
 def test_an_opened_source_carries_its_identity(tmp_path: Path) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import Storage
 
 from ..core.formats import IMMUTABLE
 from ..exceptions import InvalidSpec, SourceMissing, SourceRejected, SourceTooLarge
@@ -27,13 +26,12 @@ from .regularfiles import listed_regular_file
 # Names that cannot lead to a file: a missing part, a part that is a file, a
 # name part over the filesystem's limit, a symlink loop.
 _NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP})
+# Each storage folder's path with its symlinks resolved, by the path the storage
+# gives. Kept per process rather than per LocalFolder: a request builds its own.
+_real_roots: dict[str, str] = {}
 
 
 class LocalFolder(StorageAccess):
-    def __init__(self, storage: Storage) -> None:
-        super().__init__(storage)
-        self._real_root: str | None = None
-
     def local_path(self, name: str) -> str:
         try:
             return str(self.storage.path(name))
@@ -62,9 +60,12 @@ class LocalFolder(StorageAccess):
         The folder's own resolved path is kept, and looked up again before a source
         is refused: a deploy may point a symlink in MEDIA_ROOT at a new release.
         """
-        if self._real_root is None or not _is_within(real, self._real_root):
-            self._real_root = os.path.realpath(self.storage.path(""))
-        return _is_within(real, self._real_root)
+        root = str(self.storage.path(""))
+        known = _real_roots.get(root)
+        if known is not None and _is_within(real, known):
+            return True
+        _real_roots[root] = known = os.path.realpath(root)
+        return _is_within(real, known)
 
     def exists(self, name: str) -> bool:
         return os.path.isfile(self.local_path(name))
