@@ -33,14 +33,13 @@ class Server:
         children = [pid for pid in _children(self.process.pid) if not _is_render_pool(pid)]
         return children or [self.process.pid]
 
+    def render_pool_pids(self) -> list[int]:
+        """Our render pools' supervisors, each the parent of its render processes."""
+        return [pid for pid in _children(self.process.pid) if _is_render_pool(pid)]
+
     def render_pids(self) -> list[int]:
         """Our render processes: the children of the render pool's supervisor."""
-        return [
-            pid
-            for supervisor in _children(self.process.pid)
-            if _is_render_pool(supervisor)
-            for pid in _children(supervisor)
-        ]
+        return [pid for supervisor in self.render_pool_pids() for pid in _children(supervisor)]
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -15,7 +15,9 @@ After every load the render processes are left to finish what a cut-off
 client abandoned before anything else is measured.
 
 Beside each load, the peak of the summed PSS of the whole serve tree (master,
-gunicorn workers, pool supervisor, render processes), sampled every 100 ms.
+gunicorn workers, pool supervisor, render processes), sampled every 100 ms, and
+the CPU each side of the tree and the load generator spent per thumbnail written:
+what the cores had to do for each miss, against the in-process engine's own CPU.
 """
 
 import itertools
@@ -31,7 +33,7 @@ from restthumbnails.render.engine import render
 from restthumbnails.render.options import EngineOptions
 
 from ..loadgen import fetch
-from ..proctree import PeakPss, tree_pss_mb
+from ..proctree import PeakPss, tree_cpu_seconds, tree_pss_mb
 from ..results import SectionResult, Table, Target, mb, median, ms, percentile, ratio
 from ..servers import Server, start_ours
 from ..wrkload import Load, run_python, run_wrk, wrk_binary
@@ -81,17 +83,70 @@ def _paths(case: Case, sizes: Iterator[str], count: int) -> list[str]:
     ]
 
 
-def _in_process(media: Path, case: Case, sizes: Iterator[str], seconds: float) -> list[float]:
-    """One process, one render after another: read the file, render; ms each."""
+def _in_process(
+    media: Path,
+    case: Case,
+    sizes: Iterator[str],
+    seconds: float,
+    cpu_ms: list[float] | None = None,
+) -> list[float]:
+    """One process, one render after another: read the file, render; ms each (and the
+    CPU ms of each appended to `cpu_ms`)."""
     options = EngineOptions()
     times = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         spec = make_spec(case.source, next(sizes), case.method, case.ext)
         render((media / case.source).read_bytes(), spec, options)
         times.append((time.perf_counter() - started) * 1000)
+        if cpu_ms is not None:
+            cpu_ms.append((time.thread_time() - cpu_started) * 1000)
     return times
+
+
+@dataclass
+class StageCpu:
+    """CPU seconds each stage spent over some loads, and the thumbnails those loads
+    wrote (those a cut-off client abandoned included: their CPU is in the sums too)."""
+
+    render: float = 0.0  # the render pool: supervisor and render processes
+    http: float = 0.0  # serve's master and its gunicorn workers
+    generator: float = 0.0  # this process (load threads, PSS sampler) and wrk
+    written: int = 0
+
+    def add(self, before: "StageCpu", after: "StageCpu") -> None:
+        self.render += after.render - before.render
+        self.http += after.http - before.http
+        self.generator += after.generator - before.generator
+        self.written += after.written - before.written
+
+    def per_miss_ms(self, seconds: float) -> float:
+        return seconds * 1000 / self.written if self.written else 0.0
+
+
+def _stage_cpu(server: Server, thumbnails: Path) -> StageCpu:
+    """The CPU seconds each stage has spent so far; thumbnails in `thumbnails` so far.
+
+    A render process that was replaced and reaped is in its supervisor's cutime.
+    """
+    render = sum(tree_cpu_seconds(pid) for pid in server.render_pool_pids())
+    own = os.times()
+    return StageCpu(
+        render=render,
+        http=tree_cpu_seconds(server.process.pid) - render,
+        generator=own.user + own.system + own.children_user + own.children_system,
+        written=_thumbnail_count(thumbnails),
+    )
+
+
+def _thumbnail_count(folder: Path) -> int:
+    """Thumbnails under `folder`: the lock folder and temp files are hidden names."""
+    count = 0
+    for _, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        count += sum(not name.startswith(".") for name in files)
+    return count
 
 
 def _load(
@@ -142,6 +197,35 @@ def _cpu_ticks(pids: list[int]) -> int:
     return total
 
 
+def _stage_row(
+    label: str,
+    connections: int,
+    stage: StageCpu,
+    *,
+    engine_cpu_ms: float,
+    rate: float,
+    best_rate: float,
+) -> list[str]:
+    """CPU ms per thumbnail by stage; the rate those costs allow on fully busy cores,
+    against `best_rate` (cores x in-process); how busy the cores were at `rate`."""
+    cores = os.cpu_count() or 1
+    per_miss = [stage.per_miss_ms(stage.render), stage.per_miss_ms(stage.http)]
+    per_miss.append(stage.per_miss_ms(stage.generator))
+    total = sum(per_miss)
+    ceiling = cores * 1000 / total if total else 0.0
+    return [
+        label,
+        f"{connections} connections",
+        ms(per_miss[0]),
+        ms(engine_cpu_ms),
+        ms(per_miss[1]),
+        ms(per_miss[2]),
+        ms(total),
+        ratio(ceiling, best_rate),
+        f"{rate / ceiling:.0%}" if ceiling else "",
+    ]
+
+
 def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
     cores = os.cpu_count() or 1
     result = SectionResult()
@@ -159,8 +243,24 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
             "peak PSS MB (whole tree)",
         ],
     )
+    stages_table = Table(
+        "CPU per miss by stage, over the same loads: what the cores did for each thumbnail "
+        "written",
+        [
+            "case",
+            "load",
+            "render pool ms",
+            "in-process engine ms",
+            "serve master + workers ms",
+            "load generator ms",
+            "all ms",
+            f"CPU-bound ceiling vs {cores} x in-process",
+            "cores busy",
+        ],
+    )
     work.mkdir(parents=True, exist_ok=True)
-    server = start_ours(media, work / "thumbnails", work, key=KEY, workers=cores, backend="django")
+    thumbnails = work / "thumbnails"
+    server = start_ours(media, thumbnails, work, key=KEY, workers=cores, backend="django")
     worst: dict[int, tuple[float, str]] = {}
     try:
         idle = tree_pss_mb(server.process.pid)
@@ -173,15 +273,19 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
             per_render_ms = median(_in_process(media, case, local_sizes, 0.5))
             loads: dict[int, list[Load]] = {n: [] for n in CONNECTIONS}
             peaks: dict[int, float] = dict.fromkeys(CONNECTIONS, 0.0)
+            stages = {n: StageCpu() for n in CONNECTIONS}
             local: list[float] = []
+            local_cpu: list[float] = []
             for _ in range(ROUNDS):
                 for connections in CONNECTIONS:
+                    before = _stage_cpu(server, thumbnails / case.source)
                     with PeakPss(server.process.pid) as peak:
                         loads[connections].append(
                             _load(server, case, http_sizes, connections, per_render_ms, work)
                         )
+                    stages[connections].add(before, _stage_cpu(server, thumbnails / case.source))
                     peaks[connections] = max(peaks[connections], peak.mb)
-                local += _in_process(media, case, local_sizes, SECONDS / 2)
+                local += _in_process(media, case, local_sizes, SECONDS / 2, local_cpu)
             local_rate = 1000 / median(local)
             for connections in CONNECTIONS:
                 runs = loads[connections]
@@ -204,6 +308,16 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
                 log(
                     f"  concurrency {case.label}, {connections} connections: {rate:.1f} req/s "
                     f"= {share:.2f} x {cores} x in-process, peak PSS {peaks[connections]:.0f} MB"
+                )
+                stages_table.rows.append(
+                    _stage_row(
+                        case.label,
+                        connections,
+                        stages[connections],
+                        engine_cpu_ms=median(local_cpu),
+                        rate=rate,
+                        best_rate=cores * local_rate,
+                    )
                 )
             table.rows.append(
                 [
@@ -249,4 +363,20 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
         f"{idle:.0f} MB.",
     ]
     result.tables.append(table)
+    stages_table.notes += [
+        "Per thumbnail written during the loads (each load's render processes are left to "
+        "finish what a cut-off client abandoned, so every render counted is paid for): "
+        "CPU seconds from /proc/<pid>/stat (utime + stime, and the cutime of a render "
+        "process replaced after MAX_JOBS) of the render pool (supervisor and render "
+        "processes) and of serve's master and gunicorn workers; the load generator is "
+        "this benchmark's own process (its load threads or wrk, and the PSS sampler), on "
+        "the same cores.",
+        "in-process engine ms: CPU (thread time) of one render in this process, quiet "
+        "cores, the same sizes; the baseline of the ratio in the table above.",
+        f"CPU-bound ceiling: the rate these costs allow with all {cores} cores busy, "
+        f"{cores} x 1000 / all ms, against {cores} x the in-process rate; cores busy: the "
+        "measured rate against that ceiling. A ceiling under the target means the CPU "
+        "each miss costs, not idle cores, holds the rate back.",
+    ]
+    result.tables.append(stages_table)
     return result
