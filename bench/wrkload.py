@@ -67,6 +67,7 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int  # non-200, socket errors, paths run out
+    answered: int = 0  # distinct paths answered 200
 
 
 def wrk_binary() -> str | None:
@@ -98,6 +99,7 @@ def run_wrk(
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
         errors=result["requests"] - result["ok"] + result["exhausted"] + result["errors"],
+        answered=distinct,
     )
 
 
@@ -109,4 +111,5 @@ def run_python(urls: Iterator[str], *, seconds: float, connections: int) -> Load
         p50_ms=percentile(load.latencies_ms, 0.5),
         p99_ms=percentile(load.latencies_ms, 0.99),
         errors=load.errors,
+        answered=len(load.latencies_ms),
     )

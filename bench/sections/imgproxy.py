@@ -139,6 +139,12 @@ def _wait_until_idle(server: Server, timeout: float = 30.0) -> None:
         before = now
 
 
+@dataclass(frozen=True)
+class Measured:
+    load: Load
+    cpu_seconds: float  # the whole tree's, from the load's start until it is idle again
+
+
 def _load(
     side: str,
     server: Server,
@@ -148,8 +154,9 @@ def _load(
     use_wrk: bool,
     count: int,
     work: Path,
-) -> Load:
+) -> Measured:
     binary = wrk_binary()
+    cpu_before = tree_cpu_seconds(server.process.pid)
     if use_wrk and binary:
         paths = PATHS[side](case, sizes, int(SECONDS * PATHS_PER_SECOND) + 100)
         load = run_wrk(
@@ -159,7 +166,12 @@ def _load(
         urls = [server.base + path for path in PATHS[side](case, sizes, count)]
         load = run_python(iter(urls), seconds=LOAD_CAP_SECONDS, connections=connections)
     _wait_until_idle(server)
-    return load
+    return Measured(load, tree_cpu_seconds(server.process.pid) - cpu_before)
+
+
+def _cpu_ms_per_answer(runs: list[Measured]) -> float:
+    answered = sum(run.load.answered for run in runs)
+    return sum(run.cpu_seconds for run in runs) * 1000 / answered if answered else float("nan")
 
 
 def _warm(side: str, server: Server, case: Case, sizes: Iterator[tuple[int, int]]) -> tuple:
@@ -210,6 +222,8 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
             "vs imgproxy",
             "p99 ms",
             "errors",
+            "CPU ms per answer (whole tree)",
+            "CPU vs imgproxy",
             "peak PSS MB (whole tree)",
             "PSS vs imgproxy",
             "bytes (first size)",
@@ -234,7 +248,7 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
             warm = {side: _warm(side, servers[side], case, sizes[side]) for side in SIDES}
             # The same load for both sides, sized on the faster one's sequential time.
             per_request_ms = min(value[0] for value in warm.values())
-            loads: dict[tuple[str, int], list[Load]] = {
+            loads: dict[tuple[str, int], list[Measured]] = {
                 (side, n): [] for side in SIDES for n in CONNECTIONS
             }
             peaks: dict[tuple[str, int], float] = dict.fromkeys(loads, 0.0)
@@ -264,13 +278,14 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
                             )
                         peaks[side, connections] = max(peaks[side, connections], peak.mb)
             for connections in CONNECTIONS:
-                rates = {s: median([x.rate for x in loads[s, connections]]) for s in SIDES}
+                rates = {s: median([x.load.rate for x in loads[s, connections]]) for s in SIDES}
+                cpu = {s: _cpu_ms_per_answer(loads[s, connections]) for s in SIDES}
                 # Each round's two loads ran back to back: their ratio sees the same
                 # background load, so the median of those ratios is steadier than the
                 # ratio of the medians on a shared machine.
                 speed = median(
                     [
-                        mine.rate / theirs.rate if theirs.rate else float("nan")
+                        mine.load.rate / theirs.load.rate if theirs.load.rate else float("nan")
                         for mine, theirs in zip(
                             loads["ours", connections], loads["imgproxy", connections], strict=True
                         )
@@ -291,8 +306,10 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
                             "restthumbnails" if side == "ours" else f"imgproxy {version}",
                             f"{rates[side]:.1f}",
                             f"{speed:.2f}x" if side == "ours" else "1.00x",
-                            ms(median([load.p99_ms for load in runs])),
-                            str(sum(load.errors for load in runs)),
+                            ms(median([run.load.p99_ms for run in runs])),
+                            str(sum(run.load.errors for run in runs)),
+                            ms(cpu[side]),
+                            ratio(cpu[side], cpu["imgproxy"]),
                             mb(peaks[side, connections]),
                             ratio(peaks[side, connections], peaks["imgproxy", connections]),
                             f"{size:,} ({fmt} {pixels[0]}x{pixels[1]})",
@@ -352,6 +369,11 @@ def run(media: Path, work: Path, log: Callable[[str], None]) -> SectionResult:
         f"process tree (ours: master, gunicorn workers, pool supervisor, render processes; "
         f"imgproxy: its one process), sampled every 100 ms during each load. Idle trees "
         f"before any request: ours {idle['ours']:.0f} MB, imgproxy {idle['imgproxy']:.0f} MB.",
+        "CPU ms per answer: the CPU seconds (/proc/<pid>/stat utime + stime, children "
+        "reaped included) of each side's whole tree from the start of each load until it "
+        "is idle again, over all rounds, divided by the requests answered 200. A request "
+        "a cut-off client abandoned at the end of a load is in the CPU, not in the "
+        "answers (at most one per connection and load); ours finishes and stores it.",
         "bytes (first size): the answer to the first request of the case (200x200, or "
         "800x800 for fit), as sent.",
         f"imgproxy binary: {binary}. Load average (1 min) before the section "
