@@ -17,17 +17,20 @@ def test_a_media_root_symlink_pointed_at_a_new_release_serves_the_new_files(
     tmp_path: Path, per_request: bool
 ) -> None:
     # Input: MEDIA_ROOT is `current`, a symlink a deploy re-points from release 1 to
-    # release 2; then a source only release 2 has, and a symlink out of release 2.
-    # Opened through one LocalFolder, or a new one each time as serve's requests do
-    # (the resolved root is then kept by the process, not by the object).
+    # release 2; then a source only release 2 has, a symlink out of release 2, and a
+    # symlink from release 2 back into release 1. Opened through one LocalFolder, or a
+    # new one each time as serve's requests do (the resolved root is then kept by the
+    # process, not by the object).
     # Answer: the new source opens (the folder's resolved path is looked up again
-    # rather than kept from release 1); the symlink out is still "source not found".
+    # rather than kept from release 1); both symlinks out are "source not found": the
+    # old release is outside MEDIA_ROOT once it is re-pointed.
     for release in ("1", "2"):
         (tmp_path / release / "media").mkdir(parents=True)
     (tmp_path / "1" / "media" / "old.jpg").write_bytes(jpeg(40, 30))
     (tmp_path / "2" / "media" / "new.jpg").write_bytes(jpeg(40, 30))
     (tmp_path / "secret.jpg").write_bytes(jpeg(40, 30))
     (tmp_path / "2" / "media" / "escape.jpg").symlink_to(tmp_path / "secret.jpg")
+    (tmp_path / "2" / "media" / "back.jpg").symlink_to(tmp_path / "1" / "media" / "old.jpg")
     current = tmp_path / "current"
     current.symlink_to(tmp_path / "1" / "media")
     folder = LocalFolder(FileSystemStorage(location=str(current)))
@@ -42,6 +45,9 @@ def test_a_media_root_symlink_pointed_at_a_new_release_serves_the_new_files(
 
     current.unlink()
     current.symlink_to(tmp_path / "2" / "media")
+    # First after the switch: a file of the old release, through release 2's symlink.
+    with pytest.raises(SourceMissing):
+        opened("back.jpg")
     handle, size = opened("new.jpg")
     handle.close()
     assert size == (tmp_path / "2" / "media" / "new.jpg").stat().st_size

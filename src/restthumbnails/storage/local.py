@@ -26,9 +26,10 @@ from .regularfiles import listed_regular_file
 # Names that cannot lead to a file: a missing part, a part that is a file, a
 # name part over the filesystem's limit, a symlink loop.
 _NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP})
-# Each storage folder's path with its symlinks resolved, by the path the storage
-# gives. Kept per process rather than per LocalFolder: a request builds its own.
-_real_roots: dict[str, str] = {}
+# Each storage folder's path with its symlinks resolved, and the (device, inode) it
+# resolved to, by the path the storage gives. Kept per process rather than per
+# LocalFolder: a request builds its own.
+_real_roots: dict[str, tuple[str, tuple[int, int] | None]] = {}
 
 
 class LocalFolder(StorageAccess):
@@ -57,15 +58,21 @@ class LocalFolder(StorageAccess):
     def _inside_root(self, real: str) -> bool:
         """Is `real` (symlinks resolved) inside the storage's folder?
 
-        The folder's own resolved path is kept, and looked up again before a source
-        is refused: a deploy may point a symlink in MEDIA_ROOT at a new release.
+        The folder's resolved path is kept with the directory it led to; one stat
+        per source tells whether a deploy pointed a symlink in MEDIA_ROOT at a new
+        release since, and only then is the path resolved again (a walk of every
+        part). The old release is then outside, like any other folder.
         """
         root = str(self.storage.path(""))
+        try:
+            info = os.stat(root)
+            directory: tuple[int, int] | None = (info.st_dev, info.st_ino)
+        except OSError:
+            directory = None
         known = _real_roots.get(root)
-        if known is not None and _is_within(real, known):
-            return True
-        _real_roots[root] = known = os.path.realpath(root)
-        return _is_within(real, known)
+        if known is None or known[1] != directory or directory is None:
+            known = _real_roots[root] = (os.path.realpath(root), directory)
+        return _is_within(real, known[0])
 
     def exists(self, name: str) -> bool:
         return os.path.isfile(self.local_path(name))
