@@ -209,17 +209,18 @@ def _stage_row(
     """CPU ms per thumbnail by stage; the rate those costs allow on fully busy cores,
     against `best_rate` (cores x in-process); how busy the cores were at `rate`."""
     cores = os.cpu_count() or 1
-    per_miss = [stage.per_miss_ms(stage.render), stage.per_miss_ms(stage.http)]
-    per_miss.append(stage.per_miss_ms(stage.generator))
-    total = sum(per_miss)
+    render_ms = stage.per_miss_ms(stage.render)
+    http_ms = stage.per_miss_ms(stage.http)
+    generator_ms = stage.per_miss_ms(stage.generator)
+    total = render_ms + http_ms + generator_ms
     ceiling = cores * 1000 / total if total else 0.0
     return [
         label,
         f"{connections} connections",
-        ms(per_miss[0]),
+        ms(render_ms),
         ms(engine_cpu_ms),
-        ms(per_miss[1]),
-        ms(per_miss[2]),
+        ms(http_ms),
+        ms(generator_ms),
         ms(total),
         ratio(ceiling, best_rate),
         f"{rate / ceiling:.0%}" if ceiling else "",
